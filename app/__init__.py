@@ -1,0 +1,1 @@
+"""Entraide: community peer-help chat for online shops. Entry point: app.factory.create_app."""

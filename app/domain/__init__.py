@@ -1,0 +1,1 @@
+"""Pure domain: entities, rules and errors. No I/O, no framework imports."""

@@ -1,0 +1,102 @@
+"""Entities of a Q&A room. Plain dataclasses: the store persists them, services change them."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+
+def new_id() -> str:
+    """Random, URL-safe, 16 hex chars: unguessable enough for public ids, short in URLs."""
+    return secrets.token_hex(8)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ThreadStatus(enum.StrEnum):
+    OPEN = "open"
+    ANSWERED = "answered"
+    RESOLVED = "resolved"
+    ESCALATED = "escalated"
+    STAFF = "staff"
+    HIDDEN = "hidden"
+
+
+class MessageKind(enum.StrEnum):
+    ANSWER = "answer"
+    STAFF = "staff"
+    SYSTEM = "system"
+
+
+class EventType(enum.StrEnum):
+    THREAD_CREATED = "thread.created"
+    THREAD_UPDATED = "thread.updated"
+    MESSAGE_CREATED = "message.created"
+    MESSAGE_UPDATED = "message.updated"
+
+
+@dataclass(slots=True)
+class Visitor:
+    id: str
+    name: str
+    created_at: datetime
+    banned_until: datetime | None = None
+
+
+@dataclass(slots=True)
+class Room:
+    key: str
+    title: str
+    url: str
+    category: str
+    created_at: datetime
+    seq: int = 0
+
+
+@dataclass(slots=True)
+class Thread:
+    """A question and its lifecycle. `seq` is the room sequence of its creation event."""
+
+    id: str
+    room: str
+    author_id: str
+    author_name: str
+    body: str
+    client_id: str
+    created_at: datetime
+    status: ThreadStatus = ThreadStatus.OPEN
+    answer_count: int = 0
+    accepted_message_id: str | None = None
+    updated_at: datetime | None = None
+    seq: int = 0
+    version: int = 0
+
+
+@dataclass(slots=True)
+class Message:
+    id: str
+    thread_id: str
+    room: str
+    kind: MessageKind
+    author_id: str
+    author_name: str
+    body: str
+    client_id: str
+    created_at: datetime
+    votes: int = 0
+    hidden: bool = False
+
+
+@dataclass(slots=True, frozen=True)
+class Event:
+    """A durable change in a room. Data is rendered from the current entity on delivery."""
+
+    room: str
+    seq: int
+    type: EventType
+    entity_id: str
+    created_at: datetime = field(default_factory=utcnow)
