@@ -1,0 +1,122 @@
+"""`create_app`: the one wiring place. Picks adapters from config, registers listeners.
+
+Returns an ASGI app: Socket.IO in front (`/socket.io/`), Quart for everything else. Quart
+owns the lifespan, so stores and Redis open in `before_serving` and close after serving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+from typing import Any
+
+import socketio
+from quart import Quart
+from quart_schema import Info, QuartSchema
+from redis.asyncio import Redis
+
+from app.config import Settings, load_settings
+from app.realtime.presence import LocalPresence, Presence, RedisPresence
+from app.realtime.server import build_server, connect_bus, run_heartbeat
+from app.realtime.widget import WidgetNamespace
+from app.services.bus import EventBus
+from app.services.container import Services
+from app.services.identity import Identity
+from app.services.qa import QA
+from app.services.ratelimit import RateLimits
+from app.store.port import Store
+from app.web import api, errors, health, i18n, pages
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def build_store(settings: Settings) -> Store:
+    if settings.database_url.startswith("sqlite:///"):
+        from app.store.sqlite import SqliteStore
+
+        return SqliteStore(settings.sqlite_path)
+    from app.store.mongo import MongoStore
+
+    return MongoStore.from_url(settings.database_url)
+
+
+class EntraideApp:
+    """The running product: an ASGI callable plus handles tests and the CLI need."""
+
+    def __init__(self, quart: Quart, sio: socketio.AsyncServer, services: Services) -> None:
+        self.quart = quart
+        self.sio = sio
+        self.services = services
+        self._asgi = socketio.ASGIApp(sio, other_asgi_app=quart, socketio_path="socket.io")
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self._asgi(scope, receive, send)
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> EntraideApp:
+    settings = load_settings(**(overrides or {}))
+    assert settings.secret_key is not None
+    store = build_store(settings)
+    bus = EventBus()
+    limits = RateLimits(
+        write_rate=settings.write_rate,
+        visitor_rate=settings.visitor_rate,
+        redis_url=settings.redis_url,
+    )
+    services = Services(
+        settings=settings,
+        store=store,
+        bus=bus,
+        limits=limits,
+        identity=Identity(store, settings.secret_key),
+        qa=QA(store, bus, limits, max_body_chars=settings.max_body_chars),
+    )
+
+    quart = Quart(
+        __name__,
+        static_folder=str(ROOT / "static"),
+        template_folder=str(ROOT / "templates"),
+    )
+    quart.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=64 * 1024,
+        TEMPLATES_AUTO_RELOAD=settings.env == "development",
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+    )
+    quart.extensions["entraide"] = services
+    QuartSchema(
+        quart,
+        info=Info(title="Entraide API", version="1"),
+        swagger_ui_path=None,  # the bundled UIs load scripts from a CDN: we serve our own
+        redoc_ui_path=None,
+        scalar_ui_path=None,
+    )
+    errors.init_app(quart)
+    i18n.init_app(quart)
+    for blueprint in (api.bp, health.bp, pages.bp):
+        quart.register_blueprint(blueprint)
+
+    sio = build_server(settings)
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    presence: Presence = RedisPresence(redis) if redis else LocalPresence()
+    sio.register_namespace(WidgetNamespace(services.qa, services.identity, presence))
+    connect_bus(sio, bus)
+    if redis is not None:
+        quart.extensions["entraide.redis"] = redis
+
+    @quart.while_serving
+    async def lifespan() -> Any:
+        await store.open()
+        heartbeat = asyncio.create_task(run_heartbeat(sio, presence)) if redis else None
+        yield
+        if heartbeat is not None:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+        await store.close()
+        if redis is not None:
+            await redis.aclose()
+
+    return EntraideApp(quart, sio, services)

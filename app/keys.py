@@ -1,0 +1,17 @@
+"""Every Redis key template, in one module (style.md rule 7)."""
+
+from __future__ import annotations
+
+PREFIX = "entraide"
+
+
+def presence(room: str) -> str:
+    return f"{PREFIX}:presence:{room}"
+
+
+def socketio_channel() -> str:
+    return f"{PREFIX}:socketio"
+
+
+def sweeper_lock() -> str:
+    return f"{PREFIX}:sweeper:lock"

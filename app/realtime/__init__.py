@@ -1,0 +1,1 @@
+"""Socket.IO gateway: authentication, rooms, events, presence, replay on reconnect."""

@@ -1,0 +1,23 @@
+"""Socket.IO event and room names, in one place (style.md rule 7)."""
+
+from __future__ import annotations
+
+WIDGET_NAMESPACE = "/"
+STAFF_NAMESPACE = "/staff"
+
+# server -> client
+EVENT = "event"
+PRESENCE = "presence"
+TYPING = "typing"
+NOTIFICATION = "notification"
+
+# Names a client may never emit as ordinary events (python-socketio would dispatch them).
+RESERVED = frozenset({"connect", "disconnect", "connect_error", "message"})
+
+
+def room_channel(room_key: str) -> str:
+    return f"room:{room_key}"
+
+
+def visitor_channel(visitor_id: str) -> str:
+    return f"visitor:{visitor_id}"

@@ -1,0 +1,124 @@
+"""Builds the Socket.IO server and connects it to the event bus.
+
+The client manager is picked once: Redis fan-out when configured (several processes),
+in-process otherwise. Handlers of one client run in order (`async_handlers=False`), and a
+client emitting a reserved name such as `connect` is ignored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import socketio
+
+from app import keys
+from app.config import Settings
+from app.realtime import names
+from app.realtime.acks import error_ack
+from app.services.bus import AnswerPosted, EventBus, RoomChanged
+from app.services.views import message_view, thread_view, wire_event
+
+log = logging.getLogger(__name__)
+PING_INTERVAL = 25
+
+
+class GuardedServer(socketio.AsyncServer):  # type: ignore[misc]
+    """AsyncServer that refuses client events named like lifecycle events.
+
+    python-socketio dispatches an incoming EVENT packet named "connect" to the connect
+    handler; refusing it here keeps authentication in `on_connect` only.
+    """
+
+    async def _handle_event(self, eio_sid: str, namespace: str, id: Any, data: Any) -> None:
+        if not data or not isinstance(data[0], str) or data[0] in names.RESERVED:
+            log.warning("refused reserved or malformed event from %s", eio_sid)
+            if id is not None:
+                await self._send_packet(
+                    eio_sid,
+                    self.packet_class(
+                        socketio.packet.ACK,
+                        namespace=namespace or "/",
+                        id=id,
+                        data=[error_ack("invalid", "reserved or malformed event name")],
+                    ),
+                )
+            return
+        await super()._handle_event(eio_sid, namespace, id, data)
+
+
+def origin_checker(settings: Settings) -> Callable[[str | None, dict[str, Any]], bool]:
+    """Same-origin (the widget's own iframe) and the configured shop origins only."""
+    allowed = set(settings.allowed_origins)
+
+    def check(origin: str | None, environ: dict[str, Any]) -> bool:
+        if origin is None or "*" in allowed or origin in allowed:
+            return True
+        host = environ.get("HTTP_HOST", "")
+        return urlsplit(origin).netloc == host
+
+    return check
+
+
+def build_server(settings: Settings) -> socketio.AsyncServer:
+    manager = None
+    if settings.redis_url:
+        manager = socketio.AsyncRedisManager(settings.redis_url, channel=keys.socketio_channel())
+    return GuardedServer(
+        async_mode="asgi",
+        client_manager=manager,
+        cors_allowed_origins=origin_checker(settings),
+        async_handlers=False,
+        max_http_buffer_size=settings.max_event_bytes,
+        ping_interval=PING_INTERVAL,
+        http_compression=False,
+        logger=False,
+        engineio_logger=False,
+    )
+
+
+def connect_bus(sio: socketio.AsyncServer, bus: EventBus) -> None:
+    """Broadcast committed room events and personal notifications."""
+
+    async def on_room_changed(change: RoomChanged) -> None:
+        await sio.emit(
+            names.EVENT,
+            wire_event(change.event, change.data),
+            room=names.room_channel(change.event.room),
+            namespace=names.WIDGET_NAMESPACE,
+        )
+
+    async def on_answer_posted(posted: AnswerPosted) -> None:
+        await sio.emit(
+            names.NOTIFICATION,
+            {
+                "type": "answer",
+                "room": posted.thread.room,
+                "thread_id": posted.thread.id,
+                "thread": thread_view(posted.thread),
+                "message": message_view(posted.message),
+                "text": f"{posted.message.author_name} answered your question",
+            },
+            room=names.visitor_channel(posted.thread.author_id),
+            namespace=names.WIDGET_NAMESPACE,
+        )
+
+    bus.subscribe(RoomChanged.name, on_room_changed)
+    bus.subscribe(AnswerPosted.name, on_answer_posted)
+
+
+async def run_heartbeat(sio: socketio.AsyncServer, presence: Any, every: float = 30.0) -> None:
+    """Refresh this process's sockets in the shared presence sets until cancelled."""
+    while True:
+        await asyncio.sleep(every)
+        with contextlib.suppress(Exception):
+            rooms: dict[str, set[str]] = {}
+            for room_name, sids in sio.manager.rooms.get(names.WIDGET_NAMESPACE, {}).items():
+                if isinstance(room_name, str) and room_name.startswith("room:"):
+                    for sid in sids:
+                        rooms.setdefault(sid, set()).add(room_name.removeprefix("room:"))
+            await presence.heartbeat(rooms)

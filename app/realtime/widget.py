@@ -1,0 +1,153 @@
+"""The widget namespace `/` of the public protocol. Handlers parse, call one use case, ack.
+
+Per-connection state (who, which rooms) lives in the Socket.IO session, so the namespace
+object holds only its collaborators.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import socketio
+
+from app.domain.errors import Unauthorized
+from app.domain.models import Visitor
+from app.realtime import names
+from app.realtime.acks import Ack, acknowledged
+from app.realtime.presence import Presence
+from app.services import payloads as p
+from app.services.identity import Identity
+from app.services.qa import QA
+from app.services.views import message_view, thread_view
+
+TYPING_EVERY = 1.0  # seconds: a client's typing pings closer together are dropped
+
+
+class WidgetNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
+    def __init__(self, qa: QA, identity: Identity, presence: Presence) -> None:
+        super().__init__(names.WIDGET_NAMESPACE)
+        self.qa = qa
+        self.identity = identity
+        self.presence = presence
+
+    # connection --------------------------------------------------------------------------
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        visitor: Visitor | None = None
+        token = auth.get("token") if isinstance(auth, dict) else None
+        if token is not None:
+            try:
+                visitor = await self.identity.visitor_from_token(token)
+            except Unauthorized:
+                visitor = None  # read-only: every write will answer `unauthorized`
+        session = {"visitor": visitor, "rooms": set(), "typing_at": 0.0}
+        await self.save_session(sid, session)
+        if visitor is not None:
+            await self.enter_room(sid, names.visitor_channel(visitor.id))
+
+    async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        session = await self.get_session(sid)
+        for room in list(session["rooms"]):
+            await self._left(sid, room)
+
+    # reads -------------------------------------------------------------------------------
+    @acknowledged
+    async def on_join(self, sid: str, data: Any) -> Ack:
+        cmd = p.parse(p.Join, data)
+        result = await self.qa.join(cmd)
+        session = await self.get_session(sid)
+        if cmd.room not in session["rooms"]:
+            session["rooms"].add(cmd.room)
+            await self.enter_room(sid, names.room_channel(cmd.room))
+            online = await self.presence.enter(cmd.room, sid)
+            await self.emit(
+                names.PRESENCE,
+                {"room": cmd.room, "online": online},
+                room=names.room_channel(cmd.room),
+            )
+        room = result.room
+        return {
+            "ok": True,
+            "room": {
+                "key": room.key,
+                "title": room.title,
+                "url": room.url,
+                "category": room.category,
+            },
+            "seq": result.seq,
+            "threads": result.threads,
+            "missed": result.missed,
+            "complete": result.complete,
+        }
+
+    @acknowledged
+    async def on_leave(self, sid: str, data: Any) -> Ack:
+        cmd = p.parse(p.Leave, data)
+        session = await self.get_session(sid)
+        if cmd.room in session["rooms"]:
+            await self._left(sid, cmd.room)
+        return {"ok": True}
+
+    async def _left(self, sid: str, room: str) -> None:
+        session = await self.get_session(sid)
+        session["rooms"].discard(room)
+        await self.leave_room(sid, names.room_channel(room))
+        online = await self.presence.leave(room, sid)
+        await self.emit(
+            names.PRESENCE, {"room": room, "online": online}, room=names.room_channel(room)
+        )
+
+    # writes ------------------------------------------------------------------------------
+    async def _visitor(self, sid: str) -> Visitor:
+        visitor: Visitor | None = (await self.get_session(sid))["visitor"]
+        if visitor is None:
+            raise Unauthorized("connect with a visitor token to post")
+        return visitor
+
+    @acknowledged
+    async def on_ask(self, sid: str, data: Any) -> Ack:
+        cmd = p.parse(p.Ask, data)
+        thread = await self.qa.ask(await self._visitor(sid), cmd)
+        return {"ok": True, "thread": thread_view(thread)}
+
+    @acknowledged
+    async def on_answer(self, sid: str, data: Any) -> Ack:
+        cmd = p.parse(p.AnswerIn, data)
+        message = await self.qa.answer(await self._visitor(sid), cmd)
+        return {"ok": True, "message": message_view(message)}
+
+    @acknowledged
+    async def on_vote(self, sid: str, data: Any) -> Ack:
+        cmd = p.parse(p.Vote, data)
+        message = await self.qa.vote(await self._visitor(sid), cmd)
+        return {"ok": True, "message": message_view(message)}
+
+    @acknowledged
+    async def on_accept(self, sid: str, data: Any) -> Ack:
+        cmd = p.parse(p.Accept, data)
+        thread = await self.qa.accept(await self._visitor(sid), cmd)
+        return {"ok": True, "thread": thread_view(thread)}
+
+    @acknowledged
+    async def on_resolve(self, sid: str, data: Any) -> Ack:
+        cmd = p.parse(p.ThreadRef, data)
+        thread = await self.qa.resolve(await self._visitor(sid), cmd)
+        return {"ok": True, "thread": thread_view(thread)}
+
+    @acknowledged
+    async def on_typing(self, sid: str, data: Any) -> Ack:
+        cmd = p.parse(p.ThreadRef, data)
+        visitor = await self._visitor(sid)
+        session = await self.get_session(sid)
+        now = time.monotonic()
+        if now - session["typing_at"] < TYPING_EVERY:
+            return {"ok": True}
+        session["typing_at"] = now
+        thread = await self.qa.get_thread(cmd.thread_id)
+        await self.emit(
+            names.TYPING,
+            {"room": thread.room, "thread_id": thread.id, "name": visitor.name},
+            room=names.room_channel(thread.room),
+            skip_sid=sid,
+        )
+        return {"ok": True}

@@ -1,0 +1,1 @@
+"""Use cases: what visitors and staff do. Transports call these and shape the answers."""

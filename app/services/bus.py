@@ -1,0 +1,57 @@
+"""In-process event bus: use cases publish after commit; realtime, moderation and rewards listen.
+
+The core never imports its listeners (Chatwoot's dispatcher pattern). A failing listener is
+logged and does not undo or block the write that already committed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.domain.models import Event, Message, Thread
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RoomChanged:
+    """A durable room event plus the public object it carries (`event` on the wire)."""
+
+    name = "room.changed"
+    event: Event
+    data: dict[str, Any]
+    thread: Thread
+    message: Message | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerPosted:
+    """Someone answered `thread`: its asker is told wherever they are connected."""
+
+    name = "answer.posted"
+    thread: Thread
+    message: Message
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+DomainEvent = RoomChanged | AnswerPosted
+Listener = Callable[[Any], Awaitable[None]]
+
+
+class EventBus:
+    def __init__(self) -> None:
+        self._listeners: defaultdict[str, list[Listener]] = defaultdict(list)
+
+    def subscribe(self, name: str, listener: Listener) -> None:
+        self._listeners[name].append(listener)
+
+    async def publish(self, event: DomainEvent) -> None:
+        for listener in self._listeners[event.name]:
+            try:
+                await listener(event)
+            except Exception:
+                log.exception("listener %r failed on %s", listener, event.name)

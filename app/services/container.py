@@ -1,0 +1,22 @@
+"""The use cases one running app offers, built once by `create_app`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.config import Settings
+from app.services.bus import EventBus
+from app.services.identity import Identity
+from app.services.qa import QA
+from app.services.ratelimit import RateLimits
+from app.store.port import Store
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    settings: Settings
+    store: Store
+    bus: EventBus
+    limits: RateLimits
+    identity: Identity
+    qa: QA

@@ -1,0 +1,106 @@
+"""Schemas of what clients send, shared by the Socket.IO gateway and the HTTP API.
+
+Strict: unknown fields, wrong types (an operator dict like {"$ne": 1} where a string is
+expected) and oversized values are refused as `invalid` before any use case runs.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from app.domain.errors import Invalid
+
+RoomKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")]
+EntityId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16}$")]
+ClientId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+# Bodies are length-checked by the domain (configurable); this cap only bounds parsing.
+Body = Annotated[str, StringConstraints(max_length=20_000)]
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class ProductInfo(Payload):
+    title: Annotated[str, StringConstraints(max_length=200)] = ""
+    url: Annotated[str, StringConstraints(max_length=500, pattern=r"^(https?://.*)?$")] = ""
+    category: Annotated[str, StringConstraints(max_length=60)] = ""
+
+
+class NewVisitor(Payload):
+    name: Annotated[str, StringConstraints(max_length=200)]
+
+
+class Join(Payload):
+    room: RoomKey
+    since: Annotated[int, Field(ge=0)] | None = None
+    product: ProductInfo | None = None
+
+
+class Leave(Payload):
+    room: RoomKey
+
+
+class Ask(Payload):
+    room: RoomKey
+    body: Body
+    client_id: ClientId
+
+
+class AskHttp(Payload):
+    body: Body
+    client_id: ClientId
+
+
+class AnswerIn(Payload):
+    thread_id: EntityId
+    body: Body
+    client_id: ClientId
+
+
+class AnswerHttp(Payload):
+    body: Body
+    client_id: ClientId
+
+
+class Vote(Payload):
+    message_id: EntityId
+    value: Annotated[int, Field(ge=0, le=1)]
+
+
+class VoteHttp(Payload):
+    value: Annotated[int, Field(ge=0, le=1)]
+
+
+class Accept(Payload):
+    message_id: EntityId
+
+
+class ThreadRef(Payload):
+    thread_id: EntityId
+
+
+P = TypeVar("P", bound=Payload)
+
+
+def parse(model: type[P], data: Any) -> P:
+    """Validate `data` against `model` or raise Invalid with a short, field-named reason."""
+    if not isinstance(data, dict):
+        raise Invalid("the payload must be a JSON object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise Invalid(describe(exc)) from None
+
+
+def describe(exc: ValidationError) -> str:
+    """The first problem, naming its field: enough for a developer, safe to show anyone."""
+    errors = exc.errors()
+    if not errors:
+        return "the payload does not match the documented schema"
+    first = errors[0]
+    where = ".".join(str(p) for p in first["loc"]) or "payload"
+    reason = "unknown field" if first["type"] == "extra_forbidden" else first["msg"]
+    return f"{where}: {reason}"

@@ -1,0 +1,215 @@
+"""Q&A use cases: join a room, ask, answer, vote, accept, resolve, find similar questions.
+
+Each write follows the same path (Zulip's check/do split): validate, check the rules, write
+durably through the store (which appends the room event), then publish after commit.
+A retried `client_id` returns the stored object instead of writing twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from app.domain import lifecycle
+from app.domain.errors import DuplicateClientId, Invalid, NotFound
+from app.domain.models import (
+    Event,
+    EventType,
+    Message,
+    MessageKind,
+    Room,
+    Thread,
+    Visitor,
+    new_id,
+    utcnow,
+)
+from app.domain.text import clean_body, search_terms
+from app.services import payloads as p
+from app.services.bus import AnswerPosted, EventBus, RoomChanged
+from app.services.ratelimit import RateLimits
+from app.services.views import event_data, message_view, thread_view, wire_event
+from app.store.port import Store
+
+RECENT_THREADS = 20
+MAX_REPLAY = 500
+
+
+@dataclass(frozen=True, slots=True)
+class JoinResult:
+    room: Room
+    seq: int
+    threads: list[dict[str, Any]]
+    missed: list[dict[str, Any]]
+    complete: bool  # False when more than MAX_REPLAY events were missed: reload instead
+
+
+class QA:
+    def __init__(
+        self, store: Store, bus: EventBus, limits: RateLimits, *, max_body_chars: int
+    ) -> None:
+        self._store = store
+        self._bus = bus
+        self._limits = limits
+        self._max_body = max_body_chars
+
+    # reads -------------------------------------------------------------------------------
+    async def join(self, cmd: p.Join) -> JoinResult:
+        product = cmd.product or p.ProductInfo()
+        room = await self._store.ensure_room(
+            Room(
+                key=cmd.room,
+                title=product.title or cmd.room,
+                url=product.url,
+                category=product.category,
+                created_at=utcnow(),
+            )
+        )
+        threads = await self.recent_threads(room.key)
+        missed: list[dict[str, Any]] = []
+        complete = True
+        if cmd.since is not None and cmd.since < room.seq:
+            events = await self._store.events_since(room.key, cmd.since, MAX_REPLAY + 1)
+            complete = len(events) <= MAX_REPLAY
+            missed = await self.replay(events[:MAX_REPLAY])
+        return JoinResult(room, room.seq, threads, missed, complete)
+
+    async def recent_threads(
+        self, room: str, *, before_seq: int | None = None, status: Any = None
+    ) -> list[dict[str, Any]]:
+        threads = await self._store.list_threads(
+            room, status=status, before_seq=before_seq, limit=RECENT_THREADS
+        )
+        return [await self.thread_with_messages(t) for t in threads]
+
+    async def thread_with_messages(self, thread: Thread) -> dict[str, Any]:
+        messages = await self._store.list_messages(thread.id)
+        return {**thread_view(thread), "messages": [message_view(m) for m in messages]}
+
+    async def get_thread(self, thread_id: str) -> Thread:
+        thread = await self._store.get_thread(thread_id)
+        if thread is None:
+            raise NotFound("no such question")
+        return thread
+
+    async def replay(self, events: list[Event]) -> list[dict[str, Any]]:
+        """Wire events rebuilt from current state: applying them equals a fresh fetch."""
+        message_ids = [
+            e.entity_id
+            for e in events
+            if e.type in (EventType.MESSAGE_CREATED, EventType.MESSAGE_UPDATED)
+        ]
+        messages = {m.id: m for m in await self._store.get_messages(message_ids)}
+        thread_ids = {e.entity_id for e in events if e.entity_id not in messages}
+        thread_ids |= {m.thread_id for m in messages.values()}
+        threads = {t.id: t for t in await self._store.get_threads(sorted(thread_ids))}
+        wire = []
+        for event in events:
+            message = messages.get(event.entity_id)
+            thread = threads[message.thread_id if message else event.entity_id]
+            wire.append(wire_event(event, event_data(event, thread, message)))
+        return wire
+
+    async def similar(self, room: str, draft: str, limit: int) -> list[dict[str, Any]]:
+        terms = search_terms(draft[: self._max_body])
+        threads = await self._store.search_answered(room, terms, limit)
+        return [thread_view(t) for t in threads]
+
+    # writes ------------------------------------------------------------------------------
+    async def ask(self, visitor: Visitor, cmd: p.Ask) -> Thread:
+        existing = await self._store.find_thread_by_client_id(visitor.id, cmd.client_id)
+        if existing is not None:
+            return existing
+        body = clean_body(cmd.body, limit=self._max_body)
+        room = await self._store.get_room(cmd.room)
+        if room is None:
+            raise NotFound("join the room before asking in it")
+        await self._limits.check_write(visitor.id)
+        now = utcnow()
+        thread = Thread(
+            id=new_id(),
+            room=room.key,
+            author_id=visitor.id,
+            author_name=visitor.name,
+            body=body,
+            client_id=cmd.client_id,
+            created_at=now,
+            updated_at=now,
+        )
+        try:
+            event = await self._store.insert_thread(thread, search_terms(body))
+        except DuplicateClientId:
+            return await self._stored_thread(visitor, cmd.client_id)
+        await self._publish(event, thread)
+        return thread
+
+    async def answer(self, visitor: Visitor, cmd: p.AnswerIn) -> Message:
+        existing = await self._store.find_message_by_client_id(visitor.id, cmd.client_id)
+        if existing is not None:
+            return existing
+        body = clean_body(cmd.body, limit=self._max_body)
+        thread = await self.get_thread(cmd.thread_id)
+        lifecycle.record_answer(thread)
+        await self._limits.check_write(visitor.id)
+        now = utcnow()
+        thread.updated_at = now
+        message = Message(
+            id=new_id(),
+            thread_id=thread.id,
+            room=thread.room,
+            kind=MessageKind.ANSWER,
+            author_id=visitor.id,
+            author_name=visitor.name,
+            body=body,
+            client_id=cmd.client_id,
+            created_at=now,
+        )
+        try:
+            event = await self._store.insert_message(message, thread)
+        except DuplicateClientId:
+            stored = await self._store.find_message_by_client_id(visitor.id, cmd.client_id)
+            assert stored is not None
+            return stored
+        await self._publish(event, thread, message)
+        if thread.author_id != visitor.id:
+            await self._bus.publish(AnswerPosted(thread=thread, message=message))
+        return message
+
+    async def vote(self, visitor: Visitor, cmd: p.Vote) -> Message:
+        message = await self._store.get_message(cmd.message_id)
+        if message is None:
+            raise NotFound("no such answer")
+        lifecycle.check_can_vote(message, visitor.id)
+        await self._limits.check_write(visitor.id)
+        message, event = await self._store.set_vote(message.id, visitor.id, cmd.value)
+        await self._publish(event, await self.get_thread(message.thread_id), message)
+        return message
+
+    async def accept(self, visitor: Visitor, cmd: p.Accept) -> Thread:
+        message = await self._store.get_message(cmd.message_id)
+        if message is None:
+            raise NotFound("no such answer")
+        thread = await self.get_thread(message.thread_id)
+        lifecycle.accept(thread, message, visitor.id)
+        return await self._save(thread)
+
+    async def resolve(self, visitor: Visitor, cmd: p.ThreadRef) -> Thread:
+        thread = await self.get_thread(cmd.thread_id)
+        lifecycle.resolve(thread, visitor.id)
+        return await self._save(thread)
+
+    # helpers -----------------------------------------------------------------------------
+    async def _save(self, thread: Thread) -> Thread:
+        thread.updated_at = utcnow()
+        event = await self._store.update_thread(thread)
+        await self._publish(event, thread)
+        return thread
+
+    async def _stored_thread(self, visitor: Visitor, client_id: str) -> Thread:
+        stored = await self._store.find_thread_by_client_id(visitor.id, client_id)
+        if stored is None:  # the duplicate was on something else: a real conflict
+            raise Invalid("client_id was already used")
+        return stored
+
+    async def _publish(self, event: Event, thread: Thread, message: Message | None = None) -> None:
+        data = event_data(event, thread, message)
+        await self._bus.publish(RoomChanged(event=event, data=data, thread=thread, message=message))

@@ -1,0 +1,59 @@
+"""Public shapes of threads and messages (protocol objects), rendered from entities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.domain.models import Event, EventType, Message, Thread, ThreadStatus
+from app.domain.text import render_html
+
+
+def author(author_id: str, name: str) -> dict[str, Any]:
+    # Ranks come from the rewards module once it exists; null means "no rank yet".
+    return {"id": author_id, "name": name, "rank": None}
+
+
+def thread_view(thread: Thread) -> dict[str, Any]:
+    hidden = thread.status is ThreadStatus.HIDDEN
+    return {
+        "id": thread.id,
+        "room": thread.room,
+        "seq": thread.seq,
+        "status": thread.status.value,
+        "author": author(thread.author_id, thread.author_name),
+        "body": "" if hidden else thread.body,
+        "html": "" if hidden else render_html(thread.body),
+        "created_at": thread.created_at.isoformat(),
+        "answer_count": thread.answer_count,
+        "accepted_message_id": thread.accepted_message_id,
+    }
+
+
+def message_view(message: Message) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "thread_id": message.thread_id,
+        "kind": message.kind.value,
+        "author": author(message.author_id, message.author_name),
+        "body": "" if message.hidden else message.body,
+        "html": "" if message.hidden else render_html(message.body),
+        "created_at": message.created_at.isoformat(),
+        "votes": message.votes,
+        "hidden": message.hidden,
+    }
+
+
+def thread_summary(thread: Thread) -> dict[str, Any]:
+    """What a message event carries about its thread, so clients update counts and status."""
+    return {"id": thread.id, "status": thread.status.value, "answer_count": thread.answer_count}
+
+
+def event_data(event: Event, thread: Thread, message: Message | None) -> dict[str, Any]:
+    if event.type in (EventType.MESSAGE_CREATED, EventType.MESSAGE_UPDATED):
+        assert message is not None
+        return {**message_view(message), "thread": thread_summary(thread)}
+    return thread_view(thread)
+
+
+def wire_event(event: Event, data: dict[str, Any]) -> dict[str, Any]:
+    return {"room": event.room, "seq": event.seq, "type": event.type.value, "data": data}

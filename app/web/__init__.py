@@ -1,0 +1,1 @@
+"""HTTP side: JSON API (OpenAPI), widget panel and demo pages, health checks."""

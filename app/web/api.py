@@ -1,0 +1,137 @@
+"""JSON API of the protocol's HTTP section: the read side and non-realtime writers.
+
+Each view parses, calls one use case and shapes the answer; OpenAPI comes from the schemas.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from quart import Blueprint, request
+from quart_schema import document_response, validate_querystring, validate_request
+
+from app.domain.errors import Invalid, NotFound
+from app.domain.models import ThreadStatus
+from app.services import payloads as p
+from app.services.views import message_view, thread_view
+from app.web.deps import current_visitor, services
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+_ROOM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
+_ID = re.compile(r"[0-9a-f]{16}")
+Json = dict[str, Any]
+
+
+class ThreadsQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: ThreadStatus | None = None
+    cursor: Annotated[int, Field(ge=0)] | None = None
+
+
+class SimilarQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    q: Annotated[str, StringConstraints(max_length=2000)] = ""
+
+
+class VisitorOut(BaseModel):
+    id: str
+    name: str
+    token: str
+
+
+def _room(key: str) -> str:
+    if not _ROOM.fullmatch(key):
+        raise Invalid("room: not a valid product key")
+    return key
+
+
+def _entity(value: str, what: str) -> str:
+    if not _ID.fullmatch(value):
+        raise NotFound(f"no such {what}")
+    return value
+
+
+@bp.post("/visitors")
+@validate_request(p.NewVisitor)
+@document_response(VisitorOut, 201)
+async def create_visitor(data: p.NewVisitor) -> tuple[Json, int]:
+    """Create a visitor with a display name; keep the token to post later."""
+    svc = services()
+    await svc.limits.check_new_visitor(request.remote_addr or "unknown")
+    visitor, token = await svc.identity.create_visitor(data.name)
+    return {"id": visitor.id, "name": visitor.name, "token": token}, 201
+
+
+@bp.get("/rooms/<key>/threads")
+@validate_querystring(ThreadsQuery)
+async def list_threads(key: str, query_args: ThreadsQuery) -> Json:
+    """Threads of a room, newest first; pass `next_cursor` back as `cursor` for older ones."""
+    threads = await services().qa.recent_threads(
+        _room(key), before_seq=query_args.cursor, status=query_args.status
+    )
+    next_cursor = threads[-1]["seq"] if threads else None
+    return {"threads": threads, "next_cursor": next_cursor}
+
+
+@bp.get("/threads/<thread_id>")
+async def get_thread(thread_id: str) -> Json:
+    """A thread with all its messages."""
+    qa = services().qa
+    thread = await qa.get_thread(_entity(thread_id, "question"))
+    return {"thread": await qa.thread_with_messages(thread)}
+
+
+@bp.get("/rooms/<key>/similar")
+@validate_querystring(SimilarQuery)
+async def similar(key: str, query_args: SimilarQuery) -> Json:
+    """Answered questions of this room that look like a draft question."""
+    svc = services()
+    threads = await svc.qa.similar(_room(key), query_args.q, svc.settings.similar_limit)
+    return {"threads": threads}
+
+
+@bp.post("/rooms/<key>/threads")
+@validate_request(p.AskHttp)
+async def ask(key: str, data: p.AskHttp) -> tuple[Json, int]:
+    """Ask a question (Bearer visitor token); a repeated client_id returns the same thread."""
+    cmd = p.Ask(room=_room(key), body=data.body, client_id=data.client_id)
+    thread = await services().qa.ask(await current_visitor(), cmd)
+    return {"thread": thread_view(thread)}, 201
+
+
+@bp.post("/threads/<thread_id>/answers")
+@validate_request(p.AnswerHttp)
+async def answer(thread_id: str, data: p.AnswerHttp) -> tuple[Json, int]:
+    """Answer a question (Bearer visitor token); idempotent on client_id."""
+    cmd = p.AnswerIn(
+        thread_id=_entity(thread_id, "question"), body=data.body, client_id=data.client_id
+    )
+    message = await services().qa.answer(await current_visitor(), cmd)
+    return {"message": message_view(message)}, 201
+
+
+@bp.post("/messages/<message_id>/vote")
+@validate_request(p.VoteHttp)
+async def vote(message_id: str, data: p.VoteHttp) -> Json:
+    """Mark an answer helpful (value 1) or withdraw the vote (value 0)."""
+    cmd = p.Vote(message_id=_entity(message_id, "answer"), value=data.value)
+    message = await services().qa.vote(await current_visitor(), cmd)
+    return {"message": message_view(message)}
+
+
+@bp.post("/messages/<message_id>/accept")
+async def accept(message_id: str) -> Json:
+    """The asker accepts an answer; the thread becomes resolved."""
+    cmd = p.Accept(message_id=_entity(message_id, "answer"))
+    thread = await services().qa.accept(await current_visitor(), cmd)
+    return {"thread": thread_view(thread)}
+
+
+@bp.post("/threads/<thread_id>/resolve")
+async def resolve(thread_id: str) -> Json:
+    """The asker marks their question resolved."""
+    cmd = p.ThreadRef(thread_id=_entity(thread_id, "question"))
+    thread = await services().qa.resolve(await current_visitor(), cmd)
+    return {"thread": thread_view(thread)}

@@ -1,0 +1,92 @@
+"""HTML pages: the widget's panel (loaded in an iframe), the demo shop and the API docs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from quart import (
+    Blueprint,
+    Response,
+    abort,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+
+from app import demo
+from app.web.deps import services
+
+bp = Blueprint("pages", __name__)
+SOCKET_IO_CLIENT = (
+    Path(__file__).resolve().parents[2] / "node_modules/socket.io-client/dist/socket.io.min.js"
+)
+
+
+def _frame_ancestors() -> str:
+    origins = services().settings.allowed_origins
+    return "*" if "*" in origins else " ".join(("'self'", *origins))
+
+
+@bp.get("/widget/panel")
+async def panel() -> Response:
+    """The Q&A room shown inside the widget's iframe on a shop's page."""
+    args = request.args
+    product = {
+        "key": args.get("product", "")[:100],
+        "title": args.get("title", "")[:200],
+        "url": args.get("url", "")[:500],
+        "category": args.get("category", "")[:60],
+    }
+    html = await render_template("panel.html", product=product, lang=g.locale)
+    response = Response(html)
+    response.headers["Content-Security-Policy"] = (
+        f"default-src 'self'; img-src 'self' data:; style-src 'self'; "
+        f"connect-src 'self'; frame-ancestors {_frame_ancestors()}"
+    )
+    return response
+
+
+@bp.get("/")
+async def home() -> Response:
+    return redirect(url_for("pages.demo_index"))
+
+
+@bp.get("/demo")
+async def demo_index() -> str:
+    return await render_template("demo/index.html", products=_demo_products(), lang=g.locale)
+
+
+@bp.get("/demo/<key>")
+async def demo_product(key: str) -> str:
+    product = demo.product(key)
+    if product is None:
+        abort(404)
+    return await render_template("demo/product.html", product=_with_url(product), lang=g.locale)
+
+
+def _with_url(product: dict[str, Any]) -> dict[str, Any]:
+    return {**product, "url": url_for("pages.demo_product", key=product["key"], _external=True)}
+
+
+def _demo_products() -> list[dict[str, Any]]:
+    return [_with_url(p) for p in demo.PRODUCTS]
+
+
+@bp.get("/static/vendor/socket.io.min.js")
+async def socket_io_client() -> Response:
+    """The official Socket.IO client, installed from npm by the set-up command (no CDN)."""
+    if not SOCKET_IO_CLIENT.exists():
+        abort(404)
+    response = await send_file(SOCKET_IO_CLIENT, mimetype="text/javascript")
+    response.cache_control.max_age = 86_400
+    return response
+
+
+@bp.get("/api/docs")
+async def api_docs() -> str:
+    """A readable index of the OpenAPI document, served without any CDN script."""
+    return await render_template("api_docs.html")

@@ -1,0 +1,109 @@
+"""Shared fixtures: a live server on a temp SQLite file, named visitors, socket clients."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+
+from tests.support import Client, LiveServer, connect, free_port, new_visitor
+
+SECRET = "test-secret-" + "x" * 32
+
+
+def server_overrides(tmp: Path, **extra: Any) -> dict[str, Any]:
+    return {
+        "database_url": f"sqlite:///{tmp / 'entraide.db'}",
+        "secret_key": SECRET,
+        "write_rate": "1000/second",
+        "visitor_rate": "1000/second",
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One server for the session (end-to-end browser tests share it)."""
+    server = LiveServer(server_overrides(tmp_path_factory.mktemp("live")))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[LiveServer]:
+    """A fresh server and database for one test; restartable with stop()/start()."""
+    srv = LiveServer(server_overrides(tmp_path))
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+async def clients() -> AsyncIterator[list[Client]]:
+    """Collects clients a test connects so they are all disconnected afterwards."""
+    made: list[Client] = []
+    yield made
+    for client in made:
+        if client.sio.connected:
+            await client.sio.disconnect()
+
+
+@pytest.fixture
+def people(server: LiveServer, clients: list[Client]) -> Any:
+    """Factory: `await people("Camille")` -> (visitor dict, connected Client)."""
+
+    async def make(name: str, url: str | None = None) -> tuple[dict[str, Any], Client]:
+        visitor = await new_visitor(url or server.url, name)
+        client = await connect(url or server.url, visitor["token"])
+        clients.append(client)
+        return visitor, client
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A private redis-server on a free loopback port for the test session."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is not installed (the test command installs it)")
+    port = free_port()
+    folder = tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(folder),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    client = redis.Redis(port=port)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail("redis-server did not start")
+            time.sleep(0.02)
+    client.close()
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait(10)

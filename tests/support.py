@@ -1,0 +1,137 @@
+"""Test helpers: a real server on loopback, Socket.IO clients that record what they receive,
+and waiting with deadlines (never sleeping)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import socketio
+import uvicorn
+
+from app.factory import EntraideApp, create_app
+
+DEADLINE = 10.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LiveServer:
+    """create_app() served by uvicorn on a thread, with the production ws settings.
+
+    Restartable on the same port and database: `stop()` then `start()` is a server restart.
+    """
+
+    def __init__(self, overrides: dict[str, Any]) -> None:
+        self.overrides = overrides
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.app: EntraideApp | None = None
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.app = create_app(self.overrides)
+        config = uvicorn.Config(
+            self.app,
+            host="127.0.0.1",
+            port=self.port,
+            ws="websockets-sansio",
+            ws_per_message_deflate=False,
+            lifespan="on",
+            log_level="warning",
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + DEADLINE
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.01)  # polling a thread flag with a deadline, not waiting for an event
+
+    def stop(self) -> None:
+        assert self._server is not None and self._thread is not None
+        self._server.should_exit = True
+        self._thread.join(DEADLINE)
+
+
+@dataclass
+class Client:
+    """A real Socket.IO client that records every server event it receives."""
+
+    sio: socketio.AsyncClient
+    received: list[tuple[str, Any]] = field(default_factory=list)
+    _changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def _record(self, name: str, data: Any) -> None:
+        self.received.append((name, data))
+        self._changed.set()
+
+    async def call(self, event: str, data: Any = None) -> Any:
+        return await self.sio.call(event, data, timeout=DEADLINE)
+
+    async def wait_for(
+        self, name: str, where: Callable[[Any], bool] = lambda _: True, timeout: float = DEADLINE
+    ) -> Any:
+        """The first recorded `name` event matching `where`, waiting up to `timeout`."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + timeout
+        while True:
+            for got, data in self.received:
+                if got == name and where(data):
+                    return data
+            self._changed.clear()
+            remaining = end - loop.time()
+            if remaining <= 0:
+                raise AssertionError(f"no {name!r} event matched within {timeout}s")
+            try:
+                await asyncio.wait_for(self._changed.wait(), remaining)
+            except TimeoutError:
+                continue
+
+    def events(self, name: str) -> list[Any]:
+        return [data for got, data in self.received if got == name]
+
+
+async def connect(url: str, token: str | None = None, **kwargs: Any) -> Client:
+    sio = socketio.AsyncClient(reconnection=False)
+    client = Client(sio)
+    for name in ("event", "presence", "typing", "notification"):
+        sio.on(name, lambda data, name=name: client._record(name, data))
+    await sio.connect(
+        url,
+        auth={"token": token} if token else None,
+        transports=["websocket"],
+        wait_timeout=DEADLINE,
+        **kwargs,
+    )
+    return client
+
+
+async def new_visitor(url: str, name: str) -> dict[str, Any]:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(f"{url}/api/v1/visitors", json={"name": name}) as resp,
+    ):
+        assert resp.status == 201, await resp.text()
+        data: dict[str, Any] = await resp.json()
+        return data
+
+
+def cid() -> str:
+    return uuid.uuid4().hex
+
+
+PRODUCT = {"title": "Montre de pêche", "url": "https://shop.example/montre", "category": "montres"}
