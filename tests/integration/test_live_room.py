@@ -27,7 +27,11 @@ async def test_ask_answer_vote_accept_seen_live(people: Any) -> None:
 
     answered = await helper.call(
         "answer",
-        {"thread_id": thread["id"], "body": "Oui, 100 m : https://shop.example.com/montre", "client_id": cid()},
+        {
+            "thread_id": thread["id"],
+            "body": "Oui, 100 m : https://shop.example.com/montre",
+            "client_id": cid(),
+        },
     )
     assert answered["ok"]
     message = answered["message"]
@@ -69,13 +73,17 @@ async def test_rules_refused_with_protocol_codes(people: Any) -> None:
     self_accept = await asker.call("accept", {"message_id": own["message"]["id"]})
     assert self_accept["error"]["code"] == "forbidden"
 
-    other = await helper.call("answer", {"thread_id": thread["id"], "body": "R", "client_id": cid()})
+    other = await helper.call(
+        "answer", {"thread_id": thread["id"], "body": "R", "client_id": cid()}
+    )
     not_asker = await helper.call("accept", {"message_id": other["message"]["id"]})
     assert not_asker["error"]["code"] == "forbidden"
     assert (await asker.call("accept", {"message_id": other["message"]["id"]}))["ok"]
     twice = await asker.call("resolve", {"thread_id": thread["id"]})
     assert twice["error"]["code"] == "conflict"
-    late = await helper.call("answer", {"thread_id": thread["id"], "body": "R2", "client_id": cid()})
+    late = await helper.call(
+        "answer", {"thread_id": thread["id"], "body": "R2", "client_id": cid()}
+    )
     assert late["error"]["code"] == "conflict"
 
 
