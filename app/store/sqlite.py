@@ -492,8 +492,10 @@ class SqliteStore:
 
     async def update_message(self, message: Message) -> Event:
         async with self._transaction() as db:
-            await db.execute(
+            async with db.execute(
                 "UPDATE messages SET hidden = ?, body = ? WHERE id = ?",
                 (int(message.hidden), message.body, message.id),
-            )
+            ) as cur:
+                if cur.rowcount != 1:  # no event for a message that does not exist
+                    raise Conflict("that answer no longer exists")
             return await self._append_event(db, message.room, EventType.MESSAGE_UPDATED, message.id)
