@@ -1,0 +1,929 @@
+/*
+ * Entraide panel: the live Q&A room of one product, running inside the widget's iframe.
+ *
+ * Protocol: /work/shared/protocol.md, namespace "/" (join, ask, answer, vote, accept,
+ * typing, plus the `resolve` extension). The room's events are applied strictly by `seq`:
+ * older ones are ignored, a gap triggers a re-join with `since` (the server replies with
+ * what was missed), and every (re)connect re-joins the same way, so a blip loses nothing.
+ * Writes carry a client_id (crypto.randomUUID) reused on retry, so a retried send lands once.
+ *
+ * UI text comes only from the config block rendered by templates/panel.html (translated
+ * server-side); user content goes in with textContent, except the server-sanitised `html`.
+ */
+(function () {
+  "use strict";
+
+  var config = JSON.parse(document.getElementById("entraide-config").textContent);
+  var S = config.strings;
+  var product = config.product;
+  var ROOM = product.key;
+  var ACK_TIMEOUT_MS = 5000;
+  var WRITE_ATTEMPTS = 3;
+  var SIMILAR_DEBOUNCE_MS = 300;
+  var TYPING_THROTTLE_MS = 2500;
+  var TYPING_SHOWN_MS = 4000;
+  var VISITOR_KEY = "entraide.visitor";
+  var VOTES_KEY = "entraide.votes";
+
+  var embed = new URLSearchParams(location.search).get("embed");
+  var parentOrigin = "*";
+  try {
+    if (document.referrer) parentOrigin = new URL(document.referrer).origin;
+  } catch (e) { /* keep "*": we only ever post labels and "close"/"notify" signals */ }
+
+  // ---------------------------------------------------------------- small helpers
+  function t(key, vars) {
+    var text = S[key] != null ? String(S[key]) : key;
+    if (vars) {
+      text = text.replace(/\{(\w+)\}/g, function (whole, name) {
+        return vars[name] != null ? String(vars[name]) : whole;
+      });
+    }
+    return text;
+  }
+
+  function $(selector, root) { return (root || document).querySelector(selector); }
+
+  var storage = (function () {
+    var memory = {};
+    function ok() {
+      try { return !!window.localStorage; } catch (e) { return false; }
+    }
+    return {
+      get: function (key) {
+        try {
+          var raw = ok() ? localStorage.getItem(key) : memory[key];
+          return raw ? JSON.parse(raw) : null;
+        } catch (e) { return null; }
+      },
+      set: function (key, value) {
+        var raw = JSON.stringify(value);
+        try { if (ok()) { localStorage.setItem(key, raw); return; } } catch (e) { /* full or blocked */ }
+        memory[key] = raw;
+      },
+      remove: function (key) {
+        try { if (ok()) localStorage.removeItem(key); } catch (e) { /* blocked */ }
+        delete memory[key];
+      }
+    };
+  })();
+
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    // Non-secure contexts (plain http on a LAN) lack randomUUID: build a v4 from getRandomValues.
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  function postToParent(message) {
+    if (window.parent === window) return;
+    message.source = "entraide-panel";
+    window.parent.postMessage(message, parentOrigin);
+  }
+
+  function toTime(value) {
+    var ms = Date.parse(value);
+    return isNaN(ms) ? 0 : ms;
+  }
+
+  var relative = window.Intl && Intl.RelativeTimeFormat
+    ? new Intl.RelativeTimeFormat(config.lang, { numeric: "auto", style: "short" })
+    : null;
+
+  function formatRelative(value) {
+    var ms = toTime(value);
+    if (!ms || !relative) return "";
+    var seconds = Math.round((ms - Date.now()) / 1000);
+    var abs = Math.abs(seconds);
+    if (abs < 45) return relative.format(0, "second");
+    if (abs < 3600) return relative.format(Math.round(seconds / 60), "minute");
+    if (abs < 86400) return relative.format(Math.round(seconds / 3600), "hour");
+    if (abs < 86400 * 30) return relative.format(Math.round(seconds / 86400), "day");
+    return new Date(ms).toLocaleDateString(config.lang, { day: "numeric", month: "short", year: "numeric" });
+  }
+
+  function setTime(el, value) {
+    el.dateTime = value || "";
+    el.textContent = formatRelative(value);
+    var ms = toTime(value);
+    el.title = ms ? new Date(ms).toLocaleString(config.lang) : "";
+  }
+
+  function avatar(el, name) {
+    var text = (name || "?").trim();
+    el.textContent = text ? Array.from(text)[0].toUpperCase() : "?";
+    var hash = 0;
+    for (var i = 0; i < text.length; i++) hash = (hash * 31 + text.charCodeAt(i)) | 0;
+    // Dark enough at any hue for white initials to pass WCAG AA.
+    el.style.backgroundColor = "hsl(" + (Math.abs(hash) % 360) + " 45% 32%)";
+  }
+
+  function autoGrow(textarea) {
+    textarea.style.height = "auto";
+    textarea.style.height = Math.min(textarea.scrollHeight + 2, 240) + "px";
+  }
+
+  // ---------------------------------------------------------------- state
+  var state = {
+    visitor: storage.get(VISITOR_KEY),
+    votes: storage.get(VOTES_KEY) || {},
+    seq: null,          // last room seq applied; null until the first join ack
+    joining: false,
+    buffer: [],         // events received while a join is in flight
+    threads: new Map(), // thread id -> entry {thread, messages: Map, el}
+    typing: new Map()   // thread id -> Map(name -> timer)
+  };
+  if (state.visitor && !(state.visitor.id && state.visitor.token)) state.visitor = null;
+
+  function me() { return state.visitor; }
+  function isMine(author) { return !!(me() && author && author.id === me().id); }
+
+  // ---------------------------------------------------------------- DOM references
+  var els = {
+    presence: $(".ep-presence"),
+    presenceText: $(".ep-presence__text"),
+    connection: $(".ep-connection"),
+    alert: $(".ep-alert"),
+    alertText: $(".ep-alert__text"),
+    askForm: $(".ep-ask__form"),
+    askInput: $("#ep-ask-body"),
+    askSubmit: $("[data-testid=ask-submit]"),
+    similar: $(".ep-similar"),
+    similarList: $(".ep-similar__list"),
+    list: $(".ep-thread-list"),
+    empty: $(".ep-empty"),
+    toasts: $(".ep-toasts"),
+    live: $("[data-testid=live]"),
+    dialog: $(".ep-dialog"),
+    nameInput: $("#ep-name-input"),
+    nameError: $("#ep-name-error"),
+    close: $(".ep-close"),
+    title: $("#ep-title"),
+    threadTemplate: $("#ep-thread-template"),
+    answerTemplate: $("#ep-answer-template")
+  };
+
+  // ---------------------------------------------------------------- feedback
+  var alertTimer = null;
+  function showError(error) {
+    var code = error && error.code;
+    var key = "error_" + code;
+    showAlert(S[key] ? t(key) : t("error_unknown"), "error");
+  }
+
+  function showAlert(text, tone) {
+    els.alert.hidden = false;
+    els.alert.className = "ep-alert ep-alert--" + (tone || "error");
+    els.alertText.textContent = text;
+    clearTimeout(alertTimer);
+    alertTimer = setTimeout(hideAlert, 12000);
+  }
+
+  function hideAlert() {
+    els.alert.hidden = true;
+    els.alertText.textContent = "";
+  }
+  $(".ep-alert__dismiss").addEventListener("click", hideAlert);
+
+  function announce(text) {
+    var p = document.createElement("p");
+    p.textContent = text;
+    els.live.appendChild(p);
+    while (els.live.childNodes.length > 5) els.live.removeChild(els.live.firstChild);
+  }
+
+  function toast(text, threadId) {
+    var box = document.createElement("div");
+    box.className = "ep-toast";
+    box.setAttribute("role", "status");
+    box.setAttribute("data-testid", "toast");
+    var p = document.createElement("p");
+    p.className = "ep-toast__text";
+    p.textContent = text;
+    box.appendChild(p);
+    if (threadId && state.threads.has(threadId)) {
+      var view = document.createElement("button");
+      view.type = "button";
+      view.className = "ep-link-button ep-toast__action";
+      view.textContent = t("view");
+      view.addEventListener("click", function () { box.remove(); focusThread(threadId); });
+      box.appendChild(view);
+    }
+    var dismiss = document.createElement("button");
+    dismiss.type = "button";
+    dismiss.className = "ep-icon-button ep-toast__close";
+    dismiss.setAttribute("aria-label", t("dismiss"));
+    dismiss.textContent = "×";
+    dismiss.addEventListener("click", function () { box.remove(); });
+    box.appendChild(dismiss);
+    els.toasts.appendChild(box);
+    setTimeout(function () { box.remove(); }, 10000);
+  }
+
+  // ---------------------------------------------------------------- socket
+  if (typeof window.io !== "function") {
+    els.connection.textContent = t("load_failed");
+    return;
+  }
+
+  var socket = window.io({
+    transports: ["websocket"],
+    auth: state.visitor ? { token: state.visitor.token } : {}
+  });
+  var connectWaiters = [];
+
+  socket.on("connect", function () {
+    els.connection.hidden = true;
+    join();
+    var waiters = connectWaiters;
+    connectWaiters = [];
+    waiters.forEach(function (fn) { fn(); });
+  });
+
+  socket.on("disconnect", function () {
+    els.connection.hidden = false;
+    els.connection.textContent = t("reconnecting");
+  });
+
+  socket.on("connect_error", function () {
+    if (!socket.active && state.visitor) {
+      // The server refused our token (expired, secret rotated, banned): read-only again.
+      forgetVisitor();
+      showError({ code: "unauthorized" });
+      socket.connect();
+      return;
+    }
+    els.connection.hidden = false;
+    els.connection.textContent = t("reconnecting");
+  });
+
+  socket.on("event", onEvent);
+  socket.on("presence", onPresence);
+  socket.on("typing", onTyping);
+  socket.on("notification", onNotification);
+
+  function whenConnected() {
+    return new Promise(function (resolve) {
+      if (socket.connected) resolve();
+      else connectWaiters.push(resolve);
+    });
+  }
+
+  /** Emit with an ack; on timeout re-send the very same payload (same client_id). */
+  function emitAck(event, payload, attempts) {
+    attempts = attempts || 1;
+    return new Promise(function (resolve) {
+      var tries = 0;
+      (function attempt() {
+        tries += 1;
+        socket.timeout(ACK_TIMEOUT_MS).emit(event, payload, function (err, res) {
+          if (err) {
+            if (tries < attempts) attempt();
+            else resolve({ ok: false, error: { code: "unavailable" } });
+            return;
+          }
+          resolve(res && typeof res === "object" ? res : { ok: false, error: { code: "unknown" } });
+        });
+      })();
+    });
+  }
+
+  /** A write: needs an identity; an `unauthorized` ack means our token died, so ask again once. */
+  function write(event, payload, attempts) {
+    return ensureIdentity().then(function () {
+      return emitAck(event, payload, attempts || WRITE_ATTEMPTS);
+    }).then(function (res) {
+      if (!res.ok && res.error && res.error.code === "unauthorized") {
+        forgetVisitor();
+        return ensureIdentity().then(function () {
+          return emitAck(event, payload, attempts || WRITE_ATTEMPTS);
+        });
+      }
+      return res;
+    });
+  }
+
+  // ---------------------------------------------------------------- room sync
+  function join() {
+    state.joining = true;
+    state.buffer = [];
+    var payload = {
+      room: ROOM,
+      since: state.seq,
+      product: {
+        title: (product.title || "").slice(0, 200),
+        // The server only records absolute http(s) product links.
+        url: /^https?:\/\//i.test(product.url || "") ? product.url.slice(0, 500) : "",
+        category: (product.category || "").slice(0, 60)
+      }
+    };
+    emitAck("join", payload, WRITE_ATTEMPTS).then(function (res) {
+      state.joining = false;
+      els.list.setAttribute("aria-busy", "false");
+      if (!res.ok) {
+        showError(res.error);
+        if (state.seq === null) { els.empty.hidden = true; showAlert(t("load_failed"), "error"); }
+        return;
+      }
+      if (res.complete === false) resetThreads(); // too much was missed: start from the snapshot
+      (res.threads || []).forEach(function (thread) { upsertThread(thread, false); });
+      var base = state.seq === null || res.complete === false ? -Infinity : state.seq;
+      (res.missed || []).slice().sort(function (a, b) { return a.seq - b.seq; }).forEach(function (ev) {
+        if (ev.seq > base) applyEvent(ev, false);
+      });
+      state.seq = Math.max(typeof res.seq === "number" ? res.seq : 0, state.seq || 0);
+      updateEmpty();
+      var pending = state.buffer;
+      state.buffer = [];
+      pending.sort(function (a, b) { return a.seq - b.seq; }).forEach(onEvent);
+    });
+  }
+
+  function resetThreads() {
+    state.threads.forEach(function (entry) { entry.el.remove(); });
+    state.threads.clear();
+    state.seq = null;
+  }
+
+  function onEvent(ev) {
+    if (!ev || ev.room !== ROOM || typeof ev.seq !== "number") return;
+    if (state.joining || state.seq === null) { state.buffer.push(ev); return; }
+    if (ev.seq <= state.seq) return;
+    if (ev.seq > state.seq + 1) {
+      join(); // a gap: ask the server for what we missed, keep this one for afterwards
+      state.buffer.push(ev);
+      return;
+    }
+    state.seq = ev.seq;
+    applyEvent(ev, true);
+  }
+
+  function applyEvent(ev, live) {
+    var data = ev.data;
+    if (!data || typeof data !== "object") return;
+    if (ev.type === "thread.created" || ev.type === "thread.updated") {
+      var before = state.threads.get(data.id);
+      var wasResolved = before && before.thread.status === "resolved";
+      upsertThread(data, live && ev.type === "thread.created" && !isMine(data.author));
+      if (live && ev.type === "thread.updated" && before && !wasResolved && data.status === "resolved") {
+        announce(t("live_resolved"));
+      }
+    } else if (ev.type === "message.created" || ev.type === "message.updated") {
+      upsertMessage(data, live && ev.type === "message.created" && !isMine(data.author));
+    }
+    updateEmpty();
+  }
+
+  function onPresence(data) {
+    if (!data || data.room !== ROOM || typeof data.online !== "number") return;
+    els.presence.hidden = false;
+    els.presenceText.textContent = t("online", { n: data.online });
+  }
+
+  function onNotification(data) {
+    if (!data || data.type !== "answer") return;
+    var name = data.message && data.message.author ? data.message.author.name : "";
+    if (data.room === ROOM && data.thread) upsertThread(data.thread, false);
+    if (data.room === ROOM && data.message) upsertMessage(data.message, false);
+    var text = name ? t("notify_answer", { name: name }) : (data.text || t("notify_answer", { name: "" }));
+    toast(text, data.room === ROOM ? data.thread_id : null);
+    announce(text);
+    postToParent({ type: "notify" });
+  }
+
+  // ---------------------------------------------------------------- rendering
+  function updateEmpty() {
+    els.empty.hidden = state.threads.size > 0 || state.seq === null;
+  }
+
+  function upsertThread(thread, announceIt) {
+    if (!thread || !thread.id) return;
+    var entry = state.threads.get(thread.id);
+    if (thread.status === "hidden") {
+      if (entry) { entry.el.remove(); state.threads.delete(thread.id); }
+      return;
+    }
+    var isNew = !entry;
+    if (isNew) {
+      entry = { thread: thread, messages: new Map(), el: buildThread(thread) };
+      state.threads.set(thread.id, entry);
+      placeThread(entry);
+    } else {
+      entry.thread = Object.assign({}, entry.thread, thread);
+    }
+    if (Array.isArray(thread.messages)) {
+      thread.messages.forEach(function (m) { storeMessage(entry, m); });
+    }
+    renderThread(entry);
+    if (announceIt && isNew) {
+      announce(t("live_question", { name: authorName(thread.author), text: thread.body || "" }));
+    }
+  }
+
+  function placeThread(entry) {
+    var created = toTime(entry.thread.created_at);
+    var children = els.list.children;
+    for (var i = 0; i < children.length; i++) {
+      var other = state.threads.get(children[i].dataset.threadId);
+      if (other && toTime(other.thread.created_at) < created) {
+        els.list.insertBefore(entry.el, children[i]);
+        return;
+      }
+    }
+    els.list.appendChild(entry.el);
+  }
+
+  function storeMessage(entry, message) {
+    if (message.hidden) {
+      var old = entry.messages.get(message.id);
+      if (old && old.el) old.el.remove();
+      entry.messages.delete(message.id);
+      return;
+    }
+    var existing = entry.messages.get(message.id);
+    if (existing) {
+      existing.message = Object.assign({}, existing.message, message);
+    } else {
+      entry.messages.set(message.id, { message: message, el: null });
+    }
+  }
+
+  function upsertMessage(message, announceIt) {
+    if (!message || !message.thread_id) return;
+    var entry = state.threads.get(message.thread_id);
+    if (!entry) {
+      fetchThread(message.thread_id); // an older question got an answer: bring it in
+      return;
+    }
+    var isNew = !entry.messages.has(message.id);
+    if (message.thread && message.thread.id === entry.thread.id) {
+      // Message events carry the thread's new status and answer count.
+      entry.thread = Object.assign({}, entry.thread, message.thread);
+    }
+    storeMessage(entry, message);
+    clearTyping(message.thread_id, message.author && message.author.name);
+    renderThread(entry);
+    if (announceIt && isNew && !message.hidden) {
+      announce(t("live_answer", { name: authorName(message.author), text: message.body || "" }));
+    }
+  }
+
+  function fetchThread(id) {
+    return fetch("/api/v1/threads/" + encodeURIComponent(id), { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (body) {
+        var thread = body && (body.thread || body);
+        if (thread && thread.id && thread.room === ROOM) {
+          upsertThread(thread, false);
+          updateEmpty();
+        }
+      })
+      .catch(function () { /* the next join brings it anyway */ });
+  }
+
+  function authorName(author) {
+    return author && author.name ? author.name : "";
+  }
+
+  function fillMeta(root, author, createdAt, staff) {
+    avatar($(".ep-avatar", root), authorName(author));
+    var name = $(".ep-author", root);
+    name.textContent = authorName(author) + (isMine(author) ? " (" + t("you") + ")" : "");
+    var rank = $(".ep-rank", root);
+    var rankValue = author && author.rank;
+    if (rankValue && typeof rankValue === "object") rankValue = rankValue.label || rankValue.name || "";
+    var rankText = staff ? t("staff_badge") : (rankValue ? String(rankValue) : "");
+    rank.textContent = rankText;
+    rank.hidden = !rankText;
+    rank.classList.toggle("ep-rank--staff", !!staff);
+    setTime($(".ep-time", root), createdAt);
+  }
+
+  var nextId = 0;
+  function buildThread(thread) {
+    var li = els.threadTemplate.content.firstElementChild.cloneNode(true);
+    var id = "ep-t" + (++nextId);
+    li.dataset.threadId = thread.id;
+    var article = $(".ep-card", li);
+    article.id = id;
+    article.tabIndex = -1;
+    var question = $(".ep-question", li);
+    question.id = id + "-q";
+    article.setAttribute("aria-labelledby", id + "-q");
+
+    var form = $(".ep-answer-form", li);
+    var textarea = $("textarea", form);
+    textarea.id = id + "-answer";
+    $("label", form).htmlFor = textarea.id;
+    var lastTyping = 0;
+    var pending = null; // {body, client_id}: a retry of the same text reuses the client_id
+
+    textarea.addEventListener("input", function () {
+      autoGrow(textarea);
+      var now = Date.now();
+      if (me() && socket.connected && textarea.value.trim() && now - lastTyping > TYPING_THROTTLE_MS) {
+        lastTyping = now;
+        socket.emit("typing", { thread_id: thread.id }, function () { /* ephemeral */ });
+      }
+    });
+    textarea.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        form.requestSubmit();
+      }
+    });
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var body = textarea.value.trim();
+      if (!body) { textarea.focus(); showError({ code: "invalid" }); return; }
+      if (!pending || pending.body !== body) pending = { body: body, client_id: uuid() };
+      var button = $("button[type=submit]", form);
+      setBusy(button, true);
+      write("answer", { thread_id: thread.id, body: body, client_id: pending.client_id }).then(function (res) {
+        setBusy(button, false);
+        if (!res.ok) { showError(res.error); return; }
+        pending = null;
+        textarea.value = "";
+        autoGrow(textarea);
+        lastTyping = 0;
+        if (res.held) showAlert(t("held"), "info");
+        else if (res.message) upsertMessage(res.message, false);
+      }, function () { setBusy(button, false); });
+    });
+
+    $(".ep-resolve", li).addEventListener("click", function (event) {
+      var button = event.currentTarget;
+      setBusy(button, true);
+      write("resolve", { thread_id: thread.id }, 2).then(function (res) {
+        setBusy(button, false);
+        if (!res.ok) { showError(res.error); return; }
+        if (res.thread) upsertThread(res.thread, false);
+      }, function () { setBusy(button, false); });
+    });
+    return li;
+  }
+
+  function renderThread(entry) {
+    var thread = entry.thread;
+    var li = entry.el;
+    var mine = isMine(thread.author);
+    li.dataset.status = thread.status;
+    li.classList.toggle("ep-thread--mine", mine);
+    fillMeta($(".ep-card > .ep-meta", li), thread.author, thread.created_at, false);
+
+    var question = $(".ep-question", li);
+    if (question.dataset.html !== (thread.html || "")) {
+      question.innerHTML = thread.html || ""; // sanitised by the server
+      question.dataset.html = thread.html || "";
+    }
+    var article = $(".ep-card", li);
+    article.setAttribute("aria-label", mine ? t("your_question") : t("question_by", { name: authorName(thread.author) }));
+
+    var badge = $("[data-testid=status-badge]", li);
+    badge.textContent = t("status_" + thread.status);
+    badge.className = "ep-badge ep-badge--" + thread.status;
+    badge.dataset.status = thread.status;
+
+    var visible = Array.from(entry.messages.values()).filter(function (m) { return !m.message.hidden; });
+    var count = typeof thread.answer_count === "number" ? thread.answer_count : visible.length;
+    $(".ep-count", li).textContent = count === 0 ? t("answers_zero")
+      : t(count === 1 ? "answers_one" : "answers_other", { n: count });
+
+    var open = thread.status === "open" || thread.status === "answered";
+    $(".ep-resolve", li).hidden = !(mine && open);
+    $(".ep-answer-form", li).hidden = thread.status === "resolved";
+
+    var list = $(".ep-answers", li);
+    visible.sort(function (a, b) { return toTime(a.message.created_at) - toTime(b.message.created_at); });
+    visible.forEach(function (m) {
+      if (!m.el) m.el = buildAnswer(m.message);
+      renderAnswer(m, entry);
+      list.appendChild(m.el); // re-appending keeps chronological order
+    });
+    list.hidden = visible.length === 0;
+    renderTyping(thread.id);
+  }
+
+  function buildAnswer(message) {
+    var li = els.answerTemplate.content.firstElementChild.cloneNode(true);
+    li.dataset.messageId = message.id;
+    $(".ep-vote", li).addEventListener("click", function (event) { vote(message.id, event.currentTarget); });
+    $(".ep-accept", li).addEventListener("click", function (event) { accept(message.id, event.currentTarget); });
+    return li;
+  }
+
+  function renderAnswer(m, entry) {
+    var message = m.message;
+    var thread = entry.thread;
+    var li = m.el;
+    var staff = message.kind === "staff";
+    li.className = "ep-answer ep-answer--" + (message.kind || "answer");
+    fillMeta($(".ep-meta", li), message.author, message.created_at, staff);
+    var body = $(".ep-body", li);
+    if (body.dataset.html !== (message.html || "")) {
+      body.innerHTML = message.html || ""; // sanitised by the server
+      body.dataset.html = message.html || "";
+    }
+    var accepted = thread.accepted_message_id === message.id;
+    li.classList.toggle("ep-answer--accepted", accepted);
+    $(".ep-accepted", li).hidden = !accepted;
+
+    var actions = $(".ep-answer__actions", li);
+    actions.hidden = message.kind === "system";
+    var voteButton = $(".ep-vote", li);
+    var voted = state.votes[message.id] === 1;
+    voteButton.setAttribute("aria-pressed", voted ? "true" : "false");
+    $(".ep-vote__label", li).textContent = t("helpful", { n: message.votes || 0 });
+    voteButton.disabled = isMine(message.author);
+
+    var canAccept = isMine(thread.author) && !isMine(message.author) && message.kind === "answer" &&
+      !thread.accepted_message_id && thread.status !== "resolved" && thread.status !== "hidden";
+    $(".ep-accept", li).hidden = !canAccept;
+  }
+
+  function setBusy(button, busy) {
+    button.disabled = busy;
+    button.setAttribute("aria-busy", busy ? "true" : "false");
+  }
+
+  function findMessage(id) {
+    var found = null;
+    state.threads.forEach(function (entry) {
+      if (!found && entry.messages.has(id)) found = entry.messages.get(id).message;
+    });
+    return found;
+  }
+
+  function vote(messageId, button) {
+    var value = state.votes[messageId] === 1 ? 0 : 1;
+    setBusy(button, true);
+    write("vote", { message_id: messageId, value: value }).then(function (res) {
+      setBusy(button, false);
+      if (!res.ok) { showError(res.error); return; }
+      if (value) state.votes[messageId] = 1;
+      else delete state.votes[messageId];
+      storage.set(VOTES_KEY, state.votes);
+      upsertMessage(res.message || Object.assign({}, findMessage(messageId)), false);
+    }, function () { setBusy(button, false); });
+  }
+
+  function accept(messageId, button) {
+    setBusy(button, true);
+    write("accept", { message_id: messageId }, 2).then(function (res) {
+      setBusy(button, false);
+      if (!res.ok) { showError(res.error); return; }
+      if (res.thread) upsertThread(res.thread, false);
+    }, function () { setBusy(button, false); });
+  }
+
+  function focusThread(id) {
+    var entry = state.threads.get(id);
+    if (!entry) return;
+    var article = $(".ep-card", entry.el);
+    entry.el.scrollIntoView({ block: "start", behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
+    article.focus({ preventScroll: true });
+    entry.el.classList.remove("ep-thread--highlight");
+    void entry.el.offsetWidth; // restart the highlight animation
+    entry.el.classList.add("ep-thread--highlight");
+  }
+
+  // ---------------------------------------------------------------- typing indicator
+  function onTyping(data) {
+    if (!data || data.room !== ROOM || !data.thread_id || !data.name) return;
+    if (me() && data.name === me().name) return;
+    var names = state.typing.get(data.thread_id);
+    if (!names) { names = new Map(); state.typing.set(data.thread_id, names); }
+    clearTimeout(names.get(data.name));
+    names.set(data.name, setTimeout(function () { clearTyping(data.thread_id, data.name); }, TYPING_SHOWN_MS));
+    renderTyping(data.thread_id);
+  }
+
+  function clearTyping(threadId, name) {
+    var names = state.typing.get(threadId);
+    if (!names || !names.has(name)) return;
+    clearTimeout(names.get(name));
+    names.delete(name);
+    renderTyping(threadId);
+  }
+
+  function renderTyping(threadId) {
+    var entry = state.threads.get(threadId);
+    if (!entry) return;
+    var names = Array.from((state.typing.get(threadId) || new Map()).keys());
+    var el = $(".ep-typing", entry.el);
+    el.textContent = names.length === 0 ? ""
+      : names.length === 1 ? t("typing_one", { name: names[0] })
+      : t("typing_many", { names: names.join(", ") });
+    el.classList.toggle("ep-typing--on", names.length > 0);
+  }
+
+  // ---------------------------------------------------------------- identity
+  var identityPromise = null;
+
+  function forgetVisitor() {
+    state.visitor = null;
+    storage.remove(VISITOR_KEY);
+    socket.auth = {};
+    identityPromise = null;
+    state.threads.forEach(renderThread);
+  }
+
+  /** Resolves once we have a visitor token and a socket connected with it. */
+  function ensureIdentity() {
+    if (state.visitor) return whenConnected();
+    if (identityPromise) return identityPromise;
+    identityPromise = askName().then(function (visitor) {
+      state.visitor = visitor;
+      storage.set(VISITOR_KEY, visitor);
+      socket.auth = { token: visitor.token };
+      // Reconnect so the server sees the token; `connect` re-joins with `since`.
+      socket.disconnect().connect();
+      state.threads.forEach(renderThread);
+      return whenConnected();
+    });
+    identityPromise.then(function () { identityPromise = null; }, function () { identityPromise = null; });
+    return identityPromise;
+  }
+
+  function askName() {
+    return new Promise(function (resolve, reject) {
+      var dialog = els.dialog;
+      var form = $("form", dialog);
+      var submit = $("[data-testid=name-submit]", dialog);
+      var cancel = $("[data-testid=name-cancel]", dialog);
+      var returnFocus = document.activeElement;
+      els.nameError.textContent = "";
+      els.nameInput.removeAttribute("aria-invalid");
+
+      function cleanup() {
+        form.removeEventListener("submit", onSubmit);
+        cancel.removeEventListener("click", onCancel);
+        dialog.removeEventListener("cancel", onCancel);
+        if (dialog.open) dialog.close();
+        if (returnFocus && returnFocus.focus) returnFocus.focus();
+      }
+      function fail(code) {
+        els.nameError.textContent = t(S["error_" + code] ? "error_" + code : "error_unknown");
+        els.nameInput.setAttribute("aria-invalid", "true");
+        els.nameInput.focus();
+      }
+      function onCancel(event) {
+        if (event) event.preventDefault();
+        cleanup();
+        reject(new Error("cancelled"));
+      }
+      function onSubmit(event) {
+        event.preventDefault();
+        var name = els.nameInput.value.trim();
+        if (!name || name.length > config.name_max) { fail("invalid"); return; }
+        setBusy(submit, true);
+        fetch("/api/v1/visitors", {
+          method: "POST",
+          headers: { "Content-Type": "application/json", Accept: "application/json" },
+          body: JSON.stringify({ name: name })
+        }).then(function (r) {
+          return r.json().catch(function () { return {}; }).then(function (body) {
+            setBusy(submit, false);
+            if (r.ok && body && body.id && body.token) {
+              cleanup();
+              resolve({ id: body.id, name: body.name || name, token: body.token });
+            } else {
+              fail(body && body.error ? body.error.code : (r.status === 429 ? "rate_limited" : "unknown"));
+            }
+          });
+        }).catch(function () {
+          setBusy(submit, false);
+          fail("unavailable");
+        });
+      }
+
+      form.addEventListener("submit", onSubmit);
+      cancel.addEventListener("click", onCancel);
+      dialog.addEventListener("cancel", onCancel);
+      dialog.showModal();
+      els.nameInput.focus();
+    });
+  }
+
+  // ---------------------------------------------------------------- ask + similar
+  var askPending = null;
+  els.askInput.addEventListener("input", function () {
+    autoGrow(els.askInput);
+    scheduleSimilar();
+  });
+  els.askInput.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      els.askForm.requestSubmit();
+    }
+  });
+
+  els.askForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var body = els.askInput.value.trim();
+    if (!body) { els.askInput.focus(); showError({ code: "invalid" }); return; }
+    if (!askPending || askPending.body !== body) askPending = { body: body, client_id: uuid() };
+    setBusy(els.askSubmit, true);
+    write("ask", { room: ROOM, body: body, client_id: askPending.client_id }).then(function (res) {
+      setBusy(els.askSubmit, false);
+      if (!res.ok) { showError(res.error); return; }
+      askPending = null;
+      els.askInput.value = "";
+      autoGrow(els.askInput);
+      hideSimilar();
+      if (res.held) { showAlert(t("held"), "info"); return; }
+      if (res.thread) upsertThread(res.thread, false);
+      updateEmpty();
+      showAlert(t("sent_question"), "info");
+    }, function () { setBusy(els.askSubmit, false); });
+  });
+
+  var similarTimer = null;
+  var similarAbort = null;
+  function scheduleSimilar() {
+    clearTimeout(similarTimer);
+    similarTimer = setTimeout(fetchSimilar, SIMILAR_DEBOUNCE_MS);
+  }
+
+  function fetchSimilar() {
+    var q = els.askInput.value.trim();
+    if (similarAbort) similarAbort.abort();
+    if (q.length < 3) { hideSimilar(); return; }
+    similarAbort = new AbortController();
+    fetch("/api/v1/rooms/" + encodeURIComponent(ROOM) + "/similar?q=" + encodeURIComponent(q), {
+      headers: { Accept: "application/json" },
+      signal: similarAbort.signal
+    }).then(function (r) { return r.ok ? r.json() : { threads: [] }; })
+      .then(function (body) { renderSimilar((body && body.threads) || []); })
+      .catch(function () { /* aborted or offline: suggestions are a bonus */ });
+  }
+
+  function hideSimilar() {
+    els.similar.hidden = true;
+    els.similarList.textContent = "";
+  }
+
+  function renderSimilar(threads) {
+    els.similarList.textContent = "";
+    threads.slice(0, 5).forEach(function (thread) {
+      if (!thread || !thread.id) return;
+      var li = document.createElement("li");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "ep-similar__item";
+      button.setAttribute("data-testid", "similar-item");
+      button.title = t("similar_open");
+      var text = document.createElement("span");
+      text.className = "ep-similar__text";
+      text.textContent = thread.body || "";
+      var meta = document.createElement("span");
+      meta.className = "ep-similar__meta";
+      var n = thread.answer_count || 0;
+      meta.textContent = (n === 0 ? t("answers_zero") : t(n === 1 ? "answers_one" : "answers_other", { n: n })) +
+        " · " + t("status_" + thread.status);
+      button.appendChild(text);
+      button.appendChild(meta);
+      button.addEventListener("click", function () { openSimilar(thread); });
+      li.appendChild(button);
+      els.similarList.appendChild(li);
+    });
+    els.similar.hidden = els.similarList.children.length === 0;
+  }
+
+  function openSimilar(thread) {
+    if (state.threads.has(thread.id) && state.threads.get(thread.id).messages.size) {
+      focusThread(thread.id);
+      return;
+    }
+    upsertThread(thread, false);
+    fetchThread(thread.id).then(function () { focusThread(thread.id); });
+  }
+
+  // ---------------------------------------------------------------- embedding
+  if (embed === "float") {
+    els.close.hidden = false;
+    els.close.addEventListener("click", function () { postToParent({ type: "close" }); });
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && embed === "float" && !els.dialog.open) postToParent({ type: "close" });
+  });
+  window.addEventListener("message", function (event) {
+    if (event.source !== window.parent || !event.data || event.data.source !== "entraide-widget") return;
+    if (event.data.type === "opened") els.title.focus({ preventScroll: true });
+  });
+  postToParent({
+    type: "ready",
+    labels: { open: t("launcher_open"), close: t("launcher_close"), title: t("title") }
+  });
+
+  // Keep "5 min ago" honest.
+  setInterval(function () {
+    document.querySelectorAll("time.ep-time").forEach(function (el) {
+      if (el.dateTime) el.textContent = formatRelative(el.dateTime);
+    });
+  }, 60000);
+})();
