@@ -18,7 +18,7 @@ from redis.asyncio import Redis
 
 from app.config import Settings, load_settings
 from app.realtime.presence import LocalPresence, Presence, RedisPresence
-from app.realtime.server import build_server, connect_bus, run_heartbeat
+from app.realtime.server import build_server, connect_bus, run_heartbeat, stop_server
 from app.realtime.widget import WidgetNamespace
 from app.services.bus import EventBus
 from app.services.container import Services
@@ -59,10 +59,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> EntraideApp:
     assert settings.secret_key is not None
     store = build_store(settings)
     bus = EventBus()
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     limits = RateLimits(
-        write_rate=settings.write_rate,
-        visitor_rate=settings.visitor_rate,
-        redis_url=settings.redis_url,
+        write_rate=settings.write_rate, visitor_rate=settings.visitor_rate, redis=redis
     )
     services = Services(
         settings=settings,
@@ -99,7 +98,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> EntraideApp:
         quart.register_blueprint(blueprint)
 
     sio = build_server(settings)
-    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     presence: Presence = RedisPresence(redis) if redis else LocalPresence()
     sio.register_namespace(WidgetNamespace(services.qa, services.identity, presence))
     connect_bus(sio, bus)
@@ -115,6 +113,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> EntraideApp:
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
+        await stop_server(sio)
         await store.close()
         if redis is not None:
             await redis.aclose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 PREFIX = "entraide"
+RATE_LIMIT_PREFIX = f"{PREFIX}:rl"  # the `limits` library appends its own key parts
 
 
 def presence(room: str) -> str:

@@ -122,3 +122,18 @@ async def run_heartbeat(sio: socketio.AsyncServer, presence: Any, every: float =
                     for sid in sids:
                         rooms.setdefault(sid, set()).add(room_name.removeprefix("room:"))
             await presence.heartbeat(rooms)
+
+
+async def stop_server(sio: socketio.AsyncServer) -> None:
+    """Stop background work, including the Redis manager's listener and its connections."""
+    await sio.shutdown()
+    manager = sio.manager
+    listener = getattr(manager, "thread", None)
+    if isinstance(listener, asyncio.Task):
+        listener.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await listener
+    for resource in (getattr(manager, "pubsub", None), getattr(manager, "redis", None)):
+        if resource is not None:
+            with contextlib.suppress(Exception):
+                await resource.aclose()

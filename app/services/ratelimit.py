@@ -8,16 +8,21 @@ from __future__ import annotations
 from limits import RateLimitItem, parse_many
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
+from redis.asyncio import Redis
 
+from app import keys
 from app.domain.errors import RateLimited
 
 
 class RateLimits:
-    def __init__(self, *, write_rate: str, visitor_rate: str, redis_url: str | None) -> None:
+    def __init__(self, *, write_rate: str, visitor_rate: str, redis: Redis | None) -> None:
         storage: Storage
-        if redis_url:
+        if redis is not None:  # share the app's pool: one set of connections, closed once
             storage = RedisStorage(
-                "async+" + redis_url, implementation="redispy", key_prefix="entraide:rl"
+                "async+redis://",
+                implementation="redispy",
+                key_prefix=keys.RATE_LIMIT_PREFIX,
+                connection_pool=redis.connection_pool,  # type: ignore[arg-type]
             )
         else:
             storage = MemoryStorage()
