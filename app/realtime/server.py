@@ -58,7 +58,7 @@ def origin_checker(settings: Settings) -> Callable[[str | None, dict[str, Any]],
     def check(origin: str | None, environ: dict[str, Any]) -> bool:
         if origin is None or "*" in allowed or origin in allowed:
             return True
-        host = environ.get("HTTP_HOST", "")
+        host = str(environ.get("HTTP_HOST", ""))
         return urlsplit(origin).netloc == host
 
     return check

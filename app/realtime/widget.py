@@ -40,7 +40,7 @@ class WidgetNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
                 visitor = await self.identity.visitor_from_token(token)
             except Unauthorized:
                 visitor = None  # read-only: every write will answer `unauthorized`
-        session = {"visitor": visitor, "rooms": set(), "typing_at": 0.0}
+        session: dict[str, Any] = {"visitor": visitor, "rooms": set(), "typing_at": 0.0}
         await self.save_session(sid, session)
         if visitor is not None:
             await self.enter_room(sid, names.visitor_channel(visitor.id))

@@ -16,6 +16,7 @@ from quart import (
     send_file,
     url_for,
 )
+from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 from app import demo
 from app.web.deps import services
@@ -51,7 +52,7 @@ async def panel() -> Response:
 
 
 @bp.get("/")
-async def home() -> Response:
+async def home() -> WerkzeugResponse:
     return redirect(url_for("pages.demo_index"))
 
 

@@ -1,0 +1,1 @@
+"""Rewards: points ledger, anti-gaming rules, ranks, badges and leaderboards (pure Python)."""
