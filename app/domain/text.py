@@ -25,7 +25,8 @@ _SPACES = re.compile(r"\s+")
 
 def clean_display_name(raw: str) -> str:
     """Trim, collapse spaces and drop control/bidi characters; refuse empty or long names."""
-    kept = "".join(ch for ch in raw if unicodedata.category(ch) not in _STRIP_CATEGORIES)
+    spaced = _SPACES.sub(" ", raw)  # newlines and tabs become spaces before controls go
+    kept = "".join(ch for ch in spaced if unicodedata.category(ch) not in _STRIP_CATEGORIES)
     name = _SPACES.sub(" ", unicodedata.normalize("NFC", kept)).strip()
     if not name:
         raise Invalid("a display name is required")
