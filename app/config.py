@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 from typing import Annotated, Literal
 
+from limits import parse_many
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -49,6 +50,15 @@ class Settings(BaseSettings):
         if value and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return value or None
+
+    @field_validator("write_rate", "visitor_rate")
+    @classmethod
+    def _rate_syntax(cls, value: str) -> str:
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError("use the limits syntax, e.g. '20/minute;5/5second'") from None
+        return value
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

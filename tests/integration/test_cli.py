@@ -1,0 +1,59 @@
+"""The `entraide` command: clear refusals for bad configuration and arguments."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ENTRAIDE = [sys.executable, "-m", "app.cli"]
+
+
+def run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ENTRAIDE_")}
+    return subprocess.run(
+        [*ENTRAIDE, *args],
+        env={**clean, "ENTRAIDE_DATABASE_URL": f"sqlite:///{tmp_path}/e.db", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"ENTRAIDE_DATABASE_URL": "postgres://x"}, "ENTRAIDE_DATABASE_URL"),
+        ({"ENTRAIDE_REDIS_URL": "http://nope"}, "ENTRAIDE_REDIS_URL"),
+        ({"ENTRAIDE_ALLOWED_ORIGINS": "shop.example.com"}, "ENTRAIDE_ALLOWED_ORIGINS"),
+        ({"ENTRAIDE_MAX_BODY_CHARS": "lots"}, "ENTRAIDE_MAX_BODY_CHARS"),
+        ({"ENTRAIDE_WRITE_RATE": "often"}, "ENTRAIDE_WRITE_RATE"),
+        ({"ENTRAIDE_ENV": "production"}, "ENTRAIDE_SECRET_KEY"),
+        ({"ENTRAIDE_SECRET_KEY": "short"}, "ENTRAIDE_SECRET_KEY"),
+    ],
+)
+def test_bad_configuration_stops_at_start_naming_the_variable(
+    tmp_path: Path, env: dict[str, str], named: str
+) -> None:
+    result = run(["init-db"], tmp_path, **env)
+    assert result.returncode == 2
+    assert named in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_command_and_bad_port_are_refused(tmp_path: Path) -> None:
+    assert run(["explode"], tmp_path).returncode == 2
+    bad_port = run(["run", "--port", "http"], tmp_path)
+    assert bad_port.returncode == 2 and "invalid int value" in bad_port.stderr
+
+
+def test_init_db_and_seed_demo_are_idempotent(tmp_path: Path) -> None:
+    assert run(["init-db"], tmp_path).returncode == 0
+    first = run(["seed-demo"], tmp_path)
+    second = run(["seed-demo"], tmp_path)
+    assert first.returncode == second.returncode == 0
+    assert "0 new threads" not in first.stdout and "0 new threads" in second.stdout
