@@ -7,13 +7,22 @@ Waiting is always Playwright's auto-waiting `expect(...)`: no sleeps.
 
 from __future__ import annotations
 
+import json
 import re
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, FrameLocator, Page, expect
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    FrameLocator,
+    Page,
+    WebSocketRoute,
+    expect,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -139,6 +148,13 @@ def test_two_shoppers_ask_answer_vote_and_accept_live(
     expect(accept).to_be_hidden()
     expect(mine.get_by_test_id("resolve-button")).to_be_hidden()
 
+    # Drafting a similar question suggests the answered one; choosing it shows the thread.
+    helper.get_by_test_id("ask-input").fill("moulinet 3000 sur cette canne ?")
+    suggestion = helper.get_by_test_id("similar-item").filter(has_text=question)
+    expect(suggestion).to_be_visible()
+    suggestion.click()
+    expect(theirs.locator("article")).to_be_focused()
+
     # A reload resumes from the store: same thread, same state, identity kept.
     asker_page.reload()
     asker = open_panel(asker_page)
@@ -220,4 +236,57 @@ def test_keyboard_only_reaches_the_launcher_and_opens_the_panel(
     page.keyboard.press("Escape")
     expect(launcher).to_have_attribute("aria-expanded", "false")
     expect(launcher).to_be_focused()
+    assert errors == []
+
+
+def api(server: Any, path: str, body: dict[str, Any], token: str | None = None) -> Any:
+    """A shopper on another device, through the public HTTP API."""
+    request = urllib.request.Request(
+        server.url + path,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"}
+        | ({"Authorization": f"Bearer {token}"} if token else {}),
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback)
+        return json.load(response)
+
+
+def test_a_lost_live_event_is_recovered_by_rejoining_with_since(
+    browser: Browser, live_server: Any, contexts: list[BrowserContext]
+) -> None:
+    """The panel applies events by seq: on a gap it re-joins with `since` and gets `missed`."""
+    marker = uuid.uuid4().hex[:8]
+    lost = f"Question perdue en route {marker} ?"
+    after = f"Question suivante {marker} ?"
+    dropped: list[str] = []
+
+    def relay(ws: WebSocketRoute) -> None:
+        server = ws.connect_to_server()
+
+        def to_page(message: str | bytes) -> None:
+            if isinstance(message, str) and lost in message and not dropped:
+                dropped.append(message)  # the network "loses" this one event
+                return
+            ws.send(message)
+
+        server.on_message(to_page)
+
+    page, errors = new_page(browser, contexts, viewport=DESKTOP)
+    page.route_web_socket(re.compile(r"/socket\.io/"), relay)
+    page.goto(product_url(live_server, "leurre-brochet-12"))
+    panel = open_panel(page)
+    expect(panel.get_by_test_id("thread-list")).to_have_attribute("aria-busy", "false")
+
+    other = api(live_server, "/api/v1/visitors", {"name": "Léa"})
+    for n, body in enumerate((lost, after)):
+        api(
+            live_server,
+            "/api/v1/rooms/leurre-brochet-12/threads",
+            {"body": body, "client_id": f"e2e-{marker}-{n}"},
+            other["token"],
+        )
+    expect(thread_with(panel, after)).to_be_visible()
+    expect(thread_with(panel, lost)).to_be_visible()  # recovered from the join's `missed`
+    assert len(dropped) == 1
     assert errors == []
