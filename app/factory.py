@@ -54,10 +54,15 @@ class EntraideApp:
         await self._asgi(scope, receive, send)
 
 
-def create_app(overrides: dict[str, Any] | None = None) -> EntraideApp:
+def create_app(overrides: dict[str, Any] | None = None, store: Store | None = None) -> EntraideApp:
+    """Build the app from the environment plus `overrides`.
+
+    `store` replaces the adapter named by the database URL (tests run the whole product on
+    the Mongo adapter over an in-memory MongoDB stand-in this way).
+    """
     settings = load_settings(**(overrides or {}))
     assert settings.secret_key is not None
-    store = build_store(settings)
+    store = store or build_store(settings)
     bus = EventBus()
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     limits = RateLimits(

@@ -17,6 +17,7 @@ import socketio
 import uvicorn
 
 from app.factory import EntraideApp, create_app
+from app.store.port import Store
 
 DEADLINE = 10.0
 
@@ -33,8 +34,9 @@ class LiveServer:
     Restartable on the same port and database: `stop()` then `start()` is a server restart.
     """
 
-    def __init__(self, overrides: dict[str, Any]) -> None:
+    def __init__(self, overrides: dict[str, Any], store: Callable[[], Store] | None = None) -> None:
         self.overrides = overrides
+        self.make_store = store
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.app: EntraideApp | None = None
@@ -42,7 +44,7 @@ class LiveServer:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        self.app = create_app(self.overrides)
+        self.app = create_app(self.overrides, self.make_store() if self.make_store else None)
         config = uvicorn.Config(
             self.app,
             host="127.0.0.1",

@@ -22,8 +22,7 @@ from pymongo import AsyncMongoClient
 from app.store.mongo import MongoStore
 from app.store.port import Store
 from app.store.sqlite import SqliteStore
-
-from .mongomock_async import AsyncMongoMockClient
+from tests.mongomock_async import AsyncMongoMockClient
 
 MONGODB_URI = os.environ.get("MONGODB_URI", "")
 

@@ -11,9 +11,9 @@ from app.domain.errors import DuplicateClientId
 from app.domain.text import search_terms
 from app.store import mongo as mongo_module
 from app.store.mongo import MongoStore
+from tests.mongomock_async import AsyncMongoMockClient
 
 from .conftest import MONGODB_URI
-from .mongomock_async import AsyncMongoMockClient
 from .test_store_contract import WATCH, Factory, room
 
 EXPECTED_INDEXES = {
