@@ -24,6 +24,7 @@
   var TYPING_SHOWN_MS = 4000;
   var VISITOR_KEY = "entraide.visitor";
   var VOTES_KEY = "entraide.votes";
+  var PAGE_SIZE = 20; // the server's page of recent threads: a full page means there may be more
 
   var embed = new URLSearchParams(location.search).get("embed");
   var parentOrigin = "*";
@@ -161,6 +162,7 @@
     nameInput: $("#ep-name-input"),
     nameError: $("#ep-name-error"),
     close: $(".ep-close"),
+    older: $("[data-testid=load-older]"),
     title: $("#ep-title"),
     threadTemplate: $("#ep-thread-template"),
     answerTemplate: $("#ep-answer-template")
@@ -329,7 +331,9 @@
         return;
       }
       if (res.complete === false) resetThreads(); // too much was missed: start from the snapshot
+      var first = state.seq === null;
       (res.threads || []).forEach(function (thread) { upsertThread(thread, false); });
+      if (first) els.older.hidden = (res.threads || []).length < PAGE_SIZE;
       var base = state.seq === null || res.complete === false ? -Infinity : state.seq;
       (res.missed || []).slice().sort(function (a, b) { return a.seq - b.seq; }).forEach(function (ev) {
         if (ev.seq > base) applyEvent(ev, false);
@@ -539,7 +543,7 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var body = textarea.value.trim();
-      if (!body) { textarea.focus(); showError({ code: "invalid" }); return; }
+      if (!body || body.length > config.body_max) { textarea.focus(); showError({ code: "invalid" }); return; }
       if (!pending || pending.body !== body) pending = { body: body, client_id: uuid() };
       var button = $("button[type=submit]", form);
       setBusy(button, true);
@@ -691,6 +695,32 @@
     entry.el.classList.add("ep-thread--highlight");
   }
 
+  // ---------------------------------------------------------------- older questions
+  els.older.addEventListener("click", function () {
+    var oldest = null;
+    state.threads.forEach(function (entry) {
+      var seq = entry.thread.seq;
+      if (typeof seq === "number" && (oldest === null || seq < oldest)) oldest = seq;
+    });
+    if (oldest === null) { els.older.hidden = true; return; }
+    setBusy(els.older, true);
+    fetch("/api/v1/rooms/" + encodeURIComponent(ROOM) + "/threads?cursor=" + oldest, {
+      headers: { Accept: "application/json" }
+    }).then(function (r) {
+      if (!r.ok) throw new Error(String(r.status));
+      return r.json();
+    }).then(function (body) {
+      setBusy(els.older, false);
+      var threads = (body && body.threads) || [];
+      threads.forEach(function (thread) { upsertThread(thread, false); });
+      els.older.hidden = threads.length < PAGE_SIZE || body.next_cursor == null;
+      updateEmpty();
+    }).catch(function () {
+      setBusy(els.older, false);
+      showError({ code: "unavailable" });
+    });
+  });
+
   // ---------------------------------------------------------------- typing indicator
   function onTyping(data) {
     if (!data || data.room !== ROOM || !data.thread_id || !data.name) return;
@@ -825,7 +855,7 @@
   els.askForm.addEventListener("submit", function (event) {
     event.preventDefault();
     var body = els.askInput.value.trim();
-    if (!body) { els.askInput.focus(); showError({ code: "invalid" }); return; }
+    if (!body || body.length > config.body_max) { els.askInput.focus(); showError({ code: "invalid" }); return; }
     if (!askPending || askPending.body !== body) askPending = { body: body, client_id: uuid() };
     setBusy(els.askSubmit, true);
     write("ask", { room: ROOM, body: body, client_id: askPending.client_id }).then(function (res) {
@@ -858,11 +888,17 @@
       headers: { Accept: "application/json" },
       signal: similarAbort.signal
     }).then(function (r) { return r.ok ? r.json() : { threads: [] }; })
-      .then(function (body) { renderSimilar((body && body.threads) || []); })
+      .then(function (body) {
+        if (els.askInput.value.trim() !== q) return; // the draft moved on (or was sent)
+        renderSimilar((body && body.threads) || []);
+      })
       .catch(function () { /* aborted or offline: suggestions are a bonus */ });
   }
 
   function hideSimilar() {
+    clearTimeout(similarTimer);
+    if (similarAbort) similarAbort.abort();
+    similarAbort = null;
     els.similar.hidden = true;
     els.similarList.textContent = "";
   }

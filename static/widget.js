@@ -49,10 +49,8 @@
     category: data.category || "",
     lang: lang
   });
-  var inlineTarget = data.target ? document.querySelector(data.target) : null;
-  params.set("embed", inlineTarget ? "inline" : "float");
-  var panelSrc = origin + "/widget/panel?" + params.toString();
-
+  var inlineTarget = null;
+  var panelSrc = "";
   var uid = "entraide-" + Math.random().toString(36).slice(2, 10);
 
   var css = [
@@ -64,7 +62,9 @@
     "font:600 15px/1.2 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;",
     "box-shadow:0 6px 20px rgba(8,40,52,.28);transition:transform .15s ease,background .15s ease}",
     ".launcher:hover{background:#08485a;transform:translateY(-1px)}",
-    ".launcher:focus-visible{outline:3px solid #f2b705;outline-offset:3px}",
+    // Two-tone ring (white halo + dark outline): visible on any shop background.
+    ".launcher:focus-visible{outline:3px solid #0a2f3a;outline-offset:3px;",
+    "box-shadow:0 0 0 3px #fff,0 6px 20px rgba(8,40,52,.28)}",
     ".launcher svg{flex:none;width:22px;height:22px}",
     ".launcher .label{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}",
     ".launcher .dot{position:absolute;top:6px;right:8px;width:12px;height:12px;border-radius:50%;",
@@ -85,43 +85,52 @@
     "@media (prefers-reduced-motion:reduce){.launcher{transition:none}}"
   ].join("");
 
-  var host = document.createElement("div");
-  host.setAttribute("data-entraide-widget", product);
-  // Inline styles beat the shop's selectors (e.g. "div { margin: 2em }") on the host box.
-  host.style.cssText = inlineTarget
-    ? "all:initial;display:block;width:100%;"
-    : "all:initial;position:static;display:contents;";
-  var root = host.attachShadow({ mode: "open" });
-  adoptStyles(root, css);
-
+  var host = null;
+  var root = null;
   var iframe = null;
-  function createFrame(container) {
-    iframe = document.createElement("iframe");
-    iframe.src = panelSrc;
-    iframe.title = labels.title;
-    iframe.setAttribute("allow", "clipboard-write");
-    iframe.setAttribute("referrerpolicy", "strict-origin-when-cross-origin");
-    container.appendChild(iframe);
-  }
-
-  function post(message) {
-    if (iframe && iframe.contentWindow) {
-      message.source = "entraide-widget";
-      iframe.contentWindow.postMessage(message, origin);
-    }
-  }
-
   var launcher = null;
   var frameBox = null;
 
-  if (inlineTarget) {
-    var box = document.createElement("div");
-    box.className = "inline";
-    box.style.height = (parseInt(data.height, 10) || 600) + "px";
-    root.appendChild(box);
-    createFrame(box);
-    inlineTarget.appendChild(host);
+  // An async tag may run before the body (or the data-target element) has been parsed.
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", mount, { once: true });
   } else {
+    mount();
+  }
+
+  function mount() {
+    if (data.target) {
+      inlineTarget = document.querySelector(data.target);
+      if (!inlineTarget && window.console) {
+        console.warn("Entraide: data-target matches nothing; using the floating launcher");
+      }
+    }
+    params.set("embed", inlineTarget ? "inline" : "float");
+    panelSrc = origin + "/widget/panel?" + params.toString();
+
+    host = document.createElement("div");
+    host.setAttribute("data-entraide-widget", product);
+    // Inline styles beat the shop's selectors (e.g. "div { margin: 2em }") on the host box.
+    host.style.cssText = inlineTarget
+      ? "all:initial;display:block;width:100%;"
+      : "all:initial;position:static;display:contents;";
+    root = host.attachShadow({ mode: "open" });
+    adoptStyles(root, css);
+
+    if (inlineTarget) {
+      var box = document.createElement("div");
+      box.className = "inline";
+      box.style.height = (parseInt(data.height, 10) || 600) + "px";
+      root.appendChild(box);
+      createFrame(box);
+      inlineTarget.appendChild(host);
+    } else {
+      mountLauncher();
+    }
+    window.addEventListener("message", onPanelMessage);
+  }
+
+  function mountLauncher() {
     frameBox = document.createElement("div");
     frameBox.className = "frame";
     frameBox.id = uid + "-panel";
@@ -148,7 +157,7 @@
     // Launcher first: from it, Tab moves straight into the open panel.
     root.appendChild(launcher);
     root.appendChild(frameBox);
-    (document.body || document.documentElement).appendChild(host);
+    document.body.appendChild(host);
 
     root.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && isOpen()) {
@@ -156,6 +165,22 @@
         toggle(false);
       }
     });
+  }
+
+  function createFrame(container) {
+    iframe = document.createElement("iframe");
+    iframe.src = panelSrc;
+    iframe.title = labels.title;
+    iframe.setAttribute("allow", "clipboard-write");
+    iframe.setAttribute("referrerpolicy", "strict-origin-when-cross-origin");
+    container.appendChild(iframe);
+  }
+
+  function post(message) {
+    if (iframe && iframe.contentWindow) {
+      message.source = "entraide-widget";
+      iframe.contentWindow.postMessage(message, origin);
+    }
   }
 
   function isOpen() {
@@ -186,7 +211,7 @@
   }
 
   // Messages from the panel: only from our iframe, only from Entraide's origin.
-  window.addEventListener("message", function (event) {
+  function onPanelMessage(event) {
     if (!iframe || event.source !== iframe.contentWindow || event.origin !== origin) return;
     var msg = event.data;
     if (!msg || typeof msg !== "object" || msg.source !== "entraide-panel") return;
@@ -205,7 +230,7 @@
     } else if (msg.type === "notify" && launcher && !isOpen()) {
       launcher.classList.add("unread");
     }
-  });
+  }
 
   function adoptStyles(shadow, text) {
     try {
@@ -213,6 +238,7 @@
       sheet.replaceSync(text);
       shadow.adoptedStyleSheets = [sheet];
     } catch (e) {
+      // Older browsers: a <style> inside the shadow root is still scoped to it.
       var style = document.createElement("style");
       style.textContent = text;
       shadow.appendChild(style);

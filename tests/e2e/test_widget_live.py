@@ -7,19 +7,19 @@ Waiting is always Playwright's auto-waiting `expect(...)`: no sleeps.
 
 from __future__ import annotations
 
-import json
 import re
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import (
+    APIRequestContext,
     Browser,
     BrowserContext,
     FrameLocator,
     Page,
+    Playwright,
     WebSocketRoute,
     expect,
 )
@@ -239,21 +239,26 @@ def test_keyboard_only_reaches_the_launcher_and_opens_the_panel(
     assert errors == []
 
 
-def api(server: Any, path: str, body: dict[str, Any], token: str | None = None) -> Any:
-    """A shopper on another device, through the public HTTP API."""
-    request = urllib.request.Request(
-        server.url + path,
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"}
-        | ({"Authorization": f"Bearer {token}"} if token else {}),
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback)
-        return json.load(response)
+@pytest.fixture
+def other_device(playwright: Playwright, live_server: Any) -> Iterator[APIRequestContext]:
+    """A shopper on another device, using the public HTTP API."""
+    request = playwright.request.new_context(base_url=live_server.url)
+    yield request
+    request.dispose()
+
+
+def api_post(request: APIRequestContext, path: str, body: dict[str, Any], token: str = "") -> Any:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = request.post(path, data=body, headers=headers)
+    assert response.ok, response.text()
+    return response.json()
 
 
 def test_a_lost_live_event_is_recovered_by_rejoining_with_since(
-    browser: Browser, live_server: Any, contexts: list[BrowserContext]
+    browser: Browser,
+    live_server: Any,
+    contexts: list[BrowserContext],
+    other_device: APIRequestContext,
 ) -> None:
     """The panel applies events by seq: on a gap it re-joins with `since` and gets `missed`."""
     marker = uuid.uuid4().hex[:8]
@@ -278,10 +283,10 @@ def test_a_lost_live_event_is_recovered_by_rejoining_with_since(
     panel = open_panel(page)
     expect(panel.get_by_test_id("thread-list")).to_have_attribute("aria-busy", "false")
 
-    other = api(live_server, "/api/v1/visitors", {"name": "Léa"})
+    other = api_post(other_device, "/api/v1/visitors", {"name": "Léa"})
     for n, body in enumerate((lost, after)):
-        api(
-            live_server,
+        api_post(
+            other_device,
             "/api/v1/rooms/leurre-brochet-12/threads",
             {"body": body, "client_id": f"e2e-{marker}-{n}"},
             other["token"],
@@ -289,4 +294,39 @@ def test_a_lost_live_event_is_recovered_by_rejoining_with_since(
     expect(thread_with(panel, after)).to_be_visible()
     expect(thread_with(panel, lost)).to_be_visible()  # recovered from the join's `missed`
     assert len(dropped) == 1
+    assert errors == []
+
+
+def test_inline_mount_keeps_the_host_page_clean(
+    browser: Browser, live_server: Any, contexts: list[BrowserContext]
+) -> None:
+    """data-target mounts the room inline; no globals, styles or launcher leak into the page."""
+    shop = f"{live_server.url}/e2e-shop/inline"  # same origin: the default frame-ancestors
+    html = f"""<!doctype html><html lang="en"><head><title>Shop</title>
+      <style>div {{ margin: 40px; }} button {{ display: none; }}</style></head>
+      <body><h1>Fly reel</h1><div id="questions"></div>
+      <script src="{live_server.url}/static/widget.js" data-product="moulinet-mouche-e2e"
+        data-title="Fly reel" data-target="#questions" data-height="520" async></script>
+      </body></html>"""
+    page, errors = new_page(browser, contexts, viewport=DESKTOP)
+    page.route(shop, lambda route: route.fulfill(status=200, content_type="text/html", body=html))
+    page.goto(shop)
+
+    panel = page.frame_locator("#questions iframe")
+    expect(panel.get_by_test_id("presence")).to_be_visible()
+    expect(panel.get_by_test_id("empty")).to_be_visible()  # a brand-new room
+    expect(panel.get_by_test_id("panel-close")).to_be_hidden()  # nothing to close inline
+    expect(page.get_by_test_id("entraide-launcher")).to_have_count(0)
+    box = page.locator("[data-entraide-widget]").bounding_box()
+    assert box is not None and box["height"] == 520  # data-height, border included
+
+    leaks = page.evaluate(
+        """() => ({
+            io: typeof window.io,
+            sheets: document.styleSheets.length,
+            adopted: document.adoptedStyleSheets.length,
+            hostMargin: getComputedStyle(document.querySelector('[data-entraide-widget]')).margin,
+        })"""
+    )
+    assert leaks == {"io": "undefined", "sheets": 1, "adopted": 0, "hostMargin": "0px"}
     assert errors == []
