@@ -330,3 +330,42 @@ def test_inline_mount_keeps_the_host_page_clean(
     )
     assert leaks == {"io": "undefined", "sheets": 1, "adopted": 0, "hostMargin": "0px"}
     assert errors == []
+
+
+def test_the_panel_reconnects_after_a_server_restart_and_catches_up(
+    browser: Browser, server: Any, contexts: list[BrowserContext], playwright: Playwright
+) -> None:
+    """Nothing is lost across a restart: the socket reconnects and re-joins with `since`."""
+    page, errors = new_page(browser, contexts, viewport=DESKTOP)
+    page.goto(product_url(server, "montre-maree"))
+    panel = open_panel(page)
+    question = "Le bracelet est-il remplaçable ?"
+    panel.get_by_test_id("ask-input").fill(question)
+    panel.get_by_test_id("ask-submit").click()
+    choose_name(panel, "Thomas")
+    mine = thread_with(panel, question)
+    expect(mine).to_be_visible()
+    thread_id = mine.get_attribute("data-thread-id")
+
+    server.stop()
+    expect(panel.get_by_test_id("connection")).to_have_text(
+        "Connexion perdue. Reconnexion en cours…"
+    )
+    server.start()
+
+    request = playwright.request.new_context(base_url=server.url)
+    try:
+        helper = api_post(request, "/api/v1/visitors", {"name": "Chloé"})
+        api_post(
+            request,
+            f"/api/v1/threads/{thread_id}/answers",
+            {"body": "Oui, tout bracelet de 22 mm convient.", "client_id": "e2e-restart-1"},
+            helper["token"],
+        )
+    finally:
+        request.dispose()
+
+    expect(mine.get_by_test_id("answer-item")).to_contain_text("tout bracelet de 22 mm")
+    expect(mine.get_by_test_id("status-badge")).to_have_attribute("data-status", "answered")
+    expect(panel.get_by_test_id("connection")).to_be_hidden()
+    assert errors == []
