@@ -245,7 +245,8 @@
     waiters.forEach(function (fn) { fn(); });
   });
 
-  socket.on("disconnect", function () {
+  socket.on("disconnect", function (reason) {
+    if (reason === "io client disconnect") return; // our own reconnect with a new token
     els.connection.hidden = false;
     els.connection.textContent = t("reconnecting");
   });
@@ -470,7 +471,8 @@
     storeMessage(entry, message);
     clearTyping(message.thread_id, message.author && message.author.name);
     renderThread(entry);
-    if (announceIt && isNew && !message.hidden) {
+    // The asker hears about answers to their own question from the notification instead.
+    if (announceIt && isNew && !message.hidden && !isMine(entry.thread.author)) {
       announce(t("live_answer", { name: authorName(message.author), text: message.body || "" }));
     }
   }
