@@ -1,0 +1,130 @@
+"""Abuse: insults, slurs and profanity (French and English).
+
+Three tiers, because a shopper swearing at a broken reel ("putain, le pick-up a cassé")
+is not the same as a helper calling someone a "connard": profanity alone opens a case
+(score at the case threshold, published), an insult or slur is held, and an insult aimed
+at someone ("t'es qu'un…", "you're an…") even more so. Words are matched on folded text
+after undoing the usual disguises: leetspeak digits, letters stretched out ("fuuuck"),
+starred letters ("f*ck"). Fishing words that look rude are left alone: "jerk" (a lure
+and a technique), "bite"/"bites" (strikes, in English), "queue", "pêche au vif".
+"""
+
+from __future__ import annotations
+
+import re
+
+from moderation.signals import MessageContext, Signal, noisy_or
+from moderation.text import cue_pattern, fold
+from moderation.thresholds import DEFAULT_THRESHOLDS, Thresholds
+
+# Insults and slurs that are insults whatever they are aimed at.
+_STRONG_INSULTS = (
+    # French
+    "connard|connards|connasse|connasses|conard|conasse|encule|encules|enculee|enfoire|"
+    "enfoires|salaud|salauds|salope|salopes|batard|batards|fils de pute|pute|putes|"
+    "ta gueule|ferme ta gueule|fermez vos gueules|ftg|nique ta mere|ntm|nique|niquer|"
+    "pauvre con|gros con|espece de con|bande de cons|sale con|t es con|t es qu un con|"
+    "vous etes cons|teube|pd|pede|tapette|tafiole|gogol|trou du cul|trouduc|pouffiasse|"
+    "grognasse|raclure|ordure|vermine|sous merde|va crever|va te faire foutre|"
+    "va te faire enculer|allez vous faire foutre|casse toi|cassez vous|ta race|"
+    # English
+    "asshole|assholes|arsehole|bastard|bastards|bitch|bitches|cunt|cunts|dickhead|"
+    "dick head|prick|pricks|wanker|wankers|twat|twats|motherfucker|motherfuckers|"
+    "retarded|you retard|such a retard|what a retard|you re a retard|ur a retard|"
+    "scumbag|piece of shit|stfu|shut the fuck up|fuck you|fuck off|fck you|f you|"
+    "screw you|go to hell|kill yourself|kys|faggot|fag|slut|whore|douchebag|knobhead|"
+    "bellend|tosser"
+)
+# Insulting words that also qualify things ("c'est débile ce prix"): held only when aimed
+# at someone or piled up.
+_MILD_INSULTS = (
+    "abruti|abrutis|abrutie|debile|debiles|cretin|cretins|cretine|imbecile|imbeciles|"
+    "idiot|idiots|idiote|idiotes|boloss|bouffon|bouffons|guignol|guignols|pauvre type|"
+    "tocard|tocards|mongol|mongolien|attarde|attardes|cassos|incapable|incapables|"
+    "incompetent|incompetents|nul a chier|"
+    "moron|morons|dumbass|dumb ass|jackass|scum|loser|losers|shut up|pillock|nitwit|"
+    "halfwit|dimwit|numbskull|clueless|stupid"
+)
+_PROFANITY = (
+    "putain|putains|ptn|merde|merdes|merdique|chier|chiant|chiante|fais chier|fait chier|"
+    "bordel|foutre|foutu|foutue|couille|couilles|emmerde|emmerder|emmerdeur|"
+    "fuck|fucks|fucking|fucked|fuckin|fck|wtf|shit|shitty|bullshit|crap|crappy|"
+    "damn|goddamn|dammit|bloody hell|piss|pissed|hell no|arse"
+)
+_STRONG = cue_pattern(_STRONG_INSULTS.split("|"))
+_MILD = cue_pattern(_MILD_INSULTS.split("|"))
+_PROFANE = cue_pattern(_PROFANITY.split("|"))
+# Self-deprecation and set phrases that contain an insulting word.
+_NOT_INSULT = re.compile(
+    r"(?<![a-z])(?:questions?\s+(?:idiote?s?|bete|debile|stupide)|(?:silly|stupid|dumb|"
+    r"idiot)\s+questions?|idiot\s*proof|fool\s*proof|(?:je\s+suis|i\s+am|i\s+m|im)\s+"
+    r"(?:un\s+peu\s+|a\s+bit\s+|so\s+|trop\s+)?(?:nul|nulle|idiot|idiote|stupid|"
+    r"debile|an\s+idiot|a\s+moron|incompetent|clueless)|pardon\s+my\s+french)(?![a-z])"
+)
+# Aimed at someone: "t'es", "vous êtes", "you're", "espèce de", "what a".
+_AIMED = re.compile(
+    r"(?<![a-z])(?:t\s?es|tu\s+es|vous\s+etes|espece\s+d|bande\s+d|sale|gros|pauvre|"
+    r"you\s+(?:are|re)|youre|ur|u\s+r|what\s+an?|such\s+an?|you|vous|toi|les\s+gars|"
+    r"les\s+vendeurs|le\s+vendeur|le\s+sav|support)(?![a-z])"
+)
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "@": "a", "$": "s", "5": "s"})
+_STRETCH = re.compile(r"([a-z])\1{2,}")
+_STARRED = re.compile(
+    r"(?<![a-z])(?:f[*#@.]{1,3}(?:c?k|ck(?:ing)?)|s[*#]{1,2}(?:i?t)|b[*#]{1,2}(?:tch)|"
+    r"p[*#]{1,3}(?:tain|te)|c[*#]{1,2}(?:nnard|nt)|m[*#]{1,3}(?:rde))(?![a-z])"
+)
+
+
+def _undisguise(folded: str) -> str:
+    """Leetspeak and stretched letters back to words; same length is not kept here."""
+    text = folded.translate(_LEET) if any(ch in folded for ch in "0134@$5") else folded
+    return _STRETCH.sub(r"\1", text)
+
+
+def _found(pattern: re.Pattern[str], text: str) -> list[str]:
+    return list(dict.fromkeys(m.group() for m in pattern.finditer(text)))
+
+
+def _clean(body: str) -> tuple[str, str]:
+    """(folded text, folded text with disguises undone and set phrases removed)."""
+    folded = fold(body)
+    undisguised = _undisguise(folded).replace("'", " ").replace("-", " ")
+    return folded, " ".join(_NOT_INSULT.sub(" ", " ".join(undisguised.split())).split())
+
+
+def profanity(body: str) -> list[str]:
+    """Swear words in the text (folded), for detectors that read them as exasperation."""
+    folded, text = _clean(body)
+    return _found(_PROFANE, text) + _found(_STARRED, folded) + _found(_STRONG, text)
+
+
+def abuse_signal(ctx: MessageContext, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Signal | None:
+    """An `abuse` signal for insults (held from `thresholds.abuse_hold`) or profanity."""
+    folded, text = _clean(ctx.body)
+    strong = _found(_STRONG, text)
+    mild = _found(_MILD, text)
+    profane = _found(_PROFANE, text) + _found(_STARRED, folded)
+    if not (strong or mild or profane):
+        return None
+
+    weights: list[float] = []
+    evidence: list[str] = []
+    aimed = bool(strong or mild) and _AIMED.search(text) is not None
+    if strong:
+        weights.append(0.85)
+        evidence.append("insult: " + ", ".join(f"'{w}'" for w in strong[:4]))
+    if mild:
+        weights.extend([0.6] + [0.3] * (len(mild) - 1))
+        evidence.append("insulting: " + ", ".join(f"'{w}'" for w in mild[:4]))
+    if aimed:
+        weights.append(0.5)
+        evidence.append("aimed at someone")
+    if profane:
+        weights.append(thresholds.abuse)  # profanity alone opens a case and never holds
+        weights.extend([0.15] * (len(profane) - 1))
+        evidence.append("profanity: " + ", ".join(f"'{w}'" for w in profane[:4]))
+    score = noisy_or(weights)
+    if score < thresholds.abuse:
+        return None
+    hold = bool(strong or mild) and score >= thresholds.abuse_hold
+    return Signal("abuse", score, tuple(evidence), hold=hold)
