@@ -42,7 +42,12 @@ async def panel() -> Response:
         "url": args.get("url", "")[:500],
         "category": args.get("category", "")[:60],
     }
-    html = await render_template("panel.html", product=product, lang=g.locale)
+    html = await render_template(
+        "panel.html",
+        product=product,
+        lang=g.locale,
+        body_max=services().settings.max_body_chars,
+    )
     response = Response(html)
     response.headers["Content-Security-Policy"] = (
         f"default-src 'self'; img-src 'self' data:; style-src 'self'; "
