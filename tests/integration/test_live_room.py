@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from tests.support import PRODUCT, cid
@@ -100,3 +101,19 @@ async def test_presence_and_typing(people: Any) -> None:
     assert b.events("typing") == []  # the typist is not told about themselves
     await b.sio.disconnect()
     await a.wait_for("presence", lambda p: p["online"] == 1)
+
+
+async def test_one_clients_events_are_handled_in_the_order_sent(people: Any) -> None:
+    """The widget emits `join` then `ask` without waiting: the ask must see the room."""
+    _, client = await people("Camille")
+    room = "brand-new-room"
+    join = client.sio.call("join", {"room": room, "product": PRODUCT}, timeout=10)
+    bodies = [f"question {i}" for i in range(10)]
+    asks = [
+        client.sio.call("ask", {"room": room, "body": b, "client_id": cid()}, timeout=10)
+        for b in bodies
+    ]
+    results = await asyncio.gather(join, *asks)
+    assert all(r["ok"] for r in results), results
+    seqs = [r["thread"]["seq"] for r in results[1:]]
+    assert seqs == sorted(seqs)  # stored in the order they were sent

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 
 from tests.conftest import server_overrides
@@ -61,3 +62,9 @@ async def test_rate_limit_is_shared_between_servers(
         ack = await client.call("ask", {"room": room, "body": f"m{i}", "client_id": cid()})
         oks.append(ack["ok"])
     assert oks == [True, True, True, True, False, False]
+
+
+async def test_readiness_reports_redis(two_servers: tuple[LiveServer, LiveServer]) -> None:
+    async with aiohttp.ClientSession() as http, http.get(two_servers[0].url + "/readyz") as r:
+        assert r.status == 200
+        assert (await r.json())["checks"] == {"store": "ok", "redis": "ok"}
