@@ -33,7 +33,8 @@ _STRONG_INSULTS = (
     "retarded|you retard|such a retard|what a retard|you re a retard|ur a retard|"
     "scumbag|piece of shit|stfu|shut the fuck up|fuck you|fuck off|fck you|f you|"
     "screw you|go to hell|kill yourself|kys|faggot|fag|slut|whore|douchebag|knobhead|"
-    "bellend|tosser"
+    "bellend|tosser|fuck yourself|go fuck yourself|branleur|branleurs|waste of oxygen|"
+    "waste of space|waste of air|eat shit"
 )
 # Insulting words that also qualify things ("c'est débile ce prix"): held only when aimed
 # at someone or piled up.
@@ -43,7 +44,23 @@ _MILD_INSULTS = (
     "tocard|tocards|mongol|mongolien|attarde|attardes|cassos|incapable|incapables|"
     "incompetent|incompetents|nul a chier|"
     "moron|morons|dumbass|dumb ass|jackass|scum|loser|losers|shut up|pillock|nitwit|"
-    "halfwit|dimwit|numbskull|clueless|stupid"
+    "halfwit|dimwit|numbskull|clueless|stupid|voleur|voleurs|escroc|escrocs|arnaqueur|"
+    "arnaqueurs|charlatan|charlatans|scammer|scammers|crook|crooks|thief|thieves|naze|"
+    "nase|piss off|bugger off|sod off|get lost"
+)
+# Words that are only insults when aimed ("you clown" / "coloris clown", "un blaireau" is
+# also a badger): counted only after an aiming phrase.
+_AIMED_ONLY_WORDS = (
+    "clown|clowns|rigolo|rigolos|charlot|charlots|blaireau|blaireaux|baltringue|tache|"
+    "buse|andouille|muppet|donkey|plonker|thick|dense|bete|betes|cons"
+)
+_AIMERS = (
+    "you|you re a|you re an|your a|ur a|u r a|what a|such a|you absolute|you bloody|"
+    "you fucking|bunch of|espece de|bande de|t es un|t es une|tu es un|tu es une|"
+    "vous etes des|vous etes un|vous etes une|quel|quelle|quels|sale|gros|pauvre|"
+    "you absolute|you re such a|you are a|you are such a|you lot of|you people are|"
+    "you lot are|you guys are|you re|you are|vous etes|t es|tu es|vous etes vraiment|"
+    "t es vraiment"
 )
 _PROFANITY = (
     "putain|putains|ptn|merde|merdes|merdique|chier|chiant|chiante|fais chier|fait chier|"
@@ -52,7 +69,10 @@ _PROFANITY = (
     "damn|goddamn|dammit|bloody hell|piss|pissed|hell no|arse"
 )
 _STRONG = cue_pattern(_STRONG_INSULTS.split("|"))
-_MILD = cue_pattern(_MILD_INSULTS.split("|"))
+_MILD = cue_pattern(
+    _MILD_INSULTS.split("|")
+    + [f"{a} {w}" for a in _AIMERS.split("|") for w in _AIMED_ONLY_WORDS.split("|")]
+)
 _PROFANE = cue_pattern(_PROFANITY.split("|"))
 # Self-deprecation and set phrases that contain an insulting word.
 _NOT_INSULT = re.compile(
@@ -69,15 +89,35 @@ _AIMED = re.compile(
 )
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "@": "a", "$": "s", "5": "s"})
 _STRETCH = re.compile(r"([a-z])\1{2,}")
-_STARRED = re.compile(
-    r"(?<![a-z])(?:f[*#@.]{1,3}(?:c?k|ck(?:ing)?)|s[*#]{1,2}(?:i?t)|b[*#]{1,2}(?:tch)|"
-    r"p[*#]{1,3}(?:tain|te)|c[*#]{1,2}(?:nnard|nt)|m[*#]{1,3}(?:rde))(?![a-z])"
-)
+# A letter-and-mask token ("f*ck", "c*nnard", "p***") stands for the list word of the same
+# length it fits.
+_MASKED = re.compile(r"(?<![a-z*#])[a-z][a-z*#]{1,14}(?![a-z*#])")
+_MASK_TARGETS: dict[int, tuple[str, ...]] = {}
+for _word in sorted(
+    {
+        w
+        for w in (_STRONG_INSULTS + "|" + _PROFANITY + "|" + _MILD_INSULTS).split("|")
+        if " " not in w
+    }
+):
+    _MASK_TARGETS[len(_word)] = (*_MASK_TARGETS.get(len(_word), ()), _word)
+
+
+def _unmask_token(match: re.Match[str]) -> str:
+    token = match.group()
+    if "*" not in token and "#" not in token:
+        return token
+    for word in _MASK_TARGETS.get(len(token), ()):
+        if all(t in "*#" or t == w for t, w in zip(token, word, strict=True)):
+            return word
+    return token
 
 
 def _undisguise(folded: str) -> str:
-    """Leetspeak and stretched letters back to words; same length is not kept here."""
+    """Leetspeak, masks and stretched letters back to words (offsets are not kept)."""
     text = folded.translate(_LEET) if any(ch in folded for ch in "0134@$5") else folded
+    if "*" in text or "#" in text:
+        text = _MASKED.sub(_unmask_token, text)
     return _STRETCH.sub(r"\1", text)
 
 
@@ -85,25 +125,18 @@ def _found(pattern: re.Pattern[str], text: str) -> list[str]:
     return list(dict.fromkeys(m.group() for m in pattern.finditer(text)))
 
 
-def _clean(body: str) -> tuple[str, str]:
-    """(folded text, folded text with disguises undone and set phrases removed)."""
-    folded = fold(body)
-    undisguised = _undisguise(folded).replace("'", " ").replace("-", " ")
-    return folded, " ".join(_NOT_INSULT.sub(" ", " ".join(undisguised.split())).split())
-
-
-def profanity(body: str) -> list[str]:
-    """Swear words in the text (folded), for detectors that read them as exasperation."""
-    folded, text = _clean(body)
-    return _found(_PROFANE, text) + _found(_STARRED, folded) + _found(_STRONG, text)
+def _clean(body: str) -> str:
+    """Folded text with disguises undone and harmless set phrases removed."""
+    undisguised = _undisguise(fold(body)).replace("'", " ").replace("-", " ")
+    return " ".join(_NOT_INSULT.sub(" ", " ".join(undisguised.split())).split())
 
 
 def abuse_signal(ctx: MessageContext, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Signal | None:
     """An `abuse` signal for insults (held from `thresholds.abuse_hold`) or profanity."""
-    folded, text = _clean(ctx.body)
+    text = _clean(ctx.body)
     strong = _found(_STRONG, text)
     mild = _found(_MILD, text)
-    profane = _found(_PROFANE, text) + _found(_STARRED, folded)
+    profane = _found(_PROFANE, text)
     if not (strong or mild or profane):
         return None
 

@@ -33,7 +33,7 @@ _STRONG = cue_pattern(
     se fout de|on se moque|vous vous moquez|moquez vous|c est une blague|is this a joke|
     what a joke|n importe quoi|plus jamais|never again|worst|pire service|
     last time i buy|waste of time|perte de temps|exaspere*|exasperat*|furieu*|furious|
-    en colere|angry|livid|infuriat*|arnaque|scam|escroc*|voleurs|thieves|rip off|ripoff|
+    en colere|angry|livid|infuriat*|arnaque|scam|rip off|ripoff|
     aucun respect|no respect|je suis degoute*|degoutant|quelle blague|is a joke|
     a joke|daigne*|bothered to answer|bother to answer|bother to reply|tres decu*|
     vraiment decu*|super decu*|tellement decu*|really disappoint*|so disappoint*|
@@ -42,7 +42,16 @@ _STRONG = cue_pattern(
     out of patience|toujours pas de reponse*|toujours aucune reponse|toujours sans reponse|
     still no answer*|still no reply|still no response|
     c est abuse|abusé|c est pas serieux|pas serieux|
-    not serious|de qui se moque t on|who do you think""".replace("\n", "").split("|")
+    not serious|de qui se moque t on|who do you think|s en fiche|s en fout|s en moque|
+    nobody cares|no one cares|doesn t care|don t care|on m ignore|being ignored|
+    ignored again|perds mon temps|perdre mon temps|perdu mon temps|wasting my time|
+    waste my time|wasted my time|acheter ailleurs|aller ailleurs|commander ailleurs|
+    chez la concurrence|go elsewhere|shop elsewhere|buy elsewhere|business elsewhere|
+    take my business|tired of|had enough|j en ai assez|en ai assez|enough is enough|
+    lasse d attendre|las d attendre|impossible d avoir une reponse|so hard to get|
+    impossible to get an answer|can t get an answer|can t get a straight|not impressed|
+    merci pour rien|thanks for nothing|merci du peu|bravo le service|super le service|
+    great service not|quel service|what a service|waste of space""".replace("\n", "").split("|")
 )
 # Impatience and disappointment: needs company (sentiment, shouting, a second cue).
 _MEDIUM = cue_pattern(
@@ -56,7 +65,15 @@ _MEDIUM = cue_pattern(
     je redemande|asked already|already asked|asking again|ask again|second time|
     deuxieme fois|troisieme fois|3eme fois|third time|decu*|decevant|disappoint*|
     useless|nul|nulle|horrible|awful|penible|c est penible|silence radio|
-    repose ma question|je repose*|
+    repose ma question|je repose*|relance|relances|bump|bumps|bumped|deja pose|already posted|
+    asked before|asked twice|asked this before|asked this twice|deux fois la question|urgent|
+    urgence|
+    asap|au plus vite|does anyone actually|is anyone actually|anyone actually|
+    anybody actually|does anyone work|anyone work here|quelqu un travaille|y a quelqu un|
+    il y a quelqu un|repondez|answer me|straight answer|simple answer|une simple reponse|
+    reponse toute bete|reponse claire|somewhere else|ailleurs|pas terrible|oui ou non|
+    yes or no|un petit effort|faites un effort|make an effort|a little effort|come on guys|
+    allez les gars|regrett*|regret|
     nobody answer*|no one answer*|nobody repl*|no one repl*|nobody respond*|
     no one respond*|personne ne repond*|personne pour repond*|personne ne daigne|
     depuis des jours|depuis des semaines|depuis une semaine|depuis 15 jours|for days|
@@ -66,11 +83,41 @@ _MEDIUM = cue_pattern(
     trop long|forever|for ages|une eternite""".replace("\n", "").split("|")
 )
 # "depuis 3 jours", "for 2 weeks", "ça fait 10 jours", "two days ago" with any number.
-_NUMBER = r"(?:\d{1,3}|deux|trois|quatre|cinq|dix|quinze|two|three|four|five|ten)\s+"
-_UNIT = r"(?:jours?|semaines?|mois|heures?|days?|weeks?|months?|hours?)(?![a-z])"
+_NUMBER = r"(?:\d{1,3}|un|une|deux|trois|quatre|cinq|dix|quinze|a|an|two|three|four|five|ten)\s+"
+_UNIT = r"(?:jours?|semaines?|mois|heures?|minutes?|days?|weeks?|months?|hours?)(?![a-z])"
+_WHEN = (
+    r"(?:ce\s+matin|hier(?:\s+soir)?|avant\s+hier|lundi|mardi|mercredi|jeudi|vendredi|"
+    r"samedi|dimanche|this\s+morning|yesterday|last\s+night|last\s+week|monday|tuesday|"
+    r"wednesday|thursday|friday|saturday|sunday)(?![a-z])"
+)
 _DURATION = re.compile(
     r"(?<![a-z0-9])(?:(?:depuis|ca fait|cela fait|voila|il y a|for|since|already)\s+"
-    r"(?:plus de\s+|over\s+)?" + _NUMBER + _UNIT + "|" + _NUMBER + _UNIT + r"\s+ago)"
+    r"(?:plus\s+d\s+|plus\s+de\s+|over\s+|more\s+than\s+)?"
+    + _NUMBER
+    + _UNIT
+    + "|"
+    + _NUMBER
+    + _UNIT
+    + r"\s+ago"
+    + r"|(?:depuis|since|asked|posted|demande|pose|posee)\s+"
+    + _WHEN
+    + ")"
+)
+# "pour la 4e fois", "for the third time": saying you are asking again.
+_NTH_TIME = re.compile(
+    r"(?<![a-z0-9])(?:pour\s+la|for\s+the|c\s+est\s+la|this\s+is\s+the|la|the)\s+"
+    r"(?:\d{1,2}\s?(?:e|eme|th|rd|nd)|deuxieme|troisieme|quatrieme|cinquieme|enieme|"
+    r"second|third|fourth|fifth|nth|umpteenth)\s+(?:fois|time)(?![a-z])"
+)
+# Nobody answers / knows / helps, in a few words.
+_NOBODY = re.compile(
+    r"(?<![a-z])(?:personne|aucun|aucune|nobody|no\s+one|noone|none\s+of\s+you|not\s+one)"
+    r"(?:\s+[a-z]+){0,3}?\s+(?:repond|answer|reply|replie|respond|aide|aider|help|sait|knows|"
+    r"know|clue|idee|capable)[a-z]*(?![a-z])"
+)
+# "hello? hello??", "allô ? allô ?": the same greeting twice in a short message.
+_REPEATED_CALL = re.compile(
+    r"(?<![a-z])(hello|allo|bonjour|hi|hey|anyone|quelqu\s+un|personne)\W+\1(?![a-z])"
 )
 _BUMP_ONLY = re.compile(
     r"\s*(?:up+|bump|relance|re|hello+|allo+|ho+|quelqu\s*un|y\s*a\s*quelqu\s*un|"
@@ -78,7 +125,11 @@ _BUMP_ONLY = re.compile(
     r"(?:\s+(?:svp|stp|please|pls|plz|merci|\?|!|s\s*v\s*p))*\s*[?!. ]*",
 )
 _EXCLAIM = re.compile(r"!{3,}|[!?]*(?:\?!|!\?)[!?]*|!!|\?{3,}")
-_CAPS_WORD = re.compile(r"\b[A-ZÀ-Ý]{4,}\b")
+_CAPS_WORD = re.compile(r"\b[A-ZÀ-Ý]{3,}\b")
+_ACRONYMS = frozenset(
+    "SAV PVC EVA USB GPS LED XXL IPX CMS TVA PDF RIB CGV DHL UPS USA GMT BTW FAQ SMS ABS "
+    "MDR LOL PTN DIY TDB HIV XXXL".split()
+)
 _ANGRY_EMOJI = frozenset("😡🤬😤😠💢🙄😒😩😫👎")
 
 _SENTIMENT_WEIGHT = 0.55
@@ -92,7 +143,7 @@ def _shouting(original: str) -> tuple[float, str | None]:
         upper = sum(1 for ch in letters if ch.isupper())
         if upper / len(letters) >= 0.7:
             return 0.4, "written in capitals"
-    caps = {w for w in _CAPS_WORD.findall(original[:2000])}
+    caps = {w for w in _CAPS_WORD.findall(original[:2000]) if w not in _ACRONYMS}
     if len(caps) >= 2:
         return 0.25, "capitals: " + ", ".join(sorted(caps)[:3])
     return 0.0, None
@@ -115,15 +166,19 @@ def frustration_signal(
 
     taken: list[tuple[int, int]] = []
     strong = find_cues(_STRONG, ctx.body, taken=taken)
-    weights.extend(_STRONG_WEIGHT for _ in strong[:3])
+    nth = _NTH_TIME.search(text[:2000])
+    if nth:
+        strong.append(quote(original, nth.start(), nth.end()))
     medium = find_cues(_MEDIUM, ctx.body, taken=taken)
-    duration = _DURATION.search(text[:2000])
-    if duration:
-        medium.append(quote(original, duration.start(), duration.end()))
-    weights.extend(_MEDIUM_WEIGHT for _ in medium[:3])
-    evidence.extend(strong[:3] + medium[:3])
+    for pattern in (_DURATION, _NOBODY):
+        found = pattern.search(text[:2000])
+        if found and not any(found.start() < e and s < found.end() for s, e in taken):
+            medium.append(quote(original, found.start(), found.end()))
+    strong, medium = strong[:3], medium[:3]
+    weights += [_STRONG_WEIGHT] * len(strong) + [_MEDIUM_WEIGHT] * len(medium)
+    evidence += strong + medium
 
-    if _BUMP_ONLY.fullmatch(text[:80]) and len(text) <= 80:
+    if len(text) <= 80 and (_BUMP_ONLY.fullmatch(text) or _REPEATED_CALL.search(text)):
         weights.append(0.3)
         evidence.append("bump message")
 

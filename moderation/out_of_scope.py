@@ -30,7 +30,17 @@ _STRONG = cue_pattern(
         n ai pas recu|n avons pas recu|n ai toujours pas recu|pas ete livre*|jamais ete livre*|
         pas arrive*|jamais arrive*|colis perdu|colis abime|colis endommage|
         rembours*|me faire rembourser|avoir sur ma|bon de retour|etiquette de retour|
-        retourner l article|retourner le produit|retourner mon|renvoyer*|renvoi|
+        retourner l article|retourner le produit|retourner mon|renvo*|
+        mauvaise taille|mauvaise couleur|mauvaise reference|mauvais article|mauvais produit|
+        mauvais modele|pas la bonne taille|pas la bonne couleur|pas le bon modele|
+        pas ce que j ai commande|wrong size|wrong colour|wrong color|wrong item|wrong model|
+        wrong product|not what i ordered|returns process|return process|returns policy|
+        politique de retour|conditions de retour|adresse de livraison|delivery address|
+        shipping address|adresse de facturation|billing address|numero de commande|
+        order number|order ref*|order id|order confirmation|confirmation de commande|
+        mail de confirmation|en cours d acheminement|en cours de livraison|click and collect|
+        click collect|retrait en magasin|retirer en magasin|recuperer en magasin|
+        recuperer la commande|pick up in store|collect in store|store pickup|
         faire un retour|faire jouer la garantie|demande de retour|droit de retractation|
         retractation|annuler ma commande|annulation de commande|annuler la commande|
         facture*|carte refusee|carte bancaire refusee|paiement refuse|paiement bloque|
@@ -61,7 +71,12 @@ _MEDIUM = cue_pattern(
         commandee|commande le|paiement|payer|paye|paypal|prelev*|debit*|rembourse|retour|
         retours|echange*|garantie|sav|service apres vente|un avoir|bon d achat|
         delivery|deliver|delivered|shipping|shipped|ship it|ship to|ship outside|
-        dispatch*|courier|carrier|checkout|panier|caisse|code promo|promo code|
+        dispatch*|courier|carrier|checkout|panier|caisse|code promo|promo code|paquet|
+        acheminement|en transit|in transit|processing|en preparation|ship|frais de port|
+        frais de livraison|shipping cost*|delivery charge*|postage|virement|bank transfer|
+        wire transfer|cheque|moyen de paiement|moyens de paiement|payment method*|
+        apple pay|google pay|carte bancaire|recredit*|credited back|bank account|suivi|
+        ou en est|montant|amount charged|prix affiche|price shown|cancel|annuler|
         discount code|code de reduction|reset|reinitialis*|identifiant*|login details|
         ups|dhl|fedex|usps|royal mail|late|delayed|order|ordered|payment|paid|pay|charged|
         billing|return|returns|exchange|warranty|guarantee|account|voucher|store credit"""
@@ -73,7 +88,7 @@ def _near(first: str, second: str, gap: int = 4) -> str:
     """`first` then `second` (word prefixes) with at most `gap` words between, either order."""
     a = rf"(?:{first})[a-z]*"
     b = rf"(?:{second})[a-z]*"
-    between = rf"(?:\s+[a-z0-9]+){{0,{gap}}}?\s+"
+    between = rf"(?:[\s,;:.!?]+[a-z0-9]+){{0,{gap}}}?[\s,;:.!?]+"
     return rf"{a}{between}{b}|{b}{between}{a}"
 
 
@@ -96,6 +111,14 @@ _NEAR = re.compile(
                 "cracked|manqu|missing|ouvert",
             ),
             _near("log|sign|connect|connecter", "account|compte|password"),
+            _near(
+                r"code|coupon|voucher|bon\s+d\s+achat",
+                r"marche|fonctionne|work|appl|accept|valid|pris\s+en\s+compte",
+            ),
+            _near(
+                "recu|received|sent|envoye|livre|delivered|got|ordered|commande|went|parti",
+                r"mauvais|wrong|pas\s+le\s+bon",
+            ),
         )
     )
     + r")(?![a-z])"

@@ -68,6 +68,8 @@ _PHONE_FR = re.compile(
 _PHONE_INTL = re.compile(r"(?<![\w+])(?:\+|00)[1-9][\d\s().-]{6,22}\d(?!\d)")
 _PHONE_NANP = re.compile(r"(?<![\d(])\(?[2-9]\d{2}\)?[\s.-]\d{3}[\s.-]\d{4}(?!\d)")
 _PHONE_UK = re.compile(r"(?<!\d)07\d{3}[\s.-]?\d{3}[\s.-]?\d{3}(?!\d)")
+# UK landlines: 11 digits from a 0, in two or three groups ("020 7946 0958").
+_PHONE_UK_LAND = re.compile(r"(?<![\d.,])0[1-9]\d{1,3}[\s-]\d{3,4}[\s-]?\d{3,4}(?![\d.,]\d)")
 _IBAN = re.compile(r"(?<![a-z0-9])[a-z]{2}\d{2}(?:\s?[a-z0-9]){11,30}(?![a-z0-9])")
 _CARD = re.compile(r"(?<![\d.,])[3-6]\d{3}(?:[ -]?\d){11,15}(?![\d.,]\d)")
 _ORDER = re.compile(
@@ -214,25 +216,31 @@ def find_personal_data(text: str) -> tuple[Finding, ...]:
     found.extend(_find_card(folded))
     for pattern in (_PHONE_FR, _PHONE_UK, _PHONE_NANP):
         found.extend(Finding(PHONE, m.start(), m.end()) for m in pattern.finditer(folded))
+    for match in _PHONE_UK_LAND.finditer(folded):
+        if sum(ch.isdigit() for ch in match.group()) == 11:
+            found.append(Finding(PHONE, match.start(), match.end()))
     for match in _PHONE_INTL.finditer(folded):
         if 8 <= sum(ch.isdigit() for ch in match.group()) <= 15:
             found.append(Finding(PHONE, match.start(), match.end()))
     found.extend(_find_order(folded))
     found.extend(Finding(TRACKING, m.start(), m.end()) for m in _TRACKING.finditer(folded))
     found.extend(_find_address(original, folded))
-    return _merge(found)
+    return _merge(found, original)
 
 
-def _merge(found: list[Finding]) -> tuple[Finding, ...]:
+def _merge(found: list[Finding], original: str) -> tuple[Finding, ...]:
     # Earlier start first; on equal starts the longer span wins; overlapped spans are
-    # absorbed into the first (an IBAN is not also a phone number).
+    # absorbed into the first (an IBAN is not also a phone number), and pieces of one
+    # address separated by a comma or a space ("12 rue des Lilas, 35000 Rennes") join.
     merged: list[Finding] = []
     for item in sorted(found, key=lambda f: (f.start, -f.end)):
-        if merged and item.start < merged[-1].end:
+        if merged:
             last = merged[-1]
-            if item.end > last.end:
-                merged[-1] = Finding(last.kind, last.start, item.end)
-            continue
+            touching = item.kind == last.kind and not original[last.end : item.start].strip(" ,")
+            if item.start < last.end or touching:
+                if item.end > last.end:
+                    merged[-1] = Finding(last.kind, last.start, item.end)
+                continue
         merged.append(item)
     return tuple(merged)
 

@@ -37,9 +37,19 @@ _PROMO = cue_pattern(
     viagra|cialis|replica|contrefacon|cheap|pas cher|prix casses|meilleur prix|
     best price|wholesale|grossiste|factory direct|livraison gratuite|free shipping|
     limited offer|offre limitee|act now|instagram|tiktok|snapchat|onlyfans|giveaway*|
-    jeu concours|concours|half the price|half price|moitie prix|a moitie prix""".replace(
-        "\n", ""
-    ).split("|")
+    jeu concours|concours|half the price|half price|moitie prix|a moitie prix|
+    argent facile|easy money|revenu passif|passive income|depuis chez vous|from home|
+    work from home|travail a domicile|en prive|en mp|message prive|private message|
+    pm me|inbox me|dm|dm for|guaranteed|garanti|signals|followers|abonnes|likes|
+    groupe facebook|facebook group|discord|lien dans mon profil|link in my profile|
+    link in profile|voir profil|voir mon profil|destockage|liquidation|clearance|
+    today only|aujourd hui seulement|only today|imbattable|unbeatable|prix de gros|
+    insta|boost|boostez""".replace("\n", "").split("|")
+)
+# "200 €/jour", "$500 a day", "3000 euros par semaine".
+_MONEY_RATE = re.compile(
+    r"(?:[$£€]\s?\d{2,6}|\d{2,6}\s?(?:[$£€]|eur\b|euros?\b|dollars?\b))\s?"
+    r"(?:/|par|a|an|per)\s?(?:jour|day|semaine|week|mois|month|heure|hour)"
 )
 _REPEATED_CHARS = re.compile(r"(.)\1{19,}")
 _WORD = re.compile(r"[a-z0-9]+")
@@ -107,6 +117,11 @@ def spam_signal(ctx: MessageContext, thresholds: Thresholds = DEFAULT_THRESHOLDS
         per_cue = 0.25 if (ctx.author_is_new or hosts) else 0.15
         weights.extend(per_cue for _ in promo[:4])
         evidence.append("promotion: " + ", ".join(promo[:4]))
+
+    rate = _MONEY_RATE.search(folded[:2000])
+    if rate:
+        weights.append(0.4)
+        evidence.append(f"money offer: '{rate.group()}'")
 
     repeats = _repeats(ctx.body, ctx.author_recent_bodies)
     if repeats:

@@ -65,6 +65,8 @@ class Thresholds:
             elif key == "flood_window_seconds":
                 changes["flood_window"] = timedelta(seconds=float(value))
             elif key == "trusted_link_domains":
+                if isinstance(value, str):
+                    raise ValueError("trusted_link_domains must be a list of domains")
                 changes[key] = frozenset(str(d) for d in value)
             elif key in ("flood_messages", "reports_to_hold"):
                 changes[key] = int(value)

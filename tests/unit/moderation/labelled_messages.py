@@ -4,10 +4,16 @@ Written for the purpose, in the voice of a French fishing and outdoor shop's vis
 its English-speaking customers. Each example has zero or more labels (no label = "ok": a
 normal product question or answer); the first label is its class for balance counts.
 
-Two sets:
-- DEV: written first and used while tuning the cue lists and weights.
-- HOLDOUT: written after tuning was frozen and never tuned on; its numbers are the honest
-  estimate of how the detectors do on text they have not been fitted to.
+Four batches, kept apart so the numbers stay honest:
+- DEV (188): written first; the cue lists and weights were tuned on it.
+- TUNED_HOLDOUT_1 (73): written after that first tuning and measured once untouched; its
+  misses then drove a second round of tuning.
+- TUNED_HOLDOUT_2 (74): written after the second round, measured once untouched, then
+  drove a third round.
+- HOLDOUT (62): written after the third round was frozen and never tuned on.
+The untouched first-run numbers of each holdout are in docs/moderation.md: they, not the
+tuned ones, estimate how the detectors do on new text. Caveat: the same person wrote the
+detectors and the messages.
 
 Context fields stand for what the service knows: `new` (a visitor without history),
 `repeats` (how many times the author already posted the same text), `burst` (messages by
@@ -387,4 +393,310 @@ DEV: tuple[Example, ...] = (
     en("Casino bonus 200% for new players → www.lucky-spin-casino.win", SPAM, new=True),
 )
 
-HOLDOUT: tuple[Example, ...] = ()
+TUNED_HOLDOUT_1: tuple[Example, ...] = (
+    # --- ok ----------------------------------------------------------------------------
+    fr("Salut, quelqu'un sait si la bobine alu supporte la tresse directement sans backing ?"),
+    fr(
+        "Je confirme, ce popper fait un massacre sur les bars en surface au lever du jour.",
+        asker=False,
+    ),
+    fr("Pour la truite au toc, vous prendriez la 3 m ou la 3,60 m ?"),
+    fr("Elle est livrée avec son fourreau la canne télescopique ?"),
+    fr(
+        "Retour rapide : j'ai testé le réchaud ce week-end à 1800 m, il chauffe bien même "
+        "avec le vent.",
+        asker=False,
+    ),
+    fr("Le coloris 'sang et or' est-il toujours dispo en 10 cm ?"),
+    fr("Combien de temps tient la batterie du sondeur en hiver ?"),
+    fr("Vous auriez un conseil pour un premier achat en pêche à la carpe, budget 300 € ?"),
+    en("Can the tent be pitched inner first, or does the fly always go up first?"),
+    en(
+        "That crankbait is a fish-killing machine, caught six walleye in an hour.",
+        asker=False,
+    ),
+    en("What's the difference between the 2023 and 2024 versions of this reel?"),
+    en("Is 0.18 mm braid too thin for perch on a light spinning rod?"),
+    en("Do these waders run big? I'm normally a 43 in shoes."),
+    # --- frustration -------------------------------------------------------------------
+    fr("Bon ben visiblement tout le monde s'en fiche de ma question...", FRU, bumps=1),
+    fr("3ème relance. Je vais finir par aller chez Décathlon.", FRU),
+    fr(
+        "Franchement c'est pas sérieux, j'attends depuis ce matin une réponse toute bête.",
+        FRU,
+    ),
+    fr("RÉPONDEZ SVP, C'EST URGENT, JE PARS À LA PÊCHE DEMAIN", FRU),
+    fr("Déçu déçu déçu. Le chat est vide.", FRU),
+    fr("Je perds mon temps ici on dirait...", FRU, waiting_min=60),
+    en("Getting pretty tired of waiting here, does anyone actually work at this shop?", FRU),
+    en("Three bumps and nothing. Not impressed at all.", FRU, bumps=3),
+    en("ANYONE???", FRU, bumps=1),
+    en("This is beyond frustrating, all I need is the spool capacity!!", FRU),
+    en("Why is it so hard to get a straight answer here?", FRU),
+    en("I'll take my business elsewhere if no one can be bothered to reply.", FRU),
+    # --- out of scope ------------------------------------------------------------------
+    fr(
+        "Bonjour, mon paquet est marqué 'en cours d'acheminement' depuis lundi, c'est normal ?",
+        OOS,
+    ),
+    fr(
+        "Est-ce que je peux encore modifier l'adresse de livraison de ma commande d'hier ?",
+        OOS,
+    ),
+    fr("Le paiement par virement est accepté ?", OOS),
+    fr("J'ai reçu la mauvaise couleur de veste, comment je vous la renvoie ?", OOS),
+    fr("Vous pouvez me faire un avoir au lieu de rembourser ?", OOS),
+    fr("Mon code de réduction de bienvenue n'a pas marché, je peux être recrédité ?", OOS),
+    en("When will my order ship? It still says processing.", OOS),
+    en("How long do refunds take to hit my bank account?", OOS),
+    en("Can I change the delivery address on an order I placed this morning?", OOS),
+    en("The wrong size was sent, what's the returns process?", OOS),
+    en("I need a receipt for my insurance claim on the stolen kayak.", OOS),
+    en("Got an email saying my payment failed but the money left my account.", OOS),
+    # --- personal data -----------------------------------------------------------------
+    fr("Mon tél : 06.45.78.12.90, rappelez-moi avant 18h svp", PD),
+    fr("J'ai passé la commande n°78451236 mardi, toujours rien reçu", PD, OOS),
+    fr(
+        "Envoyez plutôt le colis chez ma sœur, 5 impasse des Mouettes, 56000 Vannes",
+        PD,
+        OOS,
+    ),
+    fr("Pour me contacter : julien.carpiste@hotmail.fr", PD),
+    fr("Voici mon RIB pour le remboursement FR2117515900000804123456789", PD, OOS),
+    fr("Tu peux m'écrire directement sur mon whatsapp au 07 62 11 98 34", PD),
+    en("My number is +1 646 555 0199 if it's easier to talk", PD),
+    en("Order ref CMD-2025-1187, the headlamp was missing from the box", PD, OOS),
+    en("Email me at d.hughes@btinternet.com please", PD),
+    en("My address is 42 Riverside Drive, Bristol BS1 5TR", PD),
+    en("Please refund to card 4970 1012 3456 7893", PD, OOS),
+    en("My tracking number is LX987654321FR, it hasn't moved in a week", PD, OOS),
+    # --- abuse -------------------------------------------------------------------------
+    fr("Mais quel abruti ce vendeur, il comprend rien", ABU),
+    fr("Occupe-toi de tes oignons, sale con", ABU, asker=False),
+    fr("Vous êtes une bande de voleurs et d'escrocs", ABU),
+    fr("Putain de chat de merde qui marche jamais", ABU, FRU),
+    fr("ta gueule le donneur de leçons", ABU, asker=False),
+    fr("Connasse, t'as jamais tenu une canne de ta vie", ABU, asker=False),
+    en("You absolute clown, that's not even the same reel", ABU, asker=False),
+    en("Stfu and let someone who knows answer", ABU, asker=False),
+    en("Screw you and your overpriced junk", ABU),
+    en("What a bunch of incompetent morons", ABU),
+    en("This is bullshit, total crap service", ABU, FRU),
+    en("go f*** yourself", ABU),
+    # --- spam --------------------------------------------------------------------------
+    fr(
+        "Promo exceptionnelle sur les cannes carbone, tout à -60% : canne-carbone-destockage.fr",
+        SPAM,
+        new=True,
+    ),
+    fr("Rejoins mon groupe Facebook de pêche, lien dans mon profil !!", SPAM, new=True, repeats=1),
+    fr(
+        "Je revends 50 leurres neufs, prix imbattable, envoyez-moi un message privé",
+        SPAM,
+        new=True,
+        repeats=2,
+    ),
+    fr("bonjour", SPAM, new=True, burst=7),
+    fr("Argent facile : 200 €/jour depuis chez vous, écrivez-moi en privé", SPAM, new=True),
+    fr("http://bit.ly/leurres-gratuits", SPAM, new=True),
+    en("Visit fishinggearoutlet.store for 75% off all reels today only", SPAM, new=True),
+    en("Subscribe to my channel for tips!!! youtube.com/c/ReelDeal", SPAM, new=True),
+    en("ok", SPAM, burst=12),
+    en("Crypto signals group, 10x guaranteed, DM for invite", SPAM, new=True),
+    en("Buy followers cheap at growfast.io", SPAM, new=True),
+    en("Same rod is £40 cheaper on my eBay listing, message me", SPAM, new=True, repeats=1),
+)
+
+TUNED_HOLDOUT_2: tuple[Example, ...] = (
+    # --- ok ----------------------------------------------------------------------------
+    fr("Est-ce que le moulinet accepte une manivelle à gauche ?"),
+    fr(
+        "Ce leurre souple est une tuerie sur le black-bass, je l'utilise en texan.",
+        asker=False,
+    ),
+    fr("Je retourne souvent le kayak pour le vider, la coque supporte les chocs ?"),
+    fr("Les hameçons sont vendus par paquet de combien ?"),
+    fr("J'hésite entre la 2,40 m et la 2,70 m pour pêcher depuis les digues, un avis ?"),
+    fr("Bonne question, moi je mets du 0,16 en fluoro pour la truite en rivière.", asker=False),
+    fr("La lampe frontale a un mode rouge pour ne pas éblouir les copains ?"),
+    en("Does the rod come in two pieces? Need it to fit in my car."),
+    en("Crazy good lure, the pike went absolutely mental for it.", asker=False),
+    en("What weight range would you suggest for shore fishing for bass?"),
+    en("Is the jacket cut long enough to cover the top of chest waders?"),
+    en("How noisy is the bite alarm? My neighbours at the lake complained about my last one."),
+    en("I returned from a week in Norway and the drag feels stiff now, is that normal?"),
+    en("Which size would you order for a kid of 10?"),
+    # --- frustration -------------------------------------------------------------------
+    fr(
+        "Bonjour ?? Ça fait une heure que j'attends, quelqu'un peut m'aider ?",
+        FRU,
+        waiting_min=60,
+    ),
+    fr("C'est dingue qu'aucun passionné ne puisse répondre à ça.", FRU),
+    fr("Encore une relance... je commence à regretter d'être venu ici.", FRU, bumps=2),
+    fr("Merci pour rien.", FRU),
+    fr("Allez les gars, un petit effort, ça fait 2 jours !", FRU),
+    fr(
+        "Je pose la question pour la 4e fois, est-ce que le sac est étanche OUI OU NON",
+        FRU,
+    ),
+    en("Genuinely annoyed now, this was supposed to be the quick way to get help.", FRU),
+    en("Is this chat even monitored? Asked this morning, nothing.", FRU, bumps=1, waiting_min=240),
+    en("Thanks for nothing.", FRU),
+    en("Hello? Hello?? HELLO???", FRU),
+    en("I'm losing my mind here, just tell me if it fits or not!!!", FRU),
+    en("Bit disappointing that nobody has a clue about this reel.", FRU),
+    # --- out of scope ------------------------------------------------------------------
+    fr("Je n'ai pas eu de mail de suivi, vous pouvez me dire où en est l'envoi ?", OOS),
+    fr("Est-ce que je peux récupérer la commande directement en magasin ?", OOS),
+    fr("Le montant prélevé ne correspond pas au prix affiché, pourquoi ?", OOS),
+    fr("Ma facture n'est pas dans mon espace client, vous pouvez l'envoyer ?", OOS),
+    fr("Je souhaite exercer mon droit de rétractation pour la tente.", OOS),
+    fr("Combien de temps pour être remboursé après réception du retour ?", OOS),
+    en("My parcel went to the wrong address, can you redirect it?", OOS),
+    en("Do you do click and collect or is it delivery only?", OOS),
+    en("I'd like to cancel, I ordered the wrong rod length by mistake.", OOS),
+    en("Why was I charged for shipping when the site said it was free?", OOS),
+    en("My account got locked after too many login attempts.", OOS),
+    en("The courier left a card saying they couldn't deliver, what now?", OOS),
+    # --- personal data -----------------------------------------------------------------
+    fr("Mon numéro : 06 22 33 44 55, appelez après 17h", PD),
+    fr("Mon email perso : c.leroux56@laposte.net", PD),
+    fr("Commande numéro 55102938 : le moulinet est arrivé sans manivelle", PD, OOS),
+    fr(
+        "Je suis au 18 boulevard de la Mer, 17000 La Rochelle, vous livrez là-bas ?",
+        PD,
+        OOS,
+    ),
+    fr(
+        "Vous pouvez faire le remboursement sur ce compte : FR76 3000 6000 0112 3456 7890 189",
+        PD,
+        OOS,
+    ),
+    fr("suivi colissimo 6A12345678901 bloqué depuis lundi", PD, OOS),
+    en("Reach me at +353 87 123 4567 (Ireland)", PD),
+    en("My order is ORD-48213-UK and it still hasn't shipped", PD, OOS),
+    en("Ping me: tom_the_angler@gmail.com", PD),
+    en("Deliver to 7 Harbour Road, Falmouth TR11 2AA", PD, OOS),
+    en("My Visa is 4970 1012 3456 7893, can you charge it manually?", PD, OOS),
+    en("Call 020 7946 0958 and ask for Dave", PD),
+    # --- abuse -------------------------------------------------------------------------
+    fr("T'es complètement à côté de la plaque, pauvre naze", ABU, asker=False),
+    fr("Les modos ici sont des incapables et des lâches", ABU),
+    fr("Va chier avec ton moulinet chinois", ABU, asker=False),
+    fr("Bouffon va", ABU, asker=False),
+    fr("J'emmerde ce site et ses vendeurs", ABU),
+    fr("Ta mère la pute", ABU, asker=False),
+    en("You're a complete waste of oxygen", ABU, asker=False),
+    en("Piss off, nobody asked for your opinion", ABU, asker=False),
+    en("What kind of idiot sells a reel without a handle", ABU),
+    en("Jesus christ you people are thick", ABU),
+    en("Eat shit, troll", ABU, asker=False),
+    en("Your advice is garbage and so are you, dumbass", ABU, asker=False),
+    # --- spam --------------------------------------------------------------------------
+    fr("Offre flash : moulinets de marque à 29 € sur moulinets-promo-flash.com", SPAM, new=True),
+    fr("Contactez-moi sur Telegram pour des leurres à prix de gros", SPAM, new=True),
+    fr("Découvrez mon blog pêche → www.monblogpeche.fr", SPAM, new=True),
+    fr("ok merci", SPAM, new=True, burst=9),
+    fr("Je vends mes cannes, très bon état, écrivez-moi en privé", SPAM, new=True, repeats=2),
+    fr("Gagnez 1000 € par semaine avec cette méthode secrète, infos en MP", SPAM, new=True),
+    en("Huge sale at tackle-warehouse-deals.net, everything must go!", SPAM, new=True),
+    en("haha", SPAM, burst=7),
+    en("Need fishing followers? Boost your Insta, DM me", SPAM, new=True),
+    en("Check my profile for free lure giveaway!!!", SPAM, new=True),
+    en("Work from home and earn $300/day, ask me how", SPAM, new=True),
+    en(
+        "Best carp bait on the market, order at carpbaitking.co.uk",
+        SPAM,
+        new=True,
+        repeats=1,
+    ),
+)
+
+HOLDOUT: tuple[Example, ...] = (
+    # --- ok ----------------------------------------------------------------------------
+    fr("slt, la canne passe en soute dans l'avion ? elle fait combien démontée"),
+    fr("Le matelas autogonflant se range dans le sac fourni ou faut prendre plus grand ?"),
+    fr(
+        "Franchement ce moulinet est une bombe, fluide et costaud, je recommande",
+        asker=False,
+    ),
+    fr("Vous pensez que le leurre coule trop vite pour pêcher au dessus des herbiers ?"),
+    fr("Ya une garantie sur le fourreau ?"),
+    fr("Quel est le poids exact de la tente avec les sardines ?"),
+    en(
+        "The rod is a beast for the price, pulled a 20 lb carp out of the snags with it.",
+        asker=False,
+    ),
+    en("How many hooks come in the pack? The photo shows 5 but the description says 10."),
+    en("Would you recommend mono or braid for a total beginner?"),
+    en("Can I use this stove indoors in a cabin, or is it outdoor only?"),
+    en("Is the kayak seat adjustable for someone 6'4\"?"),
+    en("Does the reel handle swap sides easily? I'm left-handed."),
+    # --- frustration -------------------------------------------------------------------
+    fr("Vraiment nul ce service, 48h sans un mot", FRU),
+    fr("bon je vais me débrouiller seul hein, merci quand même...", FRU, bumps=2),
+    fr("C'est quoi l'intérêt d'un chat si personne ne répond jamais ?", FRU),
+    fr("je commence sérieusement à m'agacer là", FRU),
+    fr("Incroyable, même pas une réponse pour une question de taille !!", FRU),
+    en("Ugh, still no reply. This is so annoying.", FRU),
+    en("Is anybody out there? Been waiting all afternoon.", FRU, waiting_min=180),
+    en("Honestly regretting buying from this shop, zero help.", FRU),
+    en("I'm done waiting. Cancelling my basket.", FRU),
+    en("???", FRU, bumps=3, waiting_min=60),
+    # --- out of scope ------------------------------------------------------------------
+    fr(
+        "Bjr, j'ai commandé un waders taille 44, possible de passer en 45 avant l'envoi ?",
+        OOS,
+    ),
+    fr("Le colis a été déposé chez le voisin sans prévenir, c'est normal ?", OOS),
+    fr("Comment je fais pour utiliser ma carte cadeau sur le site ?", OOS),
+    fr("Je n'arrive pas à créer de compte, le site me dit que mon email existe déjà", OOS),
+    fr("Est-ce que vous faites les factures avec TVA pour les professionnels ?", OOS),
+    en("Where do I send the faulty reel back to?", OOS),
+    en("Any chance of a partial refund? The bag has a small tear.", OOS),
+    en("My gift card balance shows zero but I haven't used it.", OOS),
+    en("The site took the money but the order isn't showing in my history.", OOS),
+    en("Can I pay cash on delivery?", OOS),
+    # --- personal data -----------------------------------------------------------------
+    fr("mon 06 c 06 71 23 45 89", PD),
+    fr("ecris moi sur paul.marchand@wanadoo.fr pour le groupe de pêche", PD),
+    fr("Je n'ai pas reçu la commande 20240915-887, c'est pour un cadeau", PD, OOS),
+    fr("J'habite 9 rue du Port à Concarneau, des coins sympas pour le bar ?", PD),
+    fr(
+        "Voici mon RIB : FR14 2004 1010 0505 0001 3M02 606, merci pour le remboursement",
+        PD,
+        OOS,
+    ),
+    en("You can text me on 0044 7700 900987", PD),
+    en("Order no. 7731902 arrived without the spare spool", PD, OOS),
+    en("Send the replacement to 88 Queen's Road, Brighton BN1 3XE", PD, OOS),
+    en("my email's angler.jane at gmail dot com", PD),
+    en("Charge my Amex 378282246310005 for the balance", PD, OOS),
+    # --- abuse -------------------------------------------------------------------------
+    fr("Mdr t'es trop con", ABU, asker=False),
+    fr("Quelle bande de tocards dans ce magasin", ABU),
+    fr("J'en ai rien à foutre de ton avis", ABU, asker=False),
+    fr("Salaud de vendeur, il m'a refilé un article cassé", ABU),
+    fr("Espèce de guignol, tu sais même pas faire un nœud", ABU, asker=False),
+    en("You're a f***ing moron", ABU, asker=False),
+    en("Shut up, you know nothing about fly fishing", ABU, asker=False),
+    en("Useless pricks, the lot of you", ABU),
+    en("Get stuffed, mate", ABU, asker=False),
+    en("This shop is run by a bunch of clowns", ABU),
+    # --- spam --------------------------------------------------------------------------
+    fr("Super promo sur les bouillettes à -50% sur bouillettes-discount.fr !!!", SPAM, new=True),
+    fr("Rejoignez notre Discord de pêcheurs, lien en description", SPAM, new=True),
+    fr("Vends permis de pêche pas cher, contactez-moi", SPAM, new=True, repeats=2),
+    fr("coucou", SPAM, new=True, burst=8),
+    fr(
+        "Gagnez une canne Shimano en partageant ce lien : bit.ly/concours-peche",
+        SPAM,
+        new=True,
+    ),
+    en("Get 1000 Instagram followers for $5 at followboost.biz", SPAM, new=True),
+    en("Selling unused reels, message me for pics", SPAM, new=True, repeats=2),
+    en("yo", SPAM, new=True, burst=10),
+    en("Limited offer!!! Carbon rods 70% off www.rodmegasale.com", SPAM, new=True),
+    en("Earn passive income fishing, DM for details", SPAM, new=True),
+)

@@ -13,13 +13,36 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from labelled_messages import CLASSES, DEV, HOLDOUT, Example
+from labelled_messages import (
+    CLASSES,
+    DEV,
+    HOLDOUT,
+    TUNED_HOLDOUT_1,
+    TUNED_HOLDOUT_2,
+    Example,
+)
 
 from moderation import MessageContext, detect
 
 NOW = datetime(2026, 11, 22, 15, 0, tzinfo=UTC)
-DEV_FLOOR = 0.85
-HOLDOUT_FLOOR = 0.75
+ALL = DEV + TUNED_HOLDOUT_1 + TUNED_HOLDOUT_2 + HOLDOUT
+Floors = dict[str, tuple[float, float]]  # class -> (precision floor, recall floor)
+
+
+def uniform(floor: float) -> Floors:
+    return {cls: (floor, floor) for cls in CLASSES}
+
+
+# The untouched holdout's first-run numbers, rounded down: a regression guard, not a goal.
+# Whoever tunes on HOLDOUT must say so in docs/moderation.md and write a fresh one.
+HOLDOUT_FLOORS: Floors = {
+    "ok": (0.45, 1.0),
+    "frustration": (0.8, 0.5),
+    "out_of_scope": (0.95, 0.5),
+    "personal_data": (0.95, 0.95),
+    "abuse": (0.95, 0.8),
+    "spam": (0.95, 0.9),
+}
 
 
 def context(example: Example) -> MessageContext:
@@ -38,16 +61,20 @@ def context(example: Example) -> MessageContext:
 
 
 def predict(example: Example) -> set[str]:
-    codes = {signal.code for signal in detect(context(example))}
+    codes: set[str] = {signal.code for signal in detect(context(example))}
     return codes or {"ok"}
 
 
-def scores(examples: Sequence[Example]) -> dict[str, tuple[float, float, int]]:
-    """class -> (precision, recall, support)."""
+def scores(
+    examples: Sequence[Example], lang: str | None = None
+) -> dict[str, tuple[float, float, int]]:
+    """class -> (precision, recall, support), optionally for one language."""
     tp: Counter[str] = Counter()
     fp: Counter[str] = Counter()
     fn: Counter[str] = Counter()
     for example in examples:
+        if lang is not None and example.lang != lang:
+            continue
         truth = set(example.labels) or {"ok"}
         predicted = predict(example)
         for cls in CLASSES:
@@ -68,13 +95,17 @@ def scores(examples: Sequence[Example]) -> dict[str, tuple[float, float, int]]:
 def table(name: str, examples: Sequence[Example]) -> str:
     by_lang = Counter(example.lang for example in examples)
     primary = Counter(example.primary for example in examples)
+    french, english = scores(examples, "fr"), scores(examples, "en")
     lines = [
         f"{name}: {len(examples)} messages ({by_lang['fr']} fr, {by_lang['en']} en)",
-        "| class | examples (primary) | labelled | precision | recall |",
-        "|---|---|---|---|---|",
+        "| class | examples (primary) | labelled | precision | recall | recall fr | recall en |",
+        "|---|---|---|---|---|---|---|",
     ]
     for cls, (precision, recall, support) in scores(examples).items():
-        lines.append(f"| {cls} | {primary[cls]} | {support} | {precision:.2f} | {recall:.2f} |")
+        lines.append(
+            f"| {cls} | {primary[cls]} | {support} | {precision:.2f} | {recall:.2f} "
+            f"| {french[cls][1]:.2f} | {english[cls][1]:.2f} |"
+        )
     return "\n".join(lines)
 
 
@@ -89,19 +120,25 @@ def misses(examples: Sequence[Example]) -> list[str]:
 
 
 def test_the_set_is_big_and_balanced() -> None:
-    primary = Counter(example.primary for example in DEV + HOLDOUT)
-    assert len(DEV) + len(HOLDOUT) >= 150
+    primary = Counter(example.primary for example in ALL)
+    assert len(ALL) >= 150
     assert set(primary) == set(CLASSES)
     assert max(primary.values()) <= 1.5 * min(primary.values())
-    assert len({example.text for example in DEV + HOLDOUT}) == len(DEV) + len(HOLDOUT)
+    assert len({example.text for example in ALL}) == len(ALL)
 
 
 @pytest.mark.parametrize(
-    ("name", "examples", "floor"),
-    [("dev", DEV, DEV_FLOOR), ("holdout", HOLDOUT, HOLDOUT_FLOOR)],
+    ("name", "examples", "floors"),
+    [
+        ("dev", DEV, uniform(0.9)),
+        ("tuned holdout 1", TUNED_HOLDOUT_1, uniform(0.75)),
+        ("tuned holdout 2", TUNED_HOLDOUT_2, uniform(0.75)),
+        ("holdout", HOLDOUT, HOLDOUT_FLOORS),
+        ("all", ALL, uniform(0.8)),
+    ],
 )
 def test_precision_and_recall_per_class(
-    name: str, examples: Sequence[Example], floor: float
+    name: str, examples: Sequence[Example], floors: Floors
 ) -> None:
     print()
     print(table(name, examples))
@@ -112,6 +149,6 @@ def test_precision_and_recall_per_class(
     below = {
         cls: (round(p, 2), round(r, 2))
         for cls, (p, r, _) in scores(examples).items()
-        if p < floor or r < floor
+        if p < floors[cls][0] or r < floors[cls][1]
     }
-    assert not below, f"{name}: below {floor}: {below}"
+    assert not below, f"{name}: below the floors {floors}: {below}"

@@ -63,6 +63,7 @@ def test_from_mapping() -> None:
         ({"default": {"abuse": 0.9, "abuse_hold": 0.8}}, "hold threshold cannot be below"),
         ({"default": {"unanswered_sla_minutes": 0}}, "durations must be positive"),
         ({"default": {"flood_messages": 1}}, "flood_messages must be"),
+        ({"default": {"trusted_link_domains": "shop.fr"}}, "must be a list"),
     ],
 )
 def test_bad_config_is_refused(data: dict[str, object], message: str) -> None:

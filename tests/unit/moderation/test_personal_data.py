@@ -91,6 +91,7 @@ def test_redact_keeps_the_rest_and_masks_each_piece() -> None:
         "Commande n° [order number] — rappelez-moi au [phone number] ou [e-mail address]"
     )
     assert redact("rien à cacher") == "rien à cacher"
+    assert redact("J'habite 12 rue des Lilas, 35000 Rennes.") == "J'habite [postal address]."
 
 
 def test_several_kinds_are_all_listed_once() -> None:
