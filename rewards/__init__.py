@@ -1,1 +1,125 @@
-"""Rewards: points ledger, anti-gaming rules, ranks, badges and leaderboards (pure Python)."""
+"""Rewards: points ledger, anti-gaming rules, ranks, badges and leaderboards (pure Python).
+
+No framework, database or network imports (import-linter checks it; only `app.domain` from
+the app). Services read facts and history from the store, call these functions, and append
+the entries and revocation records they return. See docs/rewards.md.
+"""
+
+from rewards.badges import (
+    DEFAULT_BADGES,
+    Badge,
+    ContributorStats,
+    badge_notice,
+    badges_for,
+    new_badges,
+    stats_for,
+)
+from rewards.explain import ExplainedEntry, Explanation, ReasonGroup, entry_detail, explain
+from rewards.export import to_csv
+from rewards.leaderboard import (
+    MAX_SCORE_POINTS,
+    SCORE_EPOCH,
+    Board,
+    Standing,
+    boards_for,
+    decode_leaderboard_score,
+    leaderboard,
+    leaderboard_score,
+    rank_of,
+    tally,
+)
+from rewards.ledger import (
+    Actor,
+    Award,
+    LedgerEntry,
+    Outcome,
+    Revocation,
+    apply_revocations,
+    restore,
+    revoke,
+    total_points,
+)
+from rewards.periods import PARIS, PERIODS, Period, parse_period, period_bounds, period_key
+from rewards.ranks import DEFAULT_RANKS, Rank, rank_change, rank_for, rank_notice
+from rewards.rules import (
+    DEFAULT_RULES,
+    Lang,
+    PointsRules,
+    Reason,
+    RevokeReason,
+    normalize_lang,
+    rule_text,
+)
+from rewards.scoring import (
+    AnswerRef,
+    answer_ref,
+    bonus,
+    points_for_accept,
+    points_for_answer,
+    points_for_endorsement,
+    points_for_fast_first_answer,
+    points_for_vote,
+    release_deferred_votes,
+)
+
+__all__ = [
+    "DEFAULT_BADGES",
+    "DEFAULT_RANKS",
+    "DEFAULT_RULES",
+    "MAX_SCORE_POINTS",
+    "PARIS",
+    "PERIODS",
+    "SCORE_EPOCH",
+    "Actor",
+    "AnswerRef",
+    "Award",
+    "Badge",
+    "Board",
+    "ContributorStats",
+    "ExplainedEntry",
+    "Explanation",
+    "Lang",
+    "LedgerEntry",
+    "Outcome",
+    "Period",
+    "PointsRules",
+    "Rank",
+    "Reason",
+    "ReasonGroup",
+    "Revocation",
+    "RevokeReason",
+    "Standing",
+    "answer_ref",
+    "apply_revocations",
+    "badge_notice",
+    "badges_for",
+    "boards_for",
+    "bonus",
+    "decode_leaderboard_score",
+    "entry_detail",
+    "explain",
+    "leaderboard",
+    "leaderboard_score",
+    "new_badges",
+    "normalize_lang",
+    "parse_period",
+    "period_bounds",
+    "period_key",
+    "points_for_accept",
+    "points_for_answer",
+    "points_for_endorsement",
+    "points_for_fast_first_answer",
+    "points_for_vote",
+    "rank_change",
+    "rank_for",
+    "rank_notice",
+    "rank_of",
+    "release_deferred_votes",
+    "restore",
+    "revoke",
+    "rule_text",
+    "stats_for",
+    "tally",
+    "to_csv",
+    "total_points",
+]
