@@ -149,7 +149,7 @@
   }
 
   function setFlag(el, c) {
-    el.hidden = !c.flagged;
+    el.hidden = !c.flagged || !!CLOSED[c.state];
     $(".sc-flag__text", el).textContent = t("flagged_short");
     el.title = t("flagged");
     el.setAttribute("aria-label", t("flagged"));
@@ -855,7 +855,7 @@
           chip.appendChild(s);
         }
         top.appendChild(chip);
-        if (reason.verdict) {
+        if (reason.verdict && !canFeedback) { // else the pressed button says it
           var verdict = document.createElement("span");
           verdict.className = "sc-verdict sc-verdict--" + reason.verdict;
           verdict.setAttribute("data-testid", "reason-verdict");
@@ -944,19 +944,19 @@
       var messages = (thread.messages || []).slice().sort(function (a, b) {
         return toTime(a.created_at) - toTime(b.created_at);
       });
-      var keep = new Set();
-      messages.forEach(function (m) {
-        keep.add(m.id);
+      var keep = new Set(messages.map(function (m) { return m.id; }));
+      messageEls.forEach(function (el, id) {
+        if (!keep.has(id)) { el.remove(); messageEls.delete(id); }
+      });
+      messages.forEach(function (m, index) {
         var el = messageEls.get(m.id);
         if (!el) {
           el = buildMessage(m.id);
           messageEls.set(m.id, el);
         }
         renderMessage(el, m);
-        list.appendChild(el); // re-appending keeps chronological order
-      });
-      messageEls.forEach(function (el, id) {
-        if (!keep.has(id)) { el.remove(); messageEls.delete(id); }
+        // Move only what is out of place: moving an element drops the focus inside it.
+        if (list.children[index] !== el) list.insertBefore(el, list.children[index] || null);
       });
       $("[data-testid=no-messages]").hidden = messages.length > 0;
       renderBanChoices();
@@ -1102,8 +1102,8 @@
     function auditLabel(action) {
       var raw = String(action || "");
       var key = raw.toLowerCase().split(/[.:/]/).pop().replace(/-/g, "_");
-      if (has("action_" + key)) return t("action_" + key);
-      if (has("action_" + raw)) return t("action_" + raw);
+      if (has("audit_" + key)) return t("audit_" + key);
+      if (has("audit_" + raw)) return t("audit_" + raw);
       return raw;
     }
 
