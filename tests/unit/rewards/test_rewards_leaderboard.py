@@ -10,6 +10,7 @@ import pytest
 from app.domain.errors import Invalid
 from rewards import (
     MAX_SCORE_POINTS,
+    PERIODS,
     SCORE_EPOCH,
     LedgerEntry,
     Reason,
@@ -28,8 +29,8 @@ from rewards.leaderboard import order
 from tests.unit.rewards.factories import T0, entry
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 # --- periods ---------------------------------------------------------------------------
@@ -255,7 +256,7 @@ def test_sorting_by_score_then_member_matches_the_reference_board(seed: int) -> 
     pure board, for every period and scope."""
     rng = random.Random(seed)
     ledger = random_ledger(rng, rng.randrange(1, 200))
-    for period in ("week", "month", "all"):
+    for period in PERIODS:
         for scope in ({}, {"room": "velo-rando"}, {"category": "sport"}):
             totals = tally(ledger, period, T0, **scope)  # type: ignore[arg-type]
             scored = sorted(
@@ -281,8 +282,8 @@ def test_boards_for_puts_each_entry_in_the_buckets_the_reference_reads(seed: int
             bucket = buckets.setdefault((b.period, b.key, b.room, b.category), {})
             points, reached = bucket.get(e.visitor_id, (0, e.created_at))
             bucket[e.visitor_id] = (points + e.points, max(reached, e.created_at))
-    for period in ("week", "month", "all"):
-        key = period_key(period, T0)  # type: ignore[arg-type]
+    for period in PERIODS:
+        key = period_key(period, T0)
         for room, category in [(None, None), ("velo-rando", None), (None, "camping")]:
             got = buckets.get((period, key, room, category), {})
-            assert got == tally(ledger, period, T0, room=room, category=category)  # type: ignore[arg-type]
+            assert got == tally(ledger, period, T0, room=room, category=category)
