@@ -22,6 +22,7 @@ set, so ZREVRANGE / ZREVRANK give exactly this order.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
@@ -85,6 +86,21 @@ def decode_leaderboard_score(score: float) -> tuple[int, datetime]:
     return points, SCORE_EPOCH + timedelta(seconds=_TIME_SPAN - 1 - rest)
 
 
+def add_to_score(score: float | None, points: int, created_at: datetime) -> int:
+    """The score after adding a non-zero entry to a member's score (None: not on the board).
+
+    What a Redis writer does per board from `boards_for(entry)`: ZSCORE, this, ZADD (in one
+    Lua script or WATCH/MULTI so concurrent writers do not lose an update). Entries may
+    arrive in any order: reached_at is the latest, as in the reference.
+    """
+    if points <= 0:
+        raise ValueError("only entries with points move a score")
+    if score is None:
+        return leaderboard_score(points, created_at)
+    held, reached = decode_leaderboard_score(score)
+    return leaderboard_score(held + points, max(reached, created_at))
+
+
 def _matches(entry: LedgerEntry, room: str | None, category: str | None) -> bool:
     return (room is None or entry.room == room) and (category is None or entry.category == category)
 
@@ -128,7 +144,7 @@ def leaderboard(
     room: str | None = None,
     category: str | None = None,
     limit: int | None = 50,
-    disqualified: frozenset[str] = frozenset(),
+    disqualified: AbstractSet[str] = frozenset(),
     tz: tzinfo = PARIS,
 ) -> list[Standing]:
     """The board for the period containing `now`: the top `limit` (all if None)."""
@@ -154,7 +170,7 @@ def rank_of(
     *,
     room: str | None = None,
     category: str | None = None,
-    disqualified: frozenset[str] = frozenset(),
+    disqualified: AbstractSet[str] = frozenset(),
     tz: tzinfo = PARIS,
 ) -> Standing | None:
     """A visitor's standing on a board (None if not on it), beyond any top-N limit."""

@@ -97,6 +97,12 @@ class LedgerEntry:
         object.__setattr__(self, "created_at", require_aware("created_at", self.created_at))
         if self.revoked_at is not None:
             object.__setattr__(self, "revoked_at", require_aware("revoked_at", self.revoked_at))
+        # Stores hand codes back as plain strings: coerce, so a round trip compares equal.
+        object.__setattr__(self, "reason", Reason(self.reason))
+        if self.revoked_reason is not None:
+            object.__setattr__(self, "revoked_reason", RevokeReason(self.revoked_reason))
+        if self.ref_kind not in ("message", "thread", "bonus"):
+            raise ValueError(f"unknown ref_kind {self.ref_kind!r}")
         if self.points < 0:
             raise ValueError("ledger entries are never negative: revoke instead")
         if not self.person:
@@ -123,6 +129,9 @@ class Revocation:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "at", require_aware("at", self.at))
+        object.__setattr__(self, "reason", RevokeReason(self.reason))
+        if self.action not in ("revoke", "restore"):
+            raise ValueError(f"unknown action {self.action!r}")
 
 
 def apply_revocations(

@@ -151,7 +151,7 @@ def points_for_answer(
         for e in history
         if e.active
         and e.reason == Reason.ANSWER
-        and e.person == answer.author.person
+        and (e.person == answer.author.person or e.visitor_id == answer.author.visitor_id)
         and _within(e, at, rules.cap_window)
     )
     points = max(0, min(rules.answer, rules.answer_daily_max - earned))

@@ -15,6 +15,7 @@ from rewards import (
     LedgerEntry,
     Reason,
     Standing,
+    add_to_score,
     boards_for,
     decode_leaderboard_score,
     leaderboard,
@@ -287,3 +288,32 @@ def test_boards_for_puts_each_entry_in_the_buckets_the_reference_reads(seed: int
         for room, category in [(None, None), ("velo-rando", None), (None, "camping")]:
             got = buckets.get((period, key, room, category), {})
             assert got == tally(ledger, period, T0, room=room, category=category)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_redis_style_writer_adding_entries_in_any_order_matches_the_reference(
+    seed: int,
+) -> None:
+    """ZSCORE -> add_to_score -> ZADD per bucket, entries in random order, then ZREVRANGE."""
+    rng = random.Random(200 + seed)
+    ledger = random_ledger(rng, 150)
+    rng.shuffle(ledger)
+    zsets: dict[tuple[str, str | None, str | None], dict[str, float]] = {}
+    for e in ledger:
+        if not e.active or e.points == 0:
+            continue
+        for b in boards_for(e):
+            if b.key != period_key(b.period, T0):
+                continue  # another week or month than the one we read back
+            zset = zsets.setdefault((b.period, b.room, b.category), {})
+            # Redis hands scores back as doubles.
+            zset[e.visitor_id] = float(add_to_score(zset.get(e.visitor_id), e.points, e.created_at))
+    for period in PERIODS:
+        for room, category in [(None, None), ("velo-ville", None), (None, "sport")]:
+            zset = zsets.get((period, room, category), {})
+            redis_order = sorted(zset, key=lambda v: (zset[v], v.encode()), reverse=True)
+            board = leaderboard(ledger, period, T0, room=room, category=category, limit=None)
+            assert redis_order == [s.visitor_id for s in board]
+            assert [decode_leaderboard_score(zset[v])[0] for v in redis_order] == [
+                s.points for s in board
+            ]

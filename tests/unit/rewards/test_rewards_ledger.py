@@ -171,3 +171,18 @@ def test_rule_snapshots_round_trip() -> None:
         "helpful_vote",
         {"value": "5", "factor": "0.5", "note": "deux_mots"},
     )
+
+
+def test_entries_read_back_with_plain_string_codes_compare_equal() -> None:
+    e = thread_history()[0]
+    from dataclasses import asdict
+
+    raw = asdict(e)
+    raw["reason"] = str(e.reason)
+    assert LedgerEntry(**raw) == e
+    with pytest.raises(ValueError, match="ref_kind"):
+        LedgerEntry(**{**raw, "ref_kind": "post"})
+    with pytest.raises(ValueError, match="likes"):
+        LedgerEntry(**{**raw, "reason": "likes"})
+    record = Revocation(e.id, HIDE_AT, "content_hidden")  # type: ignore[arg-type]
+    assert record.reason is RevokeReason.CONTENT_HIDDEN
