@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from rewards import (
@@ -119,8 +120,6 @@ def test_rule_texts_follow_the_configured_numbers() -> None:
 
 
 def test_explanations_serialise_to_plain_json() -> None:
-    import json
-
     data = explain(helper_ledger(), lang="en", visitor_id="helper").as_json()
     text = json.dumps(data)
     assert json.loads(text)["total"] == 64

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import FrozenInstanceError
+from dataclasses import FrozenInstanceError, asdict
 from datetime import timedelta
 
 import pytest
@@ -175,8 +175,6 @@ def test_rule_snapshots_round_trip() -> None:
 
 def test_entries_read_back_with_plain_string_codes_compare_equal() -> None:
     e = thread_history()[0]
-    from dataclasses import asdict
-
     raw = asdict(e)
     raw["reason"] = str(e.reason)
     assert LedgerEntry(**raw) == e

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -18,6 +20,7 @@ from rewards import (
     Outcome,
     PointsRules,
     Reason,
+    RevokeReason,
     answer_ref,
     bonus,
     points_for_accept,
@@ -165,10 +168,6 @@ def test_one_vote_per_person_counts_linked_identities_as_one_person() -> None:
 
 
 def test_a_withdrawn_vote_can_be_given_again_under_a_new_id() -> None:
-    from dataclasses import replace
-
-    from rewards import RevokeReason
-
     first = vote(answer(), ASKER).entry
     assert first is not None
     withdrawn = replace(first, revoked_at=LATER, revoked_reason=RevokeReason.VOTE_WITHDRAWN)
@@ -461,8 +460,6 @@ def test_naive_times_are_refused() -> None:
 
 
 def test_times_are_normalised_to_utc() -> None:
-    from zoneinfo import ZoneInfo
-
     paris = LATER.astimezone(ZoneInfo("Europe/Paris"))
     e = vote(answer(), ASKER, at=paris).entry
     assert e is not None
