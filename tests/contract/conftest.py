@@ -24,6 +24,8 @@ from app.store.port import Store
 from app.store.sqlite import SqliteStore
 from tests.mongomock_async import AsyncMongoMockClient
 
+from .helpers import BAG, Factory, room
+
 MONGODB_URI = os.environ.get("MONGODB_URI", "")
 
 
@@ -79,3 +81,11 @@ async def mongo_store() -> AsyncIterator[MongoStore]:
         await opened.open()
         yield opened
         await opened.close()
+
+
+@pytest.fixture
+async def make(store: Store) -> Factory:
+    """Rooms WATCH and BAG exist; the factory stores threads and messages in them."""
+    await store.ensure_room(room())
+    await store.ensure_room(room(BAG, "Sac en cuir"))
+    return Factory(store)

@@ -1,20 +1,24 @@
-"""Checks only the MongoDB adapter needs: indexes, URL parsing, crash ordering, time zones."""
+"""Checks only the MongoDB adapter needs: indexes, URL parsing, crash ordering, time zones,
+and documents written before moderation existed."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC
 from typing import Any
 
 import pytest
 
-from app.domain.errors import DuplicateClientId
+from app.domain.errors import Conflict, DuplicateClientId
+from app.domain.models import Visibility
 from app.domain.text import search_terms
 from app.store import mongo as mongo_module
 from app.store.mongo import MongoStore
+from app.store.mongo.base import until
 from tests.mongomock_async import AsyncMongoMockClient
 
 from .conftest import MONGODB_URI
-from .test_store_contract import WATCH, Factory, room
+from .helpers import WATCH, Factory, at, room
 
 EXPECTED_INDEXES = {
     "threads": {
@@ -22,13 +26,30 @@ EXPECTED_INDEXES = {
         "threads_by_room_status_seq": ([("room", 1), ("status", 1), ("seq", -1)], False),
         "threads_by_room_terms": ([("room", 1), ("terms", 1)], False),
         "threads_by_client_id": ([("author_id", 1), ("client_id", 1)], True),
+        "threads_by_next_check": ([("next_check_at", 1)], False),
+        "threads_by_author": ([("author_id", 1), ("created_at", -1)], False),
     },
     "messages": {
         "messages_by_thread": ([("thread_id", 1), ("created_at", 1), ("_id", 1)], False),
         "messages_by_client_id": ([("author_id", 1), ("client_id", 1)], True),
+        "messages_by_author": ([("author_id", 1), ("created_at", -1)], False),
+        "messages_by_room_author": ([("room", 1), ("author_id", 1)], False),
     },
     "votes": {"votes_by_message_voter": ([("message_id", 1), ("voter_id", 1)], True)},
     "events": {"events_by_room_seq": ([("room", 1), ("seq", 1)], True)},
+    "staff": {"staff_by_email": ([("email", 1)], True)},
+    "cases": {
+        "cases_by_thread": ([("thread_id", 1)], True),
+        "cases_by_queue": ([("state", 1), ("priority", -1), ("due_at", 1)], False),
+        "cases_by_reason": ([("reasons.code", 1)], False),
+        "cases_by_claim_due": ([("claim_due_at", 1)], False),
+    },
+    "audit": {"audit_by_case": ([("case_id", 1), ("at", 1)], False)},
+}
+# Partial indexes: only documents whose date is set are indexed (and can be due).
+PARTIAL_INDEXES = {
+    ("threads", "threads_by_next_check"): {"next_check_at": {"$type": "date"}},
+    ("cases", "cases_by_claim_due"): {"claim_due_at": {"$type": "date"}},
 }
 
 
@@ -41,6 +62,8 @@ async def test_open_creates_the_hot_query_indexes_idempotently(mongo_store: Mong
             assert name in info, f"{collection} lacks {name}"
             assert [(k, int(d)) for k, d in info[name]["key"]] == keys
             assert bool(info[name].get("unique", False)) is unique
+            partial = PARTIAL_INDEXES.get((collection, name))
+            assert info[name].get("partialFilterExpression") == partial, name
 
 
 def stages(plan: Any) -> list[str]:
@@ -76,6 +99,44 @@ async def test_hot_queries_use_indexes_on_a_real_server(mongo_store: MongoStore)
         winning = stages(plan["queryPlanner"]["winningPlan"])
         assert "IXSCAN" in winning
         assert "COLLSCAN" not in winning
+
+
+@pytest.mark.skipif(not MONGODB_URI, reason="explain needs a real MongoDB (set MONGODB_URI)")
+async def test_sweeper_queries_use_the_partial_indexes_on_a_real_server(
+    mongo_store: MongoStore,
+) -> None:
+    await mongo_store.ensure_room(room())
+    make = Factory(mongo_store)
+    for i in range(30):
+        thread, _ = await make.ask(f"Question {i} sur la montre ?")
+        thread.next_check_at = at(i) if i % 3 else None
+        await mongo_store.save_thread_schedule(thread)
+    db = mongo_store.database
+
+    # The same filters as due_threads and due_claims.
+    due_threads = await (
+        db["threads"]
+        .find({"next_check_at": until(at(20), "now")})
+        .sort("next_check_at", 1)
+        .limit(100)
+        .explain()
+    )
+    due_claims = await (
+        db["cases"]
+        .find({"claim_due_at": until(at(20), "now")})
+        .sort("claim_due_at", 1)
+        .limit(100)
+        .explain()
+    )
+    for plan, index in ((due_threads, "threads_by_next_check"), (due_claims, "cases_by_claim_due")):
+        winning = plan["queryPlanner"]["winningPlan"]
+        assert "IXSCAN" in stages(winning)
+        assert "COLLSCAN" not in stages(winning)
+        assert "SORT" not in stages(winning)  # the index gives the order
+        assert index in str(winning)
+    assert [t.next_check_at for t in await mongo_store.due_threads(at(20))] == [
+        at(i) for i in range(1, 21) if i % 3
+    ]
 
 
 async def test_from_url_takes_the_database_from_the_path() -> None:
@@ -135,3 +196,65 @@ async def test_crash_before_the_event_leaves_an_unannounced_thread(
     assert replay.id == thread.id
     _, event = await make.ask("Et le bracelet ?")
     assert event.seq == 1
+
+
+async def test_documents_written_before_moderation_read_with_defaults(
+    mongo_store: MongoStore,
+) -> None:
+    """Threads and messages stored by the earlier adapter lack the moderation fields."""
+    await mongo_store.ensure_room(room())
+    db = mongo_store.database
+    await db["threads"].insert_one(
+        {
+            "_id": "t1",
+            "room": WATCH,
+            "author_id": "asker",
+            "author_name": "Asker",
+            "body": "Étanche ?",
+            "client_id": "c1",
+            "created_at": at(1),
+            "status": "answered",
+            "answer_count": 1,
+            "accepted_message_id": None,
+            "updated_at": at(2),
+            "seq": 1,
+            "version": 1,
+            "terms": ["etanch"],
+        }
+    )
+    await db["messages"].insert_one(
+        {
+            "_id": "m1",
+            "thread_id": "t1",
+            "room": WATCH,
+            "kind": "answer",
+            "author_id": "ana",
+            "author_name": "Ana",
+            "body": "Oui.",
+            "client_id": "c2",
+            "created_at": at(2),
+            "votes": 2,
+            "hidden": False,
+        }
+    )
+
+    thread = await mongo_store.get_thread("t1")
+    assert thread is not None
+    assert (thread.category, thread.held, thread.next_check_at, thread.nudged) == (
+        "",
+        False,
+        None,
+        False,
+    )
+    message = await mongo_store.get_message("m1")
+    assert message is not None
+    assert message.visibility is Visibility.PUBLIC
+    assert await mongo_store.top_helpers(WATCH) == ["ana"]
+    assert await mongo_store.due_threads(at(10_000)) == []
+
+    # A conflicting write that must be undone restores the old document's shape.
+    thread.nudged = True
+    with pytest.raises(Conflict):
+        await mongo_store.update_thread(dataclasses.replace(thread, room="shop.example/none"))
+    assert await mongo_store.get_thread("t1") == dataclasses.replace(thread, nudged=False)
+    assert "nudged" not in (await db["threads"].find_one({"_id": "t1"}) or {})

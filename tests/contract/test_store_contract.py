@@ -2,6 +2,9 @@
 
 Datetimes here are whole milliseconds: that is what BSON dates keep, and the contract is
 about instants, not sub-millisecond digits (one test checks the precision bound itself).
+Builders are in `helpers.py`; what the crowd may see (held threads, private and held
+messages) is in `test_store_visibility.py`, staff, cases and the sweeper's queries in
+`test_store_moderation.py`.
 """
 
 from __future__ import annotations
@@ -14,114 +17,17 @@ from typing import Any
 import pytest
 
 from app.domain.errors import Conflict, DuplicateClientId
-from app.domain.models import (
-    Event,
-    EventType,
-    Message,
-    MessageKind,
-    Room,
-    Thread,
-    ThreadStatus,
-    Visitor,
-)
+from app.domain.models import EventType, ThreadStatus, Visitor
 from app.domain.text import search_terms
 from app.store.port import Store
 
 from .conftest import Backend
+from .helpers import BAG, WATCH, Factory, all_events, answered, at, room
 
-T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
-WATCH = "shop.example/montre-alpina"
-BAG = "shop.example/sac-cuir"
 HOSTILE: list[Any] = [{"$ne": None}, {"$gt": ""}, ["x"], None, 1]
 # What an adapter may raise when handed a non-string id instead of quietly finding nothing
 # (the SQLite driver refuses to bind a dict or a list).
 REJECTED = (TypeError, ValueError, sqlite3.InterfaceError, sqlite3.ProgrammingError)
-
-
-def at(minutes: float) -> datetime:
-    return T0 + timedelta(minutes=minutes)
-
-
-def room(key: str = WATCH, title: str = "Montre Alpina") -> Room:
-    return Room(key=key, title=title, url=f"https://{key}", category="montres", created_at=T0)
-
-
-class Factory:
-    """Builds and stores threads and messages the way the services will."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.n = 0
-
-    def _next(self) -> int:
-        self.n += 1
-        return self.n
-
-    def thread(
-        self, body: str, *, room_key: str = WATCH, author: str = "asker", client_id: str = ""
-    ) -> Thread:
-        n = self._next()
-        return Thread(
-            id=f"t{n}",
-            room=room_key,
-            author_id=author,
-            author_name=author.title(),
-            body=body,
-            client_id=client_id or f"c{n}",
-            created_at=at(n),
-        )
-
-    async def ask(self, body: str, **kwargs: Any) -> tuple[Thread, Event]:
-        thread = self.thread(body, **kwargs)
-        event = await self.store.insert_thread(thread, search_terms(body))
-        return thread, event
-
-    def message(
-        self,
-        thread: Thread,
-        body: str = "Oui.",
-        *,
-        author: str = "helper",
-        client_id: str = "",
-        created_at: datetime | None = None,
-    ) -> Message:
-        n = self._next()
-        return Message(
-            id=f"m{n}",
-            thread_id=thread.id,
-            room=thread.room,
-            kind=MessageKind.ANSWER,
-            author_id=author,
-            author_name=author.title(),
-            body=body,
-            client_id=client_id or f"c{n}",
-            created_at=created_at or at(n),
-        )
-
-    async def answer(self, thread: Thread, body: str = "Oui.", **kwargs: Any) -> Message:
-        """Store an answer and the thread change it causes (open -> answered, count + 1)."""
-        message = self.message(thread, body, **kwargs)
-        answered(thread, message.created_at)
-        await self.store.insert_message(message, thread)
-        return message
-
-
-def answered(thread: Thread, when: datetime) -> None:
-    thread.answer_count += 1
-    if thread.status is ThreadStatus.OPEN:
-        thread.status = ThreadStatus.ANSWERED
-    thread.updated_at = when
-
-
-async def all_events(store: Store, room_key: str = WATCH) -> list[Event]:
-    return await store.events_since(room_key, 0, limit=10_000)
-
-
-@pytest.fixture
-async def make(store: Store) -> Factory:
-    await store.ensure_room(room())
-    await store.ensure_room(room(BAG, "Sac en cuir"))
-    return Factory(store)
 
 
 # lifecycle and visitors ----------------------------------------------------------------------
@@ -227,6 +133,7 @@ async def test_update_thread_bumps_version_and_appends_event(store: Store, make:
     thread.updated_at = at(30)
 
     event = await store.update_thread(thread)
+    assert event is not None
 
     assert thread.version == 1
     assert (event.type, event.entity_id, event.seq) == (EventType.THREAD_UPDATED, thread.id, 2)
@@ -257,6 +164,7 @@ async def test_insert_message_updates_thread_and_appends_event(store: Store, mak
     answered(thread, message.created_at)
 
     event = await store.insert_message(message, thread)
+    assert event is not None
 
     assert (event.room, event.type, event.entity_id, event.seq) == (
         WATCH,
@@ -350,6 +258,7 @@ async def test_update_message_hides_and_appends_event(store: Store, make: Factor
     message.hidden = True
 
     event = await store.update_message(message)
+    assert event is not None
 
     assert (event.type, event.entity_id, event.seq) == (EventType.MESSAGE_UPDATED, message.id, 3)
     assert (await store.get_message(message.id)).hidden is True  # type: ignore[union-attr]
@@ -401,6 +310,7 @@ async def test_events_since_returns_exactly_what_followed(store: Store, make: Fa
     thread.status = ThreadStatus.RESOLVED
     e4 = await store.update_thread(thread)
     await make.ask("Le cuir est-il végétal ?", room_key=BAG)
+    assert e2 is not None and e4 is not None
     written = [e1, e2, e3, e4]
 
     assert await store.events_since(WATCH, 0) == written  # returned events equal stored ones

@@ -1,0 +1,15 @@
+"""The MongoDB adapter (PyMongo's async API), split by collection group like the SQLite one;
+`MongoStore` is the one `create_app` uses (`MongoStore.from_url`).
+
+Motor reached end of life on 2026-05-14; PyMongo Async is its maintainers' successor.
+"""
+
+from app.store.mongo.moderation import MongoModeration
+from app.store.mongo.qa import MongoQA
+
+
+class MongoStore(MongoQA, MongoModeration):
+    """Every collection group over one client (see base.MongoBase)."""
+
+
+__all__ = ["MongoStore"]

@@ -1,0 +1,290 @@
+"""MongoDB adapter base: client, indexes, conversions, room sequence and event log.
+
+Layout: one collection per entity (`visitors`, `rooms`, `threads`, `messages`, `votes`,
+`staff`, `cases`, `audit`) and `events`, one document per change. `_id` is the entity id (a
+room's key); a room document holds the room's `seq` counter. A case embeds its reasons.
+
+No transactions: multi-document transactions need a replica set and this adapter must also
+run on a standalone server. Each write is a short sequence of single-document operations
+ordered so that the event is always the last step (see `qa.py`), so a crash never leaves an
+event pointing at nothing. At worst it leaves a seq gap (`events_since` asks for
+`seq > since`, so a gap is harmless to replay) or an entity stored but never announced.
+
+Datetimes are BSON dates: milliseconds, read back as aware UTC; sub-millisecond parts of the
+caller's values are truncated by the driver.
+
+Every id argument must be a `str`: reads given anything else find nothing, writes raise
+TypeError. An operator-looking value such as `{"$ne": None}` never reaches a query.
+
+Documents written before a field existed read back with the field's default (a thread's
+`category` "", `held`/`nudged` False, `next_check_at` None; a message's `visibility` public).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any, Self
+from urllib.parse import parse_qsl, urlsplit
+
+from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+
+from app.domain.errors import Conflict
+from app.domain.models import Event, EventType, Thread, ThreadStatus, utcnow
+
+Doc = dict[str, Any]
+
+DEFAULT_DATABASE = "entraide"
+NO_TERMS = {"terms": 0}
+# Only documents whose field holds a date enter these indexes (a partial index), and the
+# queries repeat the same `$type` predicate so the planner may use them.
+_IS_DATE = {"$type": "date"}
+# name -> (collection, keys, options)
+INDEXES: dict[str, tuple[str, list[tuple[str, int]], Doc]] = {
+    "threads_by_room_seq": ("threads", [("room", ASCENDING), ("seq", DESCENDING)], {}),
+    "threads_by_room_status_seq": (
+        "threads",
+        [("room", ASCENDING), ("status", ASCENDING), ("seq", DESCENDING)],
+        {},
+    ),
+    "threads_by_room_terms": ("threads", [("room", ASCENDING), ("terms", ASCENDING)], {}),
+    "threads_by_client_id": (
+        "threads",
+        [("author_id", ASCENDING), ("client_id", ASCENDING)],
+        {"unique": True},
+    ),
+    "threads_by_next_check": (
+        "threads",
+        [("next_check_at", ASCENDING)],
+        {"partialFilterExpression": {"next_check_at": _IS_DATE}},
+    ),
+    "threads_by_author": ("threads", [("author_id", ASCENDING), ("created_at", DESCENDING)], {}),
+    "messages_by_thread": (
+        "messages",
+        [("thread_id", ASCENDING), ("created_at", ASCENDING), ("_id", ASCENDING)],
+        {},
+    ),
+    "messages_by_client_id": (
+        "messages",
+        [("author_id", ASCENDING), ("client_id", ASCENDING)],
+        {"unique": True},
+    ),
+    "messages_by_author": (
+        "messages",
+        [("author_id", ASCENDING), ("created_at", DESCENDING)],
+        {},
+    ),
+    "messages_by_room_author": ("messages", [("room", ASCENDING), ("author_id", ASCENDING)], {}),
+    "votes_by_message_voter": (
+        "votes",
+        [("message_id", ASCENDING), ("voter_id", ASCENDING)],
+        {"unique": True},
+    ),
+    "events_by_room_seq": ("events", [("room", ASCENDING), ("seq", ASCENDING)], {"unique": True}),
+    "staff_by_email": ("staff", [("email", ASCENDING)], {"unique": True}),
+    "cases_by_thread": ("cases", [("thread_id", ASCENDING)], {"unique": True}),
+    "cases_by_queue": (
+        "cases",
+        [("state", ASCENDING), ("priority", DESCENDING), ("due_at", ASCENDING)],
+        {},
+    ),
+    "cases_by_reason": ("cases", [("reasons.code", ASCENDING)], {}),
+    "cases_by_claim_due": (
+        "cases",
+        [("claim_due_at", ASCENDING)],
+        {"partialFilterExpression": {"claim_due_at": _IS_DATE}},
+    ),
+    "audit_by_case": ("audit", [("case_id", ASCENDING), ("at", ASCENDING)], {}),
+}
+# The fields a thread update may change (the same ones the SQLite adapter saves).
+THREAD_CHANGES = (
+    "status", "answer_count", "accepted_message_id", "updated_at", "held", "seq",
+    "next_check_at", "nudged",
+)  # fmt: skip
+
+
+# conversions -------------------------------------------------------------------------------
+def utc(value: datetime) -> datetime:
+    """BSON dates carry no zone: a naive value read back is UTC by definition."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def utc_or_none(value: datetime | None) -> datetime | None:
+    return utc(value) if value is not None else None
+
+
+def now() -> datetime:
+    """utcnow at BSON precision, so a returned Event equals the one read back later."""
+    moment = utcnow()
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def until(value: object, what: str) -> Doc:
+    """`{"$type": "date", "$lte": value}`: a range on one of the partial date indexes."""
+    if not isinstance(value, datetime):
+        raise TypeError(f"{what} must be a datetime, not {type(value).__name__}")
+    return {**_IS_DATE, "$lte": value}
+
+
+def check_str(value: object, what: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a str, not {type(value).__name__}")
+    return value
+
+
+def check_opt_str(value: object, what: str) -> str | None:
+    return None if value is None else check_str(value, what)
+
+
+def check_int(value: object, what: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{what} must be an int, not {type(value).__name__}")
+    return value
+
+
+def check_date(value: object, what: str) -> datetime | None:
+    if value is not None and not isinstance(value, datetime):
+        raise TypeError(f"{what} must be a datetime or None, not {type(value).__name__}")
+    return value
+
+
+def strs(values: Iterable[object]) -> list[str]:
+    return [v for v in values if isinstance(v, str)]
+
+
+def thread_from(doc: Mapping[str, Any]) -> Thread:
+    return Thread(
+        id=doc["_id"],
+        room=doc["room"],
+        author_id=doc["author_id"],
+        author_name=doc["author_name"],
+        body=doc["body"],
+        client_id=doc["client_id"],
+        created_at=utc(doc["created_at"]),
+        status=ThreadStatus(doc["status"]),
+        answer_count=doc["answer_count"],
+        accepted_message_id=doc.get("accepted_message_id"),
+        updated_at=utc_or_none(doc.get("updated_at")),
+        seq=doc["seq"],
+        version=doc["version"],
+        category=doc.get("category", ""),
+        held=bool(doc.get("held", False)),
+        next_check_at=utc_or_none(doc.get("next_check_at")),
+        nudged=bool(doc.get("nudged", False)),
+    )
+
+
+def thread_changes(thread: Thread) -> Doc:
+    """The values of THREAD_CHANGES, checked so that no operator reaches the database."""
+    return {
+        "status": ThreadStatus(thread.status).value,
+        "answer_count": check_int(thread.answer_count, "answer_count"),
+        "accepted_message_id": thread.accepted_message_id,
+        "updated_at": check_date(thread.updated_at, "updated_at"),
+        "held": bool(thread.held),
+        "seq": check_int(thread.seq, "seq"),
+        "next_check_at": check_date(thread.next_check_at, "next_check_at"),
+        "nudged": bool(thread.nudged),
+    }
+
+
+def thread_at_version(thread: Thread) -> Doc:
+    return {
+        "_id": check_str(thread.id, "thread id"),
+        "version": check_int(thread.version, "version"),
+    }
+
+
+def _url_sets_write_concern(url: str) -> bool:
+    return any(key.lower() in {"w", "journal"} for key, _ in parse_qsl(urlsplit(url).query))
+
+
+class MongoBase:
+    """Client, collections, indexes and the room event log shared by every collection group.
+
+    Precondition: rooms are created with `ensure_room`.
+    """
+
+    def __init__(self, client: AsyncMongoClient[Doc], database_name: str) -> None:
+        self._client = client
+        self._db: AsyncDatabase[Doc] = client[database_name]
+        self._visitors: AsyncCollection[Doc] = self._db["visitors"]
+        self._rooms: AsyncCollection[Doc] = self._db["rooms"]
+        self._threads: AsyncCollection[Doc] = self._db["threads"]
+        self._messages: AsyncCollection[Doc] = self._db["messages"]
+        self._votes: AsyncCollection[Doc] = self._db["votes"]
+        self._events: AsyncCollection[Doc] = self._db["events"]
+        self._staff: AsyncCollection[Doc] = self._db["staff"]
+        self._cases: AsyncCollection[Doc] = self._db["cases"]
+        self._audit: AsyncCollection[Doc] = self._db["audit"]
+
+    @classmethod
+    def from_url(cls, url: str) -> Self:
+        """Client for `url`; the database is the URL's path, else "entraide".
+
+        Writes default to `w=majority` (acknowledged only once durable on a majority) unless
+        the URL chooses its own write concern.
+        """
+        options: dict[str, Any] = {} if _url_sets_write_concern(url) else {"w": "majority"}
+        client: AsyncMongoClient[Doc] = AsyncMongoClient(url, tz_aware=True, **options)
+        return cls(client, client.get_default_database(DEFAULT_DATABASE).name)
+
+    @property
+    def database(self) -> AsyncDatabase[Doc]:
+        """The underlying database, for operations tooling and index checks."""
+        return self._db
+
+    # lifecycle -------------------------------------------------------------------------
+    async def open(self) -> None:
+        for name, (collection, keys, options) in INDEXES.items():
+            await self._db[collection].create_index(keys, name=name, **options)
+
+    async def close(self) -> None:
+        await self._client.close()
+
+    async def ping(self) -> None:
+        await self._client.admin.command("ping")
+
+    # room event log --------------------------------------------------------------------
+    async def _next_seq(self, room: str) -> int:
+        doc = await self._rooms.find_one_and_update(
+            {"_id": room},
+            {"$inc": {"seq": 1}},
+            projection={"seq": 1},
+            return_document=ReturnDocument.AFTER,
+        )
+        if doc is None:
+            raise Conflict(f"room {room!r} does not exist")
+        return int(doc["seq"])
+
+    async def _append_event(self, room: str, seq: int, type_: EventType, entity_id: str) -> Event:
+        event = Event(room=room, seq=seq, type=type_, entity_id=entity_id, created_at=now())
+        await self._events.insert_one(
+            {
+                "room": room,
+                "seq": seq,
+                "type": type_.value,
+                "entity_id": entity_id,
+                "created_at": event.created_at,
+            }
+        )
+        return event
+
+    async def _announce(self, room: str, type_: EventType, entity_id: str) -> Event:
+        """Allocate the room's next seq and append the event (the last step of a write)."""
+        return await self._append_event(room, await self._next_seq(room), type_, entity_id)
+
+    # threads shared by both groups -----------------------------------------------------
+    async def _find_threads(
+        self, query: Doc, sort: list[tuple[str, int]] | None = None, limit: int = 0
+    ) -> list[Thread]:
+        cursor = self._threads.find(query, NO_TERMS)
+        if sort:
+            cursor = cursor.sort(sort)
+        if limit:
+            cursor = cursor.limit(limit)
+        return [thread_from(d) for d in await cursor.to_list(None)]
