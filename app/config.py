@@ -6,6 +6,7 @@ Every variable name lives here and only here.
 
 from __future__ import annotations
 
+import json
 import secrets
 from pathlib import Path
 from typing import Annotated, Literal
@@ -13,6 +14,8 @@ from typing import Annotated, Literal
 from limits import parse_many
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from moderation.thresholds import CategoryThresholds
 
 DEFAULT_DATA_DIR = Path("var")
 
@@ -22,7 +25,9 @@ class ConfigError(Exception):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ENTRAIDE_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="ENTRAIDE_", extra="ignore", frozen=True, arbitrary_types_allowed=True
+    )
 
     database_url: str = f"sqlite:///{DEFAULT_DATA_DIR / 'entraide.db'}"
     redis_url: str | None = None
@@ -36,6 +41,15 @@ class Settings(BaseSettings):
     write_rate: str = "20/minute;5/5second"
     visitor_rate: str = "10/hour"
     similar_limit: int = Field(default=5, ge=1, le=20)
+    # Moderation: detector thresholds and SLAs per category, as JSON (docs/moderation.md):
+    # {"default": {"unanswered_sla_minutes": 10}, "categories": {"kayaks": {...}}}
+    moderation: Annotated[CategoryThresholds, NoDecode] = CategoryThresholds()
+    claim_minutes: float = Field(default=10, gt=0, le=24 * 60)
+    respond_minutes: float = Field(default=15, gt=0, le=7 * 24 * 60)
+    sweeper: Literal["inprocess", "off"] = "inprocess"
+    sweep_seconds: float = Field(default=5, gt=0, le=3600)
+    webhook_url: str | None = None
+    webhook_secret: str | None = Field(default=None, min_length=16)
 
     @field_validator("database_url")
     @classmethod
@@ -49,6 +63,26 @@ class Settings(BaseSettings):
     def _redis_scheme(cls, value: str | None) -> str | None:
         if value and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis://, rediss:// or unix://")
+        return value or None
+
+    @field_validator("moderation", mode="before")
+    @classmethod
+    def _thresholds(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                data = json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"not valid JSON: {exc.msg}") from None
+            if not isinstance(data, dict):
+                raise ValueError("must be a JSON object")
+            return CategoryThresholds.from_mapping(data)
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_scheme(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
         return value or None
 
     @field_validator("write_rate", "visitor_rate")
@@ -91,6 +125,8 @@ def load_settings(**overrides: object) -> Settings:
             for err in exc.errors()
         )
         raise ConfigError(f"invalid configuration: {problems}") from None
+    if settings.webhook_url and not settings.webhook_secret:
+        raise ConfigError("ENTRAIDE_WEBHOOK_SECRET is required with ENTRAIDE_WEBHOOK_URL")
     if settings.secret_key is None:
         if settings.env == "production":
             raise ConfigError("ENTRAIDE_SECRET_KEY is required in production (32+ characters)")

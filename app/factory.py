@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import socketio
 from quart import Quart
@@ -19,14 +21,22 @@ from redis.asyncio import Redis
 from app.config import Settings, load_settings
 from app.realtime.presence import LocalPresence, Presence, RedisPresence
 from app.realtime.server import build_server, connect_bus, run_heartbeat, stop_server
+from app.realtime.staff import StaffNamespace
 from app.realtime.widget import WidgetNamespace
 from app.services.bus import EventBus
+from app.services.casework import Casework
 from app.services.container import Services
 from app.services.identity import Identity
+from app.services.moderation import ModerationService
 from app.services.qa import QA
 from app.services.ratelimit import RateLimits
+from app.services.staff_auth import StaffAccounts
+from app.services.sweeper import sweep_forever
+from app.services.webhook import Webhook
 from app.store.port import Store
-from app.web import api, errors, health, i18n, pages
+from app.web import api, errors, health, i18n, pages, staff_api, staff_pages
+from moderation import warm_up
+from moderation.thresholds import CategoryThresholds, Thresholds
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,6 +49,21 @@ def build_store(settings: Settings) -> Store:
     from app.store.mongo import MongoStore
 
     return MongoStore.from_url(settings.database_url)
+
+
+def trust_shop_links(settings: Settings) -> CategoryThresholds:
+    """Links to the shops embedding the widget are not spam, even from a new visitor."""
+    hosts = {urlsplit(o).hostname or "" for o in settings.allowed_origins if o != "*"} - {""}
+    t = settings.moderation
+    if not hosts:
+        return t
+
+    def trusting(th: Thresholds) -> Thresholds:
+        return th.replace(trusted_link_domains=th.trusted_link_domains | hosts)
+
+    return CategoryThresholds(
+        trusting(t.default), {name: trusting(th) for name, th in t.categories.items()}
+    )
 
 
 class EntraideApp:
@@ -68,13 +93,28 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
     limits = RateLimits(
         write_rate=settings.write_rate, visitor_rate=settings.visitor_rate, redis=redis
     )
+    moderation = ModerationService(
+        store,
+        bus,
+        trust_shop_links(settings),
+        respond_within=timedelta(minutes=settings.respond_minutes),
+    )
     services = Services(
         settings=settings,
         store=store,
         bus=bus,
         limits=limits,
         identity=Identity(store, settings.secret_key),
-        qa=QA(store, bus, limits, max_body_chars=settings.max_body_chars),
+        qa=QA(store, bus, limits, moderation, max_body_chars=settings.max_body_chars),
+        moderation=moderation,
+        staff=StaffAccounts(store),
+        casework=Casework(
+            store,
+            bus,
+            moderation,
+            claim_within=timedelta(minutes=settings.claim_minutes),
+            max_body_chars=settings.max_body_chars,
+        ),
     )
 
     quart = Quart(
@@ -88,6 +128,8 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
         TEMPLATES_AUTO_RELOAD=settings.env == "development",
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SECURE=(settings.public_url or "").startswith("https://"),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
     )
     quart.extensions["entraide"] = services
     QuartSchema(
@@ -99,25 +141,42 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
     )
     errors.init_app(quart)
     i18n.init_app(quart)
-    for blueprint in (api.bp, health.bp, pages.bp):
+    for blueprint in (api.bp, health.bp, pages.bp, staff_api.bp, staff_pages.bp):
         quart.register_blueprint(blueprint)
 
     sio = build_server(settings)
     presence: Presence = RedisPresence(redis) if redis else LocalPresence()
-    sio.register_namespace(WidgetNamespace(services.qa, services.identity, presence))
+    sio.register_namespace(
+        WidgetNamespace(services.qa, services.moderation, services.identity, presence)
+    )
+    sio.register_namespace(StaffNamespace(quart, services.staff))
     connect_bus(sio, bus)
     if redis is not None:
         quart.extensions["entraide.redis"] = redis
 
+    webhook = None
+    if settings.webhook_url and settings.webhook_secret:
+        webhook = Webhook(store, settings.webhook_url, settings.webhook_secret)
+        webhook.subscribe(bus)
+
     @quart.while_serving
     async def lifespan() -> Any:
         await store.open()
-        heartbeat = asyncio.create_task(run_heartbeat(sio, presence)) if redis else None
+        await asyncio.to_thread(warm_up)  # load the sentiment lexicons before the first message
+        background = []
+        if redis is not None:
+            background.append(asyncio.create_task(run_heartbeat(sio, presence)))
+        if settings.sweeper == "inprocess":
+            background.append(
+                asyncio.create_task(sweep_forever(moderation, redis, settings.sweep_seconds))
+            )
         yield
-        if heartbeat is not None:
-            heartbeat.cancel()
+        for task in background:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await heartbeat
+                await task
+        if webhook is not None:
+            await webhook.close()
         await stop_server(sio)
         await store.close()
         if redis is not None:

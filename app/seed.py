@@ -33,16 +33,20 @@ async def seed_demo() -> int:
             )
             if any(t["body"] == question for t in join.threads):
                 continue
-            thread = await qa.ask(
-                await person(asker),  # type: ignore[arg-type]
-                p.Ask(room=key, body=question, client_id=f"seed-thread-{n:04d}"),
-            )
+            thread = (
+                await qa.ask(
+                    await person(asker),  # type: ignore[arg-type]
+                    p.Ask(room=key, body=question, client_id=f"seed-thread-{n:04d}"),
+                )
+            ).thread
             created += 1
             for i, (helper, text, votes) in enumerate(answers):
-                message = await qa.answer(
+                posted = await qa.answer(
                     await person(helper),  # type: ignore[arg-type]
                     p.AnswerIn(thread_id=thread.id, body=text, client_id=f"seed-{n:04d}-{i:02d}"),
                 )
+                message = posted.message
+                assert message is not None
                 for v in range(votes):
                     voter = await person(f"Voisin {v + 1}")
                     await qa.vote(voter, p.Vote(message_id=message.id, value=1))  # type: ignore[arg-type]

@@ -12,7 +12,16 @@ from typing import Any
 import pytest
 import redis
 
-from tests.support import Client, LiveServer, connect, free_port, new_visitor
+from tests.support import (
+    Client,
+    LiveServer,
+    StaffClient,
+    connect,
+    create_staff,
+    free_port,
+    new_visitor,
+    sign_in_staff,
+)
 
 SECRET = "test-secret-" + "x" * 32
 
@@ -23,6 +32,7 @@ def server_overrides(tmp: Path, **extra: Any) -> dict[str, Any]:
         "secret_key": SECRET,
         "write_rate": "1000/second",
         "visitor_rate": "1000/second",
+        "allowed_origins": ("https://shop.example.com",),
         **extra,
     }
 
@@ -107,3 +117,24 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield f"redis://127.0.0.1:{port}/0"
     proc.terminate()
     proc.wait(10)
+
+
+MODERATOR = ("modo@boutique.example", "correct horse battery staple")
+ADMIN = ("admin@boutique.example", "another long admin password")
+
+
+@pytest.fixture
+async def staff(server: LiveServer) -> AsyncIterator[StaffClient]:
+    """A signed-in moderator ("modo") on the test server."""
+    await create_staff(server.overrides["database_url"], *MODERATOR, "moderator")
+    client = await sign_in_staff(server.url, *MODERATOR)
+    yield client
+    await client.http.close()
+
+
+@pytest.fixture
+async def admin(server: LiveServer) -> AsyncIterator[StaffClient]:
+    await create_staff(server.overrides["database_url"], *ADMIN, "admin")
+    client = await sign_in_staff(server.url, *ADMIN)
+    yield client
+    await client.http.close()

@@ -137,3 +137,61 @@ def cid() -> str:
 
 
 PRODUCT = {"title": "Montre de pêche", "url": "https://shop.example/montre", "category": "montres"}
+
+
+@dataclass
+class StaffClient:
+    """A signed-in staff member: an HTTP session (cookie jar) and the CSRF token."""
+
+    url: str
+    http: aiohttp.ClientSession
+    csrf: str
+    cookie: str
+
+    async def get(self, path: str, **params: str) -> Any:
+        async with self.http.get(self.url + path, params=params) as resp:
+            assert resp.status == 200, await resp.text()
+            return await resp.json()
+
+    async def post(self, path: str, body: Any = None, *, status: int = 200) -> Any:
+        async with self.http.post(
+            self.url + path, json=body or {}, headers={"X-CSRF-Token": self.csrf}
+        ) as resp:
+            assert resp.status == status, await resp.text()
+            return await resp.json()
+
+    async def socket(self) -> Client:
+        """The live queue: a Socket.IO client on `/staff` carrying the session cookie."""
+        sio = socketio.AsyncClient(reconnection=False)
+        client = Client(sio)
+        for name in ("case.opened", "case.updated"):
+            sio.on(name, lambda data, name=name: client._record(name, data), namespace="/staff")
+        await sio.connect(
+            self.url, headers={"Cookie": self.cookie}, namespaces=["/staff"],
+            transports=["websocket"], wait_timeout=DEADLINE,
+        )  # fmt: skip
+        return client
+
+
+async def create_staff(db_url: str, email: str, password: str, role: str) -> None:
+    """Add a staff account straight into the server's SQLite database (as the CLI does)."""
+    from app.services.staff_auth import StaffAccounts
+    from app.store.sqlite import SqliteStore
+
+    store = SqliteStore(db_url.removeprefix("sqlite:///"))
+    await store.open()
+    try:
+        await StaffAccounts(store).create(email=email, password=password, role=role)
+    finally:
+        await store.close()
+
+
+async def sign_in_staff(url: str, email: str, password: str) -> StaffClient:
+    http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+    async with http.post(
+        f"{url}/api/v1/staff/login", json={"email": email, "password": password}
+    ) as resp:
+        assert resp.status == 200, await resp.text()
+        data = await resp.json()
+    cookie = "; ".join(f"{c.key}={c.value}" for c in http.cookie_jar)
+    return StaffClient(url, http, data["csrf_token"], cookie)

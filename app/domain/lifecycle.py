@@ -35,10 +35,16 @@ def check_can_answer(thread: Thread) -> None:
         raise Conflict(f"this question is {thread.status} and takes no more answers")
 
 
-def record_answer(thread: Thread) -> None:
-    """Count a new community answer; the first one moves an open thread to answered."""
+def record_answer(thread: Thread, by_visitor_id: str) -> None:
+    """Count a new community answer; the first one moves an open thread to answered.
+
+    The asker's own follow-ups ("any news?") are allowed but answer nothing.
+    """
     check_can_answer(thread)
+    if by_visitor_id == thread.author_id:
+        return
     thread.answer_count += 1
+    thread.next_check_at = None  # answered: the unanswered-SLA ladder stops
     if thread.status is S.OPEN:
         move(thread, S.ANSWERED)
 

@@ -35,6 +35,14 @@ class MessageKind(enum.StrEnum):
     SYSTEM = "system"
 
 
+class Visibility(enum.StrEnum):
+    """Who sees a message: everyone, only the asker and staff, or staff only (held)."""
+
+    PUBLIC = "public"
+    PRIVATE = "private"
+    HELD = "held"
+
+
 class EventType(enum.StrEnum):
     THREAD_CREATED = "thread.created"
     THREAD_UPDATED = "thread.updated"
@@ -77,6 +85,10 @@ class Thread:
     updated_at: datetime | None = None
     seq: int = 0
     version: int = 0
+    category: str = ""
+    held: bool = False  # kept from the crowd (personal data, abuse): no event, not listed
+    next_check_at: datetime | None = None  # when the sweeper looks at it next (SLA ladder)
+    nudged: bool = False  # enthusiasts were already nudged about it
 
 
 @dataclass(slots=True)
@@ -92,6 +104,7 @@ class Message:
     created_at: datetime
     votes: int = 0
     hidden: bool = False
+    visibility: Visibility = Visibility.PUBLIC
 
 
 @dataclass(slots=True, frozen=True)

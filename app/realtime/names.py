@@ -10,6 +10,10 @@ EVENT = "event"
 PRESENCE = "presence"
 TYPING = "typing"
 NOTIFICATION = "notification"
+PRIVATE = "private"  # a message only the asker (and staff) see
+CASE_OPENED = "case.opened"
+CASE_UPDATED = "case.updated"
+STAFF_CHANNEL = "staff"  # every connected console
 
 # Names a client may never emit as ordinary events (python-socketio would dispatch them).
 RESERVED = frozenset({"connect", "disconnect", "connect_error", "message"})

@@ -20,7 +20,15 @@ from app import keys
 from app.config import Settings
 from app.realtime import names
 from app.realtime.acks import error_ack
-from app.services.bus import AnswerPosted, EventBus, RoomChanged
+from app.services.bus import (
+    AnswerPosted,
+    CaseChanged,
+    EnthusiastsNudged,
+    EventBus,
+    PrivateMessage,
+    RoomChanged,
+)
+from app.services.case_views import case_view
 from app.services.views import message_view, thread_view, wire_event
 
 log = logging.getLogger(__name__)
@@ -107,8 +115,43 @@ def connect_bus(sio: socketio.AsyncServer, bus: EventBus) -> None:
             namespace=names.WIDGET_NAMESPACE,
         )
 
+    async def on_case_changed(change: CaseChanged) -> None:
+        await sio.emit(
+            names.CASE_OPENED if change.opened else names.CASE_UPDATED,
+            {"case": case_view(change.case, change.thread)},
+            room=names.STAFF_CHANNEL,
+            namespace=names.STAFF_NAMESPACE,
+        )
+
+    async def on_private_message(private: PrivateMessage) -> None:
+        payload = {"room": private.thread.room, "thread": thread_view(private.thread),
+                   "message": message_view(private.message)}  # fmt: skip
+        await sio.emit(
+            names.PRIVATE,
+            payload,
+            room=names.visitor_channel(private.thread.author_id),
+            namespace=names.WIDGET_NAMESPACE,
+        )
+
+    async def on_nudged(nudge: EnthusiastsNudged) -> None:
+        for visitor_id in nudge.visitor_ids:
+            await sio.emit(
+                names.NOTIFICATION,
+                {
+                    "type": "nudge",
+                    "room": nudge.thread.room,
+                    "thread_id": nudge.thread.id,
+                    "thread": thread_view(nudge.thread),
+                },
+                room=names.visitor_channel(visitor_id),
+                namespace=names.WIDGET_NAMESPACE,
+            )
+
     bus.subscribe(RoomChanged.name, on_room_changed)
     bus.subscribe(AnswerPosted.name, on_answer_posted)
+    bus.subscribe(CaseChanged.name, on_case_changed)
+    bus.subscribe(PrivateMessage.name, on_private_message)
+    bus.subscribe(EnthusiastsNudged.name, on_nudged)
 
 
 async def run_heartbeat(sio: socketio.AsyncServer, presence: Any, every: float = 30.0) -> None:

@@ -18,16 +18,20 @@ from app.realtime.acks import Ack, acknowledged
 from app.realtime.presence import Presence
 from app.services import payloads as p
 from app.services.identity import Identity
+from app.services.moderation import ModerationService
 from app.services.qa import QA
-from app.services.views import message_view, thread_view
+from app.services.views import message_view, posted_extras, thread_view
 
 TYPING_EVERY = 1.0  # seconds: a client's typing pings closer together are dropped
 
 
 class WidgetNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
-    def __init__(self, qa: QA, identity: Identity, presence: Presence) -> None:
+    def __init__(
+        self, qa: QA, moderation: ModerationService, identity: Identity, presence: Presence
+    ) -> None:
         super().__init__(names.WIDGET_NAMESPACE)
         self.qa = qa
+        self.moderation = moderation
         self.identity = identity
         self.presence = presence
 
@@ -54,8 +58,9 @@ class WidgetNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     @acknowledged
     async def on_join(self, sid: str, data: Any) -> Ack:
         cmd = p.parse(p.Join, data)
-        result = await self.qa.join(cmd)
         session = await self.get_session(sid)
+        viewer: Visitor | None = session["visitor"]
+        result = await self.qa.join(cmd, viewer.id if viewer else None)
         if cmd.room not in session["rooms"]:
             session["rooms"].add(cmd.room)
             await self.enter_room(sid, names.room_channel(cmd.room))
@@ -107,14 +112,21 @@ class WidgetNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     @acknowledged
     async def on_ask(self, sid: str, data: Any) -> Ack:
         cmd = p.parse(p.Ask, data)
-        thread = await self.qa.ask(await self._visitor(sid), cmd)
-        return {"ok": True, "thread": thread_view(thread)}
+        posted = await self.qa.ask(await self._visitor(sid), cmd)
+        return {"ok": True, "thread": thread_view(posted.thread), **posted_extras(posted)}
 
     @acknowledged
     async def on_answer(self, sid: str, data: Any) -> Ack:
         cmd = p.parse(p.AnswerIn, data)
-        message = await self.qa.answer(await self._visitor(sid), cmd)
-        return {"ok": True, "message": message_view(message)}
+        posted = await self.qa.answer(await self._visitor(sid), cmd)
+        assert posted.message is not None
+        return {"ok": True, "message": message_view(posted.message), **posted_extras(posted)}
+
+    @acknowledged
+    async def on_report(self, sid: str, data: Any) -> Ack:
+        cmd = p.parse(p.Report, data)
+        await self.moderation.report(await self._visitor(sid), cmd.message_id, cmd.reason)
+        return {"ok": True}
 
     @acknowledged
     async def on_vote(self, sid: str, data: Any) -> Ack:

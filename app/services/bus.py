@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.domain.models import Event, Message, Thread
+from moderation.cases import Case
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,35 @@ class AnswerPosted:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-DomainEvent = RoomChanged | AnswerPosted
+@dataclass(frozen=True, slots=True)
+class CaseChanged:
+    """A moderation case was opened or changed: every staff console hears of it."""
+
+    name = "case.changed"
+    case: Case
+    thread: Thread
+    opened: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PrivateMessage:
+    """A message only the asker and staff see (private follow-up, or a held message)."""
+
+    name = "message.private"
+    thread: Thread
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class EnthusiastsNudged:
+    """Helpers who answered well in this room are asked to look at an unanswered question."""
+
+    name = "thread.nudged"
+    thread: Thread
+    visitor_ids: tuple[str, ...]
+
+
+DomainEvent = RoomChanged | AnswerPosted | CaseChanged | PrivateMessage | EnthusiastsNudged
 Listener = Callable[[Any], Awaitable[None]]
 
 

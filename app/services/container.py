@@ -6,9 +6,12 @@ from dataclasses import dataclass
 
 from app.config import Settings
 from app.services.bus import EventBus
+from app.services.casework import Casework
 from app.services.identity import Identity
+from app.services.moderation import ModerationService
 from app.services.qa import QA
 from app.services.ratelimit import RateLimits
+from app.services.staff_auth import StaffAccounts
 from app.store.port import Store
 
 
@@ -20,3 +23,6 @@ class Services:
     limits: RateLimits
     identity: Identity
     qa: QA
+    moderation: ModerationService
+    staff: StaffAccounts
+    casework: Casework

@@ -6,7 +6,7 @@ expected) and oversized values are refused as `invalid` before any use case runs
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
@@ -43,26 +43,38 @@ class Leave(Payload):
     room: RoomKey
 
 
+Lang = Literal["fr", "en"]
+
+
 class Ask(Payload):
     room: RoomKey
     body: Body
     client_id: ClientId
+    lang: Lang | None = None  # extension: the widget's language, for notices to the asker
 
 
 class AskHttp(Payload):
     body: Body
     client_id: ClientId
+    lang: Lang | None = None
 
 
 class AnswerIn(Payload):
     thread_id: EntityId
     body: Body
     client_id: ClientId
+    lang: Lang | None = None
 
 
 class AnswerHttp(Payload):
     body: Body
     client_id: ClientId
+    lang: Lang | None = None
+
+
+class Report(Payload):
+    message_id: EntityId
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=300)]
 
 
 class Vote(Payload):

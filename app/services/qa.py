@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import moderation as mod
 from app.domain import lifecycle
-from app.domain.errors import DuplicateClientId, Invalid, NotFound
+from app.domain.errors import DuplicateClientId, Forbidden, Invalid, NotFound
 from app.domain.models import (
     Event,
     EventType,
@@ -19,19 +20,33 @@ from app.domain.models import (
     MessageKind,
     Room,
     Thread,
+    Visibility,
     Visitor,
     new_id,
     utcnow,
 )
 from app.domain.text import clean_body, search_terms
 from app.services import payloads as p
-from app.services.bus import AnswerPosted, EventBus, RoomChanged
+from app.services.bus import AnswerPosted, EventBus, PrivateMessage, RoomChanged
+from app.services.moderation import ModerationService
 from app.services.ratelimit import RateLimits
 from app.services.views import event_data, message_view, thread_view, wire_event
 from app.store.port import Store
+from moderation.cases import CaseState, Mode
 
 RECENT_THREADS = 20
 MAX_REPLAY = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """What a write acknowledges: the stored object, whether it was kept from the crowd,
+    and what the author should be told about it (in their language)."""
+
+    thread: Thread
+    message: Message | None = None
+    held: bool = False
+    notice: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,15 +60,22 @@ class JoinResult:
 
 class QA:
     def __init__(
-        self, store: Store, bus: EventBus, limits: RateLimits, *, max_body_chars: int
+        self,
+        store: Store,
+        bus: EventBus,
+        limits: RateLimits,
+        moderation: ModerationService,
+        *,
+        max_body_chars: int,
     ) -> None:
         self._store = store
         self._bus = bus
         self._limits = limits
+        self._moderation = moderation
         self._max_body = max_body_chars
 
     # reads -------------------------------------------------------------------------------
-    async def join(self, cmd: p.Join) -> JoinResult:
+    async def join(self, cmd: p.Join, viewer_id: str | None = None) -> JoinResult:
         product = cmd.product or p.ProductInfo()
         room = await self._store.ensure_room(
             Room(
@@ -64,7 +86,7 @@ class QA:
                 created_at=utcnow(),
             )
         )
-        threads = await self.recent_threads(room.key)
+        threads = await self.recent_threads(room.key, viewer_id=viewer_id)
         missed: list[dict[str, Any]] = []
         complete = True
         if cmd.since is not None and cmd.since < room.seq:
@@ -74,16 +96,30 @@ class QA:
         return JoinResult(room, room.seq, threads, missed, complete)
 
     async def recent_threads(
-        self, room: str, *, before_seq: int | None = None, status: Any = None
+        self,
+        room: str,
+        *,
+        before_seq: int | None = None,
+        status: Any = None,
+        viewer_id: str | None = None,
     ) -> list[dict[str, Any]]:
         threads = await self._store.list_threads(
             room, status=status, before_seq=before_seq, limit=RECENT_THREADS
         )
-        return [await self.thread_with_messages(t) for t in threads]
+        return [await self.thread_with_messages(t, viewer_id) for t in threads]
 
-    async def thread_with_messages(self, thread: Thread) -> dict[str, Any]:
+    async def thread_with_messages(
+        self, thread: Thread, viewer_id: str | None = None
+    ) -> dict[str, Any]:
+        """A thread and the messages this viewer may see (private ones: the asker only)."""
         messages = await self._store.list_messages(thread.id)
-        return {**thread_view(thread), "messages": [message_view(m) for m in messages]}
+        asker = viewer_id is not None and viewer_id == thread.author_id
+        shown = [
+            message_view(m)
+            for m in messages
+            if m.visibility is Visibility.PUBLIC or (asker and m.visibility is Visibility.PRIVATE)
+        ]
+        return {**thread_view(thread), "messages": shown}
 
     async def get_thread(self, thread_id: str) -> Thread:
         thread = await self._store.get_thread(thread_id)
@@ -115,15 +151,19 @@ class QA:
         return [thread_view(t) for t in threads]
 
     # writes ------------------------------------------------------------------------------
-    async def ask(self, visitor: Visitor, cmd: p.Ask) -> Thread:
+    async def ask(self, visitor: Visitor, cmd: p.Ask) -> Posted:
         existing = await self._store.find_thread_by_client_id(visitor.id, cmd.client_id)
         if existing is not None:
-            return existing
+            return Posted(existing, held=existing.held)
+        visitor = await self._check_can_write(visitor)
         body = clean_body(cmd.body, limit=self._max_body)
         room = await self._store.get_room(cmd.room)
         if room is None:
             raise NotFound("join the room before asking in it")
         await self._limits.check_write(visitor.id)
+        signals = await self._moderation.screen(
+            visitor, body, category=room.category, lang=cmd.lang
+        )
         now = utcnow()
         thread = Thread(
             id=new_id(),
@@ -134,22 +174,38 @@ class QA:
             client_id=cmd.client_id,
             created_at=now,
             updated_at=now,
+            category=room.category,
+            held=mod.held(signals),
         )
+        if not thread.held:
+            self._moderation.schedule(thread)
         try:
             event = await self._store.insert_thread(thread, search_terms(body))
         except DuplicateClientId:
-            return await self._stored_thread(visitor, cmd.client_id)
-        await self._publish(event, thread)
-        return thread
+            return Posted(await self._stored_thread(visitor, cmd.client_id))
+        if event is not None:
+            await self._publish(event, thread)
+        await self._moderation.review(thread, signals)
+        return Posted(thread, held=thread.held, notice=mod.asker_notice(signals, cmd.lang or "fr"))
 
-    async def answer(self, visitor: Visitor, cmd: p.AnswerIn) -> Message:
+    async def answer(self, visitor: Visitor, cmd: p.AnswerIn) -> Posted:
         existing = await self._store.find_message_by_client_id(visitor.id, cmd.client_id)
         if existing is not None:
-            return existing
+            thread = await self.get_thread(existing.thread_id)
+            return Posted(thread, existing, held=existing.visibility is Visibility.HELD)
+        visitor = await self._check_can_write(visitor)
         body = clean_body(cmd.body, limit=self._max_body)
         thread = await self.get_thread(cmd.thread_id)
-        lifecycle.record_answer(thread)
+        if thread.held and thread.author_id != visitor.id:
+            raise NotFound("no such question")
+        lifecycle.check_can_answer(thread)
         await self._limits.check_write(visitor.id)
+        signals = await self._moderation.screen(
+            visitor, body, category=thread.category, lang=cmd.lang, thread=thread
+        )
+        visibility = await self._visibility(visitor, thread, signals)
+        if visibility is Visibility.PUBLIC:
+            lifecycle.record_answer(thread, visitor.id)
         now = utcnow()
         thread.updated_at = now
         message = Message(
@@ -162,22 +218,54 @@ class QA:
             body=body,
             client_id=cmd.client_id,
             created_at=now,
+            visibility=visibility,
         )
         try:
             event = await self._store.insert_message(message, thread)
         except DuplicateClientId:
             stored = await self._store.find_message_by_client_id(visitor.id, cmd.client_id)
             assert stored is not None
-            return stored
-        await self._publish(event, thread, message)
-        if thread.author_id != visitor.id:
-            await self._bus.publish(AnswerPosted(thread=thread, message=message))
-        return message
+            return Posted(thread, stored)
+        if event is not None:
+            await self._publish(event, thread, message)
+            if thread.author_id != visitor.id:
+                await self._bus.publish(AnswerPosted(thread=thread, message=message))
+        elif visibility is Visibility.PRIVATE:
+            await self._bus.publish(PrivateMessage(thread=thread, message=message))
+        await self._moderation.review(thread, signals)
+        notice = mod.asker_notice(signals, cmd.lang or "fr")
+        return Posted(thread, message, held=visibility is not Visibility.PUBLIC, notice=notice)
+
+    async def _visibility(
+        self, visitor: Visitor, thread: Thread, signals: list[mod.Signal]
+    ) -> Visibility:
+        """Personal data, and anything the asker writes while staff talk to them privately,
+        stays between the asker and staff; held abuse or spam waits for a moderator."""
+        if any(s.code == "personal_data" for s in signals) or thread.held:
+            return Visibility.PRIVATE
+        if mod.held(signals):
+            return Visibility.HELD
+        if visitor.id == thread.author_id:
+            case = await self._store.get_case_for_thread(thread.id)
+            if case is not None and case.mode is Mode.PRIVATE and case.state is CaseState.CLAIMED:
+                return Visibility.PRIVATE
+        return Visibility.PUBLIC
+
+    async def _check_can_write(self, visitor: Visitor) -> Visitor:
+        """Re-read the visitor so a ban applies at once, even on an open connection."""
+        fresh = await self._store.get_visitor(visitor.id)
+        if fresh is None:
+            raise NotFound("this visitor no longer exists")
+        if fresh.banned_until is not None and fresh.banned_until > utcnow():
+            until = fresh.banned_until.strftime("%Y-%m-%d %H:%M UTC")
+            raise Forbidden(f"you cannot post until {until}")
+        return fresh
 
     async def vote(self, visitor: Visitor, cmd: p.Vote) -> Message:
         message = await self._store.get_message(cmd.message_id)
-        if message is None:
+        if message is None or message.visibility is not Visibility.PUBLIC:
             raise NotFound("no such answer")
+        visitor = await self._check_can_write(visitor)
         lifecycle.check_can_vote(message, visitor.id)
         await self._limits.check_write(visitor.id)
         message, event = await self._store.set_vote(message.id, visitor.id, cmd.value)
@@ -186,7 +274,7 @@ class QA:
 
     async def accept(self, visitor: Visitor, cmd: p.Accept) -> Thread:
         message = await self._store.get_message(cmd.message_id)
-        if message is None:
+        if message is None or message.visibility is not Visibility.PUBLIC:
             raise NotFound("no such answer")
         thread = await self.get_thread(message.thread_id)
         lifecycle.accept(thread, message, visitor.id)
@@ -200,8 +288,10 @@ class QA:
     # helpers -----------------------------------------------------------------------------
     async def _save(self, thread: Thread) -> Thread:
         thread.updated_at = utcnow()
+        thread.next_check_at = None  # settled by the asker: no SLA ladder any more
         event = await self._store.update_thread(thread)
-        await self._publish(event, thread)
+        if event is not None:
+            await self._publish(event, thread)
         return thread
 
     async def _stored_thread(self, visitor: Visitor, client_id: str) -> Thread:

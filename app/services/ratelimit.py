@@ -29,6 +29,7 @@ class RateLimits:
         self._limiter = MovingWindowRateLimiter(storage)
         self._write: list[RateLimitItem] = parse_many(write_rate)
         self._visitor: list[RateLimitItem] = parse_many(visitor_rate)
+        self._sign_in: list[RateLimitItem] = parse_many("30/10minutes")
 
     async def _check(self, items: list[RateLimitItem], *key: str) -> None:
         for item in items:
@@ -40,3 +41,7 @@ class RateLimits:
 
     async def check_new_visitor(self, client_address: str) -> None:
         await self._check(self._visitor, "visitor", client_address)
+
+    async def check_sign_in(self, client_address: str) -> None:
+        """Per-address brake on staff sign-in attempts (accounts also back off on their own)."""
+        await self._check(self._sign_in, "sign-in", client_address)

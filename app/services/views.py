@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.domain.models import Event, EventType, Message, Thread, ThreadStatus
+from app.domain.models import Event, EventType, Message, MessageKind, Thread, ThreadStatus
 from app.domain.text import render_html
 
 
-def author(author_id: str, name: str) -> dict[str, Any]:
+def author(author_id: str, name: str, *, staff: bool = False) -> dict[str, Any]:
     # Ranks come from the rewards module once it exists; null means "no rank yet".
-    return {"id": author_id, "name": name, "rank": None}
+    # `staff` marks the brand's team (the widget shows a brand badge).
+    return {"id": author_id, "name": name, "rank": None, "staff": staff}
 
 
 def thread_view(thread: Thread) -> dict[str, Any]:
@@ -30,17 +31,25 @@ def thread_view(thread: Thread) -> dict[str, Any]:
 
 
 def message_view(message: Message) -> dict[str, Any]:
-    return {
+    """System messages carry a `code` (e.g. "staff_joined") the widget translates."""
+    system = message.kind is MessageKind.SYSTEM
+    view = {
         "id": message.id,
         "thread_id": message.thread_id,
         "kind": message.kind.value,
-        "author": author(message.author_id, message.author_name),
+        "author": author(
+            message.author_id, message.author_name, staff=message.kind is MessageKind.STAFF
+        ),
         "body": "" if message.hidden else message.body,
-        "html": "" if message.hidden else render_html(message.body),
+        "html": "" if message.hidden or system else render_html(message.body),
         "created_at": message.created_at.isoformat(),
         "votes": message.votes,
         "hidden": message.hidden,
+        "visibility": message.visibility.value,
     }
+    if system:
+        view["code"] = message.body
+    return view
 
 
 def thread_summary(thread: Thread) -> dict[str, Any]:
@@ -57,3 +66,13 @@ def event_data(event: Event, thread: Thread, message: Message | None) -> dict[st
 
 def wire_event(event: Event, data: dict[str, Any]) -> dict[str, Any]:
     return {"room": event.room, "seq": event.seq, "type": event.type.value, "data": data}
+
+
+def posted_extras(posted: Any) -> dict[str, Any]:
+    """Ack fields of a write: `held` when kept from the crowd, `notice` for the author."""
+    extras: dict[str, Any] = {}
+    if posted.held:
+        extras["held"] = True
+    if posted.notice:
+        extras["notice"] = posted.notice
+    return extras

@@ -1,18 +1,31 @@
 """The storage port every adapter implements, and the contract suite checks.
 
-Each write that changes a room appends exactly one event and bumps the room's `seq`
-atomically with the change, so `events_since` never misses or invents a change.
-Writes are durable when the coroutine returns: services acknowledge only after that.
+Each write that changes what a room shows appends exactly one event and bumps the room's
+`seq` atomically with the change, so `events_since` never misses or invents a change.
+Held threads and private or held messages are stored without an event: the crowd never
+learns of them. Writes are durable when the coroutine returns: services acknowledge only
+after that.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
-from app.domain.models import Event, Message, Room, Thread, ThreadStatus, Visitor
+from app.domain.models import (
+    Event,
+    EventType,
+    Message,
+    Room,
+    Thread,
+    ThreadStatus,
+    Visitor,
+)
+from app.domain.staff import Staff
+from moderation.cases import AuditEntry, Case, CaseState
 
 
-class Store(Protocol):
+class QAStore(Protocol):
     async def open(self) -> None:
         """Connect and create schema/indexes; safe to call on an existing database."""
 
@@ -25,6 +38,9 @@ class Store(Protocol):
     async def add_visitor(self, visitor: Visitor) -> None: ...
 
     async def get_visitor(self, visitor_id: str) -> Visitor | None: ...
+
+    async def update_visitor(self, visitor: Visitor) -> None:
+        """Save name and ban (`banned_until`)."""
 
     # rooms
     async def ensure_room(self, room: Room) -> Room:
@@ -53,35 +69,105 @@ class Store(Protocol):
         before_seq: int | None = None,
         limit: int = 20,
     ) -> list[Thread]:
-        """Newest first (by creation seq); `before_seq` is the pagination cursor."""
+        """Published threads (held ones never), newest first; `before_seq` is the cursor."""
 
     async def list_messages(self, thread_id: str) -> list[Message]:
-        """Oldest first, hidden ones included (callers decide how to show them)."""
+        """Oldest first, every visibility and hidden ones included (callers filter)."""
 
     async def search_answered(self, room: str, terms: list[str], limit: int = 5) -> list[Thread]:
-        """Answered or resolved threads of `room` sharing the most `terms` (search stems)."""
+        """Answered or resolved published threads of `room` sharing the most `terms`."""
 
     async def events_since(self, room: str, since: int, limit: int = 500) -> list[Event]:
         """Events with seq > since, in seq order, at most `limit`."""
 
-    # writes: each returns the event it appended
-    async def insert_thread(self, thread: Thread, terms: list[str]) -> Event:
-        """Store a new thread; sets `thread.seq`. Raises DuplicateClientId."""
+    # writes
+    async def insert_thread(self, thread: Thread, terms: list[str]) -> Event | None:
+        """Store a new thread; a published one gets `seq` and a `thread.created` event, a
+        held one (`thread.held`) neither and stays out of search. Raises DuplicateClientId."""
 
-    async def insert_message(self, message: Message, thread: Thread) -> Event:
+    async def release_thread(self, thread: Thread, terms: list[str]) -> Event:
+        """Publish a held thread (staff decided it may be shown): seq, event, search."""
+
+    async def insert_message(self, message: Message, thread: Thread) -> Event | None:
         """Store a message and the thread changes it caused (answer count, status, version).
 
+        A `message.created` event only for a public message in a published thread.
         Raises DuplicateClientId, or Conflict if the thread changed since it was read.
         """
 
-    async def update_thread(self, thread: Thread) -> Event:
-        """Save a thread read at `thread.version`; Conflict if someone changed it meanwhile.
-
-        On success `thread.version` is incremented.
-        """
+    async def update_thread(self, thread: Thread) -> Event | None:
+        """Save a thread read at `thread.version` (Conflict if it changed meanwhile), bump
+        the version, and append `thread.updated` unless the thread is held."""
 
     async def set_vote(self, message_id: str, voter_id: str, value: int) -> tuple[Message, Event]:
         """Record one person's vote (1 helpful, 0 withdrawn) and return the recounted message."""
 
-    async def update_message(self, message: Message) -> Event:
-        """Save a changed message (hidden/restored) and append `message.updated`."""
+    async def update_message(
+        self, message: Message, event_type: EventType = EventType.MESSAGE_UPDATED
+    ) -> Event | None:
+        """Save hidden/body/visibility; append `event_type` if the message is public
+        (`message.created` when a held message is released). Conflict if it does not exist."""
+
+
+class ModerationStore(Protocol):
+    # staff
+    async def add_staff(self, staff: Staff) -> None:
+        """Conflict if the e-mail is taken."""
+
+    async def get_staff(self, staff_id: str) -> Staff | None: ...
+
+    async def get_staff_by_email(self, email: str) -> Staff | None: ...
+
+    async def save_staff(self, staff: Staff) -> None:
+        """Save name, role, password hash and sign-in backoff state."""
+
+    # cases (one per thread)
+    async def insert_case(self, case: Case) -> Case:
+        """Store a new case, or return the thread's existing case unchanged."""
+
+    async def get_case(self, case_id: str) -> Case | None: ...
+
+    async def get_case_for_thread(self, thread_id: str) -> Case | None: ...
+
+    async def update_case(self, case: Case) -> None:
+        """Save a case read at `case.version` (reasons included); Conflict if it changed."""
+
+    async def list_cases(
+        self,
+        *,
+        states: list[CaseState] | None = None,
+        reason: str | None = None,
+        room: str | None = None,
+        category: str | None = None,
+        limit: int = 200,
+    ) -> list[Case]:
+        """Highest priority first, then the nearest `due_at`."""
+
+    async def due_claims(self, now: datetime, limit: int = 100) -> list[Case]:
+        """Cases whose `claim_due_at` <= now (indexed), nearest first."""
+
+    async def detector_feedback(self) -> list[tuple[str, str]]:
+        """(reason code, verdict) for every reason a moderator confirmed or dismissed."""
+
+    # audit
+    async def add_audit(self, entry: AuditEntry) -> None: ...
+
+    async def list_audit(self, case_id: str) -> list[AuditEntry]:
+        """Oldest first."""
+
+    # sweeper and detector context
+    async def due_threads(self, now: datetime, limit: int = 100) -> list[Thread]:
+        """Threads whose `next_check_at` <= now, nearest first: one indexed range query."""
+
+    async def save_thread_schedule(self, thread: Thread) -> None:
+        """Save `next_check_at` and `nudged` only: no version bump, no event."""
+
+    async def recent_by_author(self, author_id: str, limit: int = 20) -> list[tuple[str, datetime]]:
+        """The author's latest questions and answers as (body, created_at), oldest first."""
+
+    async def top_helpers(self, room: str, limit: int = 10) -> list[str]:
+        """Visitor ids whose public answers in `room` got helpful votes, most first."""
+
+
+class Store(QAStore, ModerationStore, Protocol):
+    """Everything the services need from a database."""

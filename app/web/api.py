@@ -15,7 +15,7 @@ from quart_schema import document_response, validate_querystring, validate_reque
 from app.domain.errors import Invalid, NotFound
 from app.domain.models import ThreadStatus
 from app.services import payloads as p
-from app.services.views import message_view, thread_view
+from app.services.views import message_view, posted_extras, thread_view
 from app.web.deps import current_visitor, services
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -80,6 +80,8 @@ async def get_thread(thread_id: str) -> Json:
     """A thread with all its messages."""
     qa = services().qa
     thread = await qa.get_thread(_entity(thread_id, "question"))
+    if thread.held:
+        raise NotFound("no such question")
     return {"thread": await qa.thread_with_messages(thread)}
 
 
@@ -96,9 +98,9 @@ async def similar(key: str, query_args: SimilarQuery) -> Json:
 @validate_request(p.AskHttp)
 async def ask(key: str, data: p.AskHttp) -> tuple[Json, int]:
     """Ask a question (Bearer visitor token); a repeated client_id returns the same thread."""
-    cmd = p.Ask(room=_room(key), body=data.body, client_id=data.client_id)
-    thread = await services().qa.ask(await current_visitor(), cmd)
-    return {"thread": thread_view(thread)}, 201
+    cmd = p.Ask(room=_room(key), body=data.body, client_id=data.client_id, lang=data.lang)
+    posted = await services().qa.ask(await current_visitor(), cmd)
+    return {"thread": thread_view(posted.thread), **posted_extras(posted)}, 201
 
 
 @bp.post("/threads/<thread_id>/answers")
@@ -106,10 +108,14 @@ async def ask(key: str, data: p.AskHttp) -> tuple[Json, int]:
 async def answer(thread_id: str, data: p.AnswerHttp) -> tuple[Json, int]:
     """Answer a question (Bearer visitor token); idempotent on client_id."""
     cmd = p.AnswerIn(
-        thread_id=_entity(thread_id, "question"), body=data.body, client_id=data.client_id
+        thread_id=_entity(thread_id, "question"),
+        body=data.body,
+        client_id=data.client_id,
+        lang=data.lang,
     )
-    message = await services().qa.answer(await current_visitor(), cmd)
-    return {"message": message_view(message)}, 201
+    posted = await services().qa.answer(await current_visitor(), cmd)
+    assert posted.message is not None
+    return {"message": message_view(posted.message), **posted_extras(posted)}, 201
 
 
 @bp.post("/messages/<message_id>/vote")
@@ -127,6 +133,14 @@ async def accept(message_id: str) -> Json:
     cmd = p.Accept(message_id=_entity(message_id, "answer"))
     thread = await services().qa.accept(await current_visitor(), cmd)
     return {"thread": thread_view(thread)}
+
+
+@bp.post("/reports")
+@validate_request(p.Report)
+async def report(data: p.Report) -> tuple[Json, int]:
+    """Report a message to the moderators (Bearer visitor token), with a reason."""
+    await services().moderation.report(await current_visitor(), data.message_id, data.reason)
+    return {"ok": True}, 201
 
 
 @bp.post("/threads/<thread_id>/resolve")

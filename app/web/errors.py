@@ -43,6 +43,10 @@ def init_app(app: Quart) -> None:
     async def schema_error(exc: RequestSchemaValidationError) -> tuple[Response, int]:
         return error_response("invalid", validation_message(exc.validation_error))
 
+    @app.errorhandler(ValidationError)
+    async def payload_error(exc: ValidationError) -> tuple[Response, int]:
+        return error_response("invalid", describe(exc))
+
     @app.errorhandler(HTTPException)
     async def http_error(exc: HTTPException) -> tuple[Response, int] | HTTPException:
         status = exc.code or 500

@@ -54,8 +54,12 @@ async def test_same_client_id_stores_once_and_acks_the_same_object(people: Any) 
     two = await a.call("ask", {"room": ROOM, "body": "Une fois ?", "client_id": key})
     assert one == two
     akey = cid()
-    r1 = await a.call("answer", {"thread_id": one["thread"]["id"], "body": "r", "client_id": akey})
-    r2 = await a.call("answer", {"thread_id": one["thread"]["id"], "body": "r", "client_id": akey})
+    r1 = await watcher.call(
+        "answer", {"thread_id": one["thread"]["id"], "body": "r", "client_id": akey}
+    )
+    r2 = await watcher.call(
+        "answer", {"thread_id": one["thread"]["id"], "body": "r", "client_id": akey}
+    )
     assert r1 == r2
     again = await watcher.call("join", {"room": ROOM, "since": 0})
     types = [e["type"] for e in again["missed"]]

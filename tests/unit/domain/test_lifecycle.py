@@ -30,15 +30,21 @@ def make_answer(author: str = "helper", kind: MessageKind = MessageKind.ANSWER) 
 
 def test_first_answer_moves_open_to_answered_and_counts() -> None:
     thread = make_thread()
-    lifecycle.record_answer(thread)
-    lifecycle.record_answer(thread)
+    lifecycle.record_answer(thread, "helper")
+    lifecycle.record_answer(thread, "other helper")
     assert thread.status is S.ANSWERED and thread.answer_count == 2
+
+
+def test_the_askers_follow_up_answers_nothing() -> None:
+    thread = make_thread()
+    lifecycle.record_answer(thread, "asker")
+    assert thread.status is S.OPEN and thread.answer_count == 0
 
 
 @pytest.mark.parametrize("status", [S.RESOLVED, S.HIDDEN])
 def test_closed_threads_take_no_answers(status: ThreadStatus) -> None:
     with pytest.raises(Conflict):
-        lifecycle.record_answer(make_thread(status))
+        lifecycle.record_answer(make_thread(status), "helper")
 
 
 def test_asker_accepts_someone_elses_answer() -> None:

@@ -1,0 +1,245 @@
+"""Moderation use cases on the chat's path: screen what visitors write, open or raise cases,
+take reports, and run the unanswered-SLA ladder and claim deadlines (the sweeper's tick).
+
+Detection itself is pure (`moderation/`); this module reads the context it needs from the
+store, persists cases with their audit trail, and publishes `CaseChanged` after commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+import moderation as mod
+from app.domain import lifecycle
+from app.domain.errors import Conflict, NotFound
+from app.domain.models import Thread, ThreadStatus, Visitor, new_id, utcnow
+from app.services.bus import CaseChanged, EnthusiastsNudged, EventBus, RoomChanged
+from app.services.views import event_data
+from app.store.port import Store
+from moderation.cases import AuditEntry, Case, needs_review, release_overdue_claim
+
+log = logging.getLogger(__name__)
+NEW_VISITOR_FOR = timedelta(days=1)
+NEW_VISITOR_POSTS = 3
+# Reasons that put the thread itself in the staff queue (status "escalated").
+ESCALATING = frozenset({"unanswered", "frustration", "out_of_scope", "personal_data"})
+SYSTEM = ("system", "Entraide", "system")
+
+
+class ModerationService:
+    def __init__(
+        self,
+        store: Store,
+        bus: EventBus,
+        thresholds: mod.CategoryThresholds,
+        *,
+        respond_within: timedelta,
+    ) -> None:
+        self._store = store
+        self._bus = bus
+        self.thresholds = thresholds
+        self._respond_within = respond_within
+
+    # screening ---------------------------------------------------------------------------
+    async def screen(
+        self,
+        visitor: Visitor,
+        body: str,
+        *,
+        category: str,
+        lang: str | None,
+        thread: Thread | None = None,
+    ) -> list[mod.Signal]:
+        """Signals for a question (`thread` None) or a message in `thread`."""
+        now = utcnow()
+        recent = await self._store.recent_by_author(visitor.id, 20)
+        from_asker = thread is None or thread.author_id == visitor.id
+        bumps = 0
+        waiting = None
+        if thread is not None and from_asker and thread.answer_count == 0:
+            earlier = await self._store.list_messages(thread.id)
+            bumps = 1 + sum(1 for m in earlier if m.author_id == visitor.id)
+            waiting = now - thread.created_at
+        ctx = mod.MessageContext(
+            body=body,
+            lang_hint=lang,
+            category=category,
+            from_asker=from_asker,
+            author_is_new=(now - visitor.created_at < NEW_VISITOR_FOR)
+            and len(recent) < NEW_VISITOR_POSTS,
+            author_recent_bodies=tuple(b for b, _ in recent),
+            author_recent_times=tuple(t for _, t in recent),
+            sent_at=now,
+            asker_bump_count=bumps,
+            waiting_for=waiting,
+        )
+        return mod.detect(ctx, self.thresholds)
+
+    def schedule(self, thread: Thread) -> None:
+        """Set the first SLA check: nudge enthusiasts halfway to the category's SLA."""
+        sla = self.thresholds.for_category(thread.category).unanswered_sla
+        thread.next_check_at = thread.created_at + sla / 2
+        thread.nudged = False
+
+    # cases -------------------------------------------------------------------------------
+    async def review(
+        self,
+        thread: Thread,
+        signals: Sequence[mod.Signal],
+        *,
+        actor: tuple[str, str, str] = SYSTEM,
+        detail: str = "",
+    ) -> Case | None:
+        """Open the thread's case or add these signals to it (never a duplicate case)."""
+        if not signals:
+            return None
+        now = utcnow()
+        case, opened = await self._merge(thread, signals, now)
+        if case is None:
+            return await self._store.get_case_for_thread(thread.id)  # nothing new to say
+        what = detail or "; ".join(s.describe() for s in signals)
+        await self.audit(case, actor, "opened" if opened else "signal", what)
+        await self._escalate_thread(thread, signals)
+        await self._bus.publish(CaseChanged(case=case, thread=thread, opened=opened))
+        return case
+
+    async def _merge(
+        self, thread: Thread, signals: Sequence[mod.Signal], now: datetime
+    ) -> tuple[Case | None, bool]:
+        """(case, opened) after adding `signals`; (None, False) when they add nothing."""
+        for _ in range(3):  # optimistic concurrency: re-read and re-apply on conflict
+            case = await self._store.get_case_for_thread(thread.id)
+            if case is None:
+                fresh = self._new_case(thread, signals, now)
+                needs_review(fresh, signals, now, self._respond_within)
+                stored = await self._store.insert_case(fresh)
+                if stored is fresh:
+                    return stored, True
+                continue  # opened concurrently: merge into that one
+            if not needs_review(case, signals, now, self._respond_within):
+                return None, False
+            try:
+                await self._store.update_case(case)
+            except Conflict:
+                continue
+            return case, False
+        raise Conflict("this case keeps changing; try again")
+
+    def _new_case(self, thread: Thread, signals: Sequence[mod.Signal], now: datetime) -> Case:
+        due = now + self._respond_within
+        if any(s.code == "unanswered" for s in signals):
+            due = now  # already past the community's SLA
+        return Case(
+            id=new_id(),
+            thread_id=thread.id,
+            room=thread.room,
+            category=thread.category,
+            created_at=now,
+            updated_at=now,
+            due_at=due,
+        )
+
+    async def _escalate_thread(self, thread: Thread, signals: Sequence[mod.Signal]) -> None:
+        if not any(s.code in ESCALATING for s in signals):
+            return
+        if thread.status in (ThreadStatus.ESCALATED, ThreadStatus.STAFF, ThreadStatus.HIDDEN):
+            return
+        for _ in range(3):  # optimistic: re-read if someone changed the thread meanwhile
+            try:
+                lifecycle.move(thread, ThreadStatus.ESCALATED)
+                thread.next_check_at = None
+                thread.updated_at = utcnow()
+                event = await self._store.update_thread(thread)
+                if event is not None:
+                    data = event_data(event, thread, None)
+                    await self._bus.publish(RoomChanged(event=event, data=data, thread=thread))
+                return
+            except Conflict:
+                fresh = await self._store.get_thread(thread.id)
+                if fresh is None or fresh.status is ThreadStatus.ESCALATED:
+                    return
+                thread = fresh
+
+    async def audit(
+        self, case: Case, actor: tuple[str, str, str], action: str, detail: str
+    ) -> None:
+        actor_id, actor_name, kind = actor
+        await self._store.add_audit(
+            AuditEntry(new_id(), case.id, actor_id, actor_name, kind, action, detail, utcnow())
+        )
+
+    async def report(self, visitor: Visitor, message_id: str, reason: str) -> Case:
+        """A visitor reports a message: the thread's case gets a `report` reason."""
+        message = await self._store.get_message(message_id)
+        if message is None or message.hidden:
+            raise NotFound("no such message")
+        thread = await self._store.get_thread(message.thread_id)
+        if thread is None:
+            raise NotFound("no such message")
+        existing = await self._store.get_case_for_thread(thread.id)
+        earlier = []
+        if existing is not None:
+            earlier = [
+                (e.actor_id, e.detail)
+                for e in await self._store.list_audit(existing.id)
+                if e.action == "report"
+            ]
+        if any(who == visitor.id for who, _ in earlier):
+            raise Conflict("you already reported this conversation")
+        thresholds = self.thresholds.for_category(thread.category)
+        signal = mod.report_signal([why for _, why in earlier] + [reason], thresholds)
+        assert signal is not None
+        case = await self.review(
+            thread,
+            [signal],
+            actor=(visitor.id, visitor.name, "visitor"),
+            detail=f"reported message {message.id}",
+        )
+        assert case is not None
+        await self.audit(case, (visitor.id, visitor.name, "visitor"), "report", reason)
+        return case
+
+    # sweeper -----------------------------------------------------------------------------
+    async def sweep(self, now: datetime | None = None, batch: int = 100) -> int:
+        """One tick: SLA ladder for due threads, overdue claims back to the queue."""
+        now = now or utcnow()
+        handled = 0
+        for thread in await self._store.due_threads(now, batch):
+            await self._check_unanswered(thread, now)
+            handled += 1
+        for case in await self._store.due_claims(now, batch):
+            if release_overdue_claim(case, now):
+                try:
+                    await self._store.update_case(case)
+                except Conflict:
+                    continue  # someone acted on it meanwhile: their change wins
+                await self.audit(case, SYSTEM, "claim_expired", "no staff reply in time")
+                claimed_thread = await self._store.get_thread(case.thread_id)
+                if claimed_thread is not None:
+                    await self._bus.publish(CaseChanged(case=case, thread=claimed_thread))
+                handled += 1
+        return handled
+
+    async def _check_unanswered(self, thread: Thread, now: datetime) -> None:
+        sla = self.thresholds.for_category(thread.category).unanswered_sla
+        if thread.answer_count > 0 or thread.status is not ThreadStatus.OPEN or thread.held:
+            thread.next_check_at = None
+            await self._store.save_thread_schedule(thread)
+            return
+        due = mod.unanswered_due(thread.created_at, sla)
+        if not thread.nudged and now < due:
+            helpers = [v for v in await self._store.top_helpers(thread.room, 10)
+                       if v != thread.author_id]  # fmt: skip
+            thread.nudged = True
+            thread.next_check_at = due
+            await self._store.save_thread_schedule(thread)
+            if helpers:
+                await self._bus.publish(EnthusiastsNudged(thread, tuple(helpers)))
+            return
+        signal = mod.unanswered_signal(thread.created_at, thread.answer_count, now, sla)
+        thread.next_check_at = None
+        await self._store.save_thread_schedule(thread)
+        if signal is not None:
+            await self.review(thread, [signal])

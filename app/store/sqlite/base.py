@@ -1,0 +1,176 @@
+"""SQLite adapter base: schema, connections, transactions and the room event log.
+
+WAL, one writer connection and one reader connection. Writes are serialised by an asyncio
+lock and run in `BEGIN IMMEDIATE` transactions with `synchronous=FULL`, so a returned write
+survives a crash or power cut.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from app.domain.errors import Conflict
+from app.domain.models import Event, EventType, utcnow
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS visitors (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL, banned_until TEXT
+);
+CREATE TABLE IF NOT EXISTS rooms (
+    key TEXT PRIMARY KEY, title TEXT NOT NULL, url TEXT NOT NULL, category TEXT NOT NULL,
+    created_at TEXT NOT NULL, seq INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS threads (
+    id TEXT PRIMARY KEY, room TEXT NOT NULL, author_id TEXT NOT NULL, author_name TEXT NOT NULL,
+    body TEXT NOT NULL, client_id TEXT NOT NULL, created_at TEXT NOT NULL, status TEXT NOT NULL,
+    answer_count INTEGER NOT NULL, accepted_message_id TEXT, updated_at TEXT,
+    seq INTEGER NOT NULL, version INTEGER NOT NULL, category TEXT NOT NULL DEFAULT '',
+    held INTEGER NOT NULL DEFAULT 0, next_check_at TEXT, nudged INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX IF NOT EXISTS threads_by_client_id ON threads (author_id, client_id);
+CREATE INDEX IF NOT EXISTS threads_by_room_seq ON threads (room, seq);
+CREATE INDEX IF NOT EXISTS threads_by_next_check ON threads (next_check_at)
+    WHERE next_check_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS threads_by_author ON threads (author_id, created_at);
+CREATE TABLE IF NOT EXISTS messages (
+    id TEXT PRIMARY KEY, thread_id TEXT NOT NULL, room TEXT NOT NULL, kind TEXT NOT NULL,
+    author_id TEXT NOT NULL, author_name TEXT NOT NULL, body TEXT NOT NULL,
+    client_id TEXT NOT NULL, created_at TEXT NOT NULL, votes INTEGER NOT NULL,
+    hidden INTEGER NOT NULL, visibility TEXT NOT NULL DEFAULT 'public'
+);
+CREATE UNIQUE INDEX IF NOT EXISTS messages_by_client_id ON messages (author_id, client_id);
+CREATE INDEX IF NOT EXISTS messages_by_thread ON messages (thread_id, created_at);
+CREATE INDEX IF NOT EXISTS messages_by_author ON messages (author_id, created_at);
+CREATE INDEX IF NOT EXISTS messages_by_room_author ON messages (room, author_id);
+CREATE TABLE IF NOT EXISTS votes (
+    message_id TEXT NOT NULL, voter_id TEXT NOT NULL, value INTEGER NOT NULL,
+    created_at TEXT NOT NULL, PRIMARY KEY (message_id, voter_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS events (
+    room TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL, entity_id TEXT NOT NULL,
+    created_at TEXT NOT NULL, PRIMARY KEY (room, seq)
+) WITHOUT ROWID;
+CREATE VIRTUAL TABLE IF NOT EXISTS thread_search USING fts5 (
+    terms, room UNINDEXED, thread_id UNINDEXED, tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TABLE IF NOT EXISTS staff (
+    id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT NOT NULL, role TEXT NOT NULL,
+    password_hash TEXT NOT NULL, created_at TEXT NOT NULL,
+    failed_logins INTEGER NOT NULL DEFAULT 0, locked_until TEXT
+);
+CREATE TABLE IF NOT EXISTS cases (
+    id TEXT PRIMARY KEY, thread_id TEXT NOT NULL UNIQUE, room TEXT NOT NULL,
+    category TEXT NOT NULL, state TEXT NOT NULL, priority INTEGER NOT NULL,
+    due_at TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    assignee_id TEXT, assignee_name TEXT, mode TEXT NOT NULL, claim_due_at TEXT,
+    flagged INTEGER NOT NULL, outcome TEXT, webhook TEXT, version INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS cases_by_queue ON cases (state, priority DESC, due_at);
+CREATE INDEX IF NOT EXISTS cases_by_claim_due ON cases (claim_due_at)
+    WHERE claim_due_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS case_reasons (
+    case_id TEXT NOT NULL, code TEXT NOT NULL, score REAL NOT NULL, evidence TEXT NOT NULL,
+    at TEXT NOT NULL, verdict TEXT, pos INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (case_id, code)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS case_reasons_by_code ON case_reasons (code, verdict);
+CREATE TABLE IF NOT EXISTS audit (
+    id TEXT PRIMARY KEY, case_id TEXT, actor_id TEXT NOT NULL, actor_name TEXT NOT NULL,
+    actor_kind TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL, at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_by_case ON audit (case_id, at);
+"""
+
+
+def ts(value: datetime | None) -> str | None:
+    """Timestamps are ISO strings in UTC: they sort as text, so indexes order them."""
+    return value.isoformat() if value is not None else None
+
+
+def dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value is not None else None
+
+
+class SqliteBase:
+    """Connections, transactions and the room event log shared by every table group."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._writer: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._write_lock = asyncio.Lock()
+
+    async def open(self) -> None:
+        if self._path != ":memory:":
+            Path(self._path).parent.mkdir(parents=True, exist_ok=True)
+        self._writer = await aiosqlite.connect(self._path, isolation_level=None)
+        self._writer.row_factory = sqlite3.Row
+        await self._writer.executescript(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;"
+            " PRAGMA foreign_keys=ON;"
+        )
+        await self._writer.executescript(SCHEMA)
+        self._reader = await aiosqlite.connect(self._path, isolation_level=None)
+        self._reader.row_factory = sqlite3.Row
+        await self._reader.execute("PRAGMA busy_timeout=5000")
+
+    async def close(self) -> None:
+        for conn in (self._reader, self._writer):
+            if conn is not None:
+                await conn.close()
+        self._reader = self._writer = None
+
+    async def ping(self) -> None:
+        await self._read_one("SELECT 1", ())
+
+    @property
+    def _r(self) -> aiosqlite.Connection:
+        if self._reader is None:
+            raise RuntimeError("store is not open")
+        return self._reader
+
+    async def _read_one(self, sql: str, params: tuple[Any, ...]) -> Any:
+        async with self._r.execute(sql, params) as cur:
+            return await cur.fetchone()
+
+    async def _read_all(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        async with self._r.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        if self._writer is None:
+            raise RuntimeError("store is not open")
+        async with self._write_lock:
+            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._writer
+            except BaseException:
+                await self._writer.execute("ROLLBACK")
+                raise
+            await self._writer.execute("COMMIT")
+
+    @staticmethod
+    async def _append_event(
+        db: aiosqlite.Connection, room: str, type_: EventType, entity_id: str
+    ) -> Event:
+        async with db.execute(
+            "UPDATE rooms SET seq = seq + 1 WHERE key = ? RETURNING seq", (room,)
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            raise Conflict(f"room {room!r} does not exist")
+        event = Event(room=room, seq=row[0], type=type_, entity_id=entity_id, created_at=utcnow())
+        await db.execute(
+            "INSERT INTO events (room, seq, type, entity_id, created_at) VALUES (?, ?, ?, ?, ?)",
+            (room, event.seq, event.type.value, entity_id, ts(event.created_at)),
+        )
+        return event

@@ -1,0 +1,294 @@
+"""Staff accounts, moderation cases with their reasons, the audit log, and the sweeper's
+indexed look-ups (threads due for a check, claims past their deadline)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from app.domain.errors import Conflict
+from app.domain.models import Thread
+from app.domain.staff import Role, Staff
+from app.store.sqlite.base import SqliteBase, dt, ts
+from app.store.sqlite.qa import THREAD_COLUMNS, thread_from
+from moderation.cases import AuditEntry, Case, CaseState, Mode, Reason, WebhookStatus
+
+CASE_FIELDS = (
+    "id", "thread_id", "room", "category", "state", "priority", "due_at", "created_at",
+    "updated_at", "assignee_id", "assignee_name", "mode", "claim_due_at", "flagged", "outcome",
+    "webhook", "version",
+)  # fmt: skip
+CASE_COLUMNS = ", ".join(CASE_FIELDS)
+# The sweeper's query: one range scan on the partial index threads_by_next_check.
+DUE_THREADS_SQL = (
+    f"SELECT {THREAD_COLUMNS} FROM threads"
+    " WHERE next_check_at IS NOT NULL AND next_check_at <= ? ORDER BY next_check_at LIMIT ?"
+)
+DUE_CLAIMS_SQL = (
+    f"SELECT {CASE_COLUMNS} FROM cases"
+    " WHERE claim_due_at IS NOT NULL AND claim_due_at <= ? ORDER BY claim_due_at LIMIT ?"
+)
+
+
+def _staff_from(row: sqlite3.Row) -> Staff:
+    return Staff(
+        id=row["id"],
+        email=row["email"],
+        name=row["name"],
+        role=Role(row["role"]),
+        password_hash=row["password_hash"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+        failed_logins=row["failed_logins"],
+        locked_until=dt(row["locked_until"]),
+    )
+
+
+def _webhook_json(status: WebhookStatus | None) -> str | None:
+    if status is None:
+        return None
+    return json.dumps(
+        {"status": status.status, "attempts": status.attempts, "last_error": status.last_error}
+    )
+
+
+def _case_from(row: sqlite3.Row, reasons: list[Reason]) -> Case:
+    webhook = json.loads(row["webhook"]) if row["webhook"] else None
+    return Case(
+        id=row["id"],
+        thread_id=row["thread_id"],
+        room=row["room"],
+        category=row["category"],
+        state=CaseState(row["state"]),
+        priority=row["priority"],
+        due_at=datetime.fromisoformat(row["due_at"]),
+        created_at=datetime.fromisoformat(row["created_at"]),
+        updated_at=datetime.fromisoformat(row["updated_at"]),
+        assignee_id=row["assignee_id"],
+        assignee_name=row["assignee_name"],
+        mode=Mode(row["mode"]),
+        claim_due_at=dt(row["claim_due_at"]),
+        flagged=bool(row["flagged"]),
+        outcome=row["outcome"],
+        webhook=WebhookStatus(**webhook) if webhook else None,
+        version=row["version"],
+        reasons=reasons,
+    )
+
+
+def _case_values(c: Case) -> tuple[Any, ...]:
+    return (
+        c.id, c.thread_id, c.room, c.category, c.state.value, c.priority, ts(c.due_at),
+        ts(c.created_at), ts(c.updated_at), c.assignee_id, c.assignee_name, c.mode.value,
+        ts(c.claim_due_at), int(c.flagged), c.outcome, _webhook_json(c.webhook), c.version,
+    )  # fmt: skip
+
+
+class SqliteModeration(SqliteBase):
+    # staff -------------------------------------------------------------------------------
+    async def add_staff(self, staff: Staff) -> None:
+        try:
+            async with self._transaction() as db:
+                await db.execute(
+                    "INSERT INTO staff (id, email, name, role, password_hash, created_at,"
+                    " failed_logins, locked_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (staff.id, staff.email, staff.name, staff.role.value, staff.password_hash,
+                     ts(staff.created_at), staff.failed_logins, ts(staff.locked_until)),
+                )  # fmt: skip
+        except sqlite3.IntegrityError as exc:
+            raise Conflict("a staff account with this e-mail already exists") from exc
+
+    async def get_staff(self, staff_id: str) -> Staff | None:
+        row = await self._read_one("SELECT * FROM staff WHERE id = ?", (staff_id,))
+        return _staff_from(row) if row else None
+
+    async def get_staff_by_email(self, email: str) -> Staff | None:
+        row = await self._read_one("SELECT * FROM staff WHERE email = ?", (email,))
+        return _staff_from(row) if row else None
+
+    async def save_staff(self, staff: Staff) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE staff SET name = ?, role = ?, password_hash = ?, failed_logins = ?,"
+                " locked_until = ? WHERE id = ?",
+                (staff.name, staff.role.value, staff.password_hash, staff.failed_logins,
+                 ts(staff.locked_until), staff.id),
+            )  # fmt: skip
+
+    # cases -------------------------------------------------------------------------------
+    async def _reasons(self, case_ids: list[str]) -> dict[str, list[Reason]]:
+        found: dict[str, list[Reason]] = {cid: [] for cid in case_ids}
+        if not case_ids:
+            return found
+        rows = await self._read_all(
+            "SELECT * FROM case_reasons WHERE case_id IN"
+            f" ({', '.join('?' * len(case_ids))}) ORDER BY pos",
+            tuple(case_ids),
+        )
+        for r in rows:
+            found[r["case_id"]].append(
+                Reason(
+                    r["code"],
+                    r["score"],
+                    tuple(json.loads(r["evidence"])),
+                    datetime.fromisoformat(r["at"]),
+                    r["verdict"],
+                )
+            )
+        return found
+
+    async def _cases(self, rows: list[sqlite3.Row]) -> list[Case]:
+        reasons = await self._reasons([r["id"] for r in rows])
+        return [_case_from(r, reasons[r["id"]]) for r in rows]
+
+    async def get_case(self, case_id: str) -> Case | None:
+        row = await self._read_one(f"SELECT {CASE_COLUMNS} FROM cases WHERE id = ?", (case_id,))
+        return (await self._cases([row]))[0] if row else None
+
+    async def get_case_for_thread(self, thread_id: str) -> Case | None:
+        row = await self._read_one(
+            f"SELECT {CASE_COLUMNS} FROM cases WHERE thread_id = ?", (thread_id,)
+        )
+        return (await self._cases([row]))[0] if row else None
+
+    @staticmethod
+    async def _write_reasons(db: aiosqlite.Connection, case: Case) -> None:
+        await db.execute("DELETE FROM case_reasons WHERE case_id = ?", (case.id,))
+        await db.executemany(
+            "INSERT INTO case_reasons (case_id, code, score, evidence, at, verdict, pos)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",  # pos: reasons read back in the case's order
+            [(case.id, r.code, r.score, json.dumps(list(r.evidence), ensure_ascii=False),
+              ts(r.at), r.verdict, pos) for pos, r in enumerate(case.reasons)],
+        )  # fmt: skip
+
+    async def insert_case(self, case: Case) -> Case:
+        """Store a new case; if the thread already has one, return that one unchanged."""
+        try:
+            async with self._transaction() as db:
+                await db.execute(
+                    f"INSERT INTO cases ({CASE_COLUMNS})"
+                    f" VALUES ({', '.join('?' * len(CASE_FIELDS))})",
+                    _case_values(case),
+                )
+                await self._write_reasons(db, case)
+        except sqlite3.IntegrityError:
+            existing = await self.get_case_for_thread(case.thread_id)
+            if existing is None:
+                raise
+            return existing
+        return case
+
+    async def update_case(self, case: Case) -> None:
+        """Save a case read at `case.version`; Conflict if it changed meanwhile."""
+        async with self._transaction() as db:
+            sets = ", ".join(f"{f} = ?" for f in CASE_FIELDS if f not in ("id", "version"))
+            values = [v for f, v in zip(CASE_FIELDS, _case_values(case), strict=True)
+                      if f not in ("id", "version")]  # fmt: skip
+            async with db.execute(
+                f"UPDATE cases SET {sets}, version = version + 1 WHERE id = ? AND version = ?",
+                (*values, case.id, case.version),
+            ) as cur:
+                if cur.rowcount != 1:
+                    raise Conflict("this case changed meanwhile; reload it and try again")
+            await self._write_reasons(db, case)
+        case.version += 1
+
+    async def list_cases(
+        self,
+        *,
+        states: list[CaseState] | None = None,
+        reason: str | None = None,
+        room: str | None = None,
+        category: str | None = None,
+        limit: int = 200,
+    ) -> list[Case]:
+        """Highest priority first, then the nearest deadline."""
+        sql = f"SELECT {CASE_COLUMNS} FROM cases WHERE 1 = 1"
+        params: list[Any] = []
+        if states:
+            sql += f" AND state IN ({', '.join('?' * len(states))})"
+            params += [s.value for s in states]
+        if reason:
+            sql += " AND id IN (SELECT case_id FROM case_reasons WHERE code = ?)"
+            params.append(reason)
+        if room:
+            sql += " AND room = ?"
+            params.append(room)
+        if category:
+            sql += " AND category = ?"
+            params.append(category)
+        sql += " ORDER BY priority DESC, due_at LIMIT ?"
+        params.append(limit)
+        return await self._cases(await self._read_all(sql, tuple(params)))
+
+    async def due_claims(self, now: datetime, limit: int = 100) -> list[Case]:
+        return await self._cases(await self._read_all(DUE_CLAIMS_SQL, (ts(now), limit)))
+
+    async def detector_feedback(self) -> list[tuple[str, str]]:
+        rows = await self._read_all(
+            "SELECT code, verdict FROM case_reasons WHERE verdict IS NOT NULL", ()
+        )
+        return [(r["code"], r["verdict"]) for r in rows]
+
+    # audit -------------------------------------------------------------------------------
+    async def add_audit(self, entry: AuditEntry) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO audit (id, case_id, actor_id, actor_name, actor_kind, action,"
+                " detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (entry.id, entry.case_id, entry.actor_id, entry.actor_name, entry.actor_kind,
+                 entry.action, entry.detail, ts(entry.at)),
+            )  # fmt: skip
+
+    async def list_audit(self, case_id: str) -> list[AuditEntry]:
+        rows = await self._read_all("SELECT * FROM audit WHERE case_id = ? ORDER BY at", (case_id,))
+        return [
+            AuditEntry(
+                r["id"],
+                r["case_id"],
+                r["actor_id"],
+                r["actor_name"],
+                r["actor_kind"],
+                r["action"],
+                r["detail"],
+                datetime.fromisoformat(r["at"]),
+            )
+            for r in rows
+        ]
+
+    # sweeper and detector context --------------------------------------------------------
+    async def due_threads(self, now: datetime, limit: int = 100) -> list[Thread]:
+        """Threads whose next SLA check (nudge or escalation) is due: one indexed range."""
+        return [thread_from(r) for r in await self._read_all(DUE_THREADS_SQL, (ts(now), limit))]
+
+    async def save_thread_schedule(self, thread: Thread) -> None:
+        """Store the SLA bookkeeping only (no version bump, no room event)."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE threads SET next_check_at = ?, nudged = ? WHERE id = ?",
+                (ts(thread.next_check_at), int(thread.nudged), thread.id),
+            )
+
+    async def recent_by_author(self, author_id: str, limit: int = 20) -> list[tuple[str, datetime]]:
+        """The author's latest questions and answers (body, time), oldest first."""
+        rows = await self._read_all(
+            "SELECT body, created_at FROM ("
+            " SELECT body, created_at FROM threads WHERE author_id = ?"
+            " UNION ALL SELECT body, created_at FROM messages WHERE author_id = ?"
+            ") ORDER BY created_at DESC LIMIT ?",
+            (author_id, author_id, limit),
+        )
+        return [(r["body"], datetime.fromisoformat(r["created_at"])) for r in reversed(rows)]
+
+    async def top_helpers(self, room: str, limit: int = 10) -> list[str]:
+        """Visitors whose answers in this room were found helpful, most helpful first."""
+        rows = await self._read_all(
+            "SELECT author_id, SUM(votes) AS helpful FROM messages"
+            " WHERE room = ? AND kind = 'answer' AND hidden = 0 AND visibility = 'public'"
+            " GROUP BY author_id HAVING helpful > 0 ORDER BY helpful DESC LIMIT ?",
+            (room, limit),
+        )
+        return [r["author_id"] for r in rows]

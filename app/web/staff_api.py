@@ -1,0 +1,194 @@
+"""Staff JSON API (protocol "Staff side"): sign-in, the case queue and its actions,
+message moderation, bans, detector precision, staff accounts (admin)."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from quart import Blueprint, request
+from quart_schema import validate_querystring, validate_request
+
+from app.domain.errors import NotFound
+from app.services.case_views import audit_view, case_view, staff_thread_view
+from app.services.views import message_view
+from app.web.deps import services
+from app.web.staff_session import csrf_token, me, sign_in, sign_out, staff_only
+from moderation import SIGNAL_CODES
+from moderation.cases import ACTIONS, OUTCOMES, CaseState
+
+bp = Blueprint("staff_api", __name__, url_prefix="/api/v1/staff")
+Json = dict[str, Any]
+_ID = re.compile(r"[0-9a-f]{16}")
+Text = Annotated[str, StringConstraints(max_length=1024)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class SignIn(Strict):
+    email: Text
+    password: Text
+
+
+class CaseAction(Strict):
+    body: Annotated[str, StringConstraints(max_length=20_000)] | None = None
+    private: bool = False
+    outcome: Literal[OUTCOMES] | None = None  # type: ignore[valid-type]
+    code: Literal[tuple(sorted(SIGNAL_CODES))] | None = None  # type: ignore[valid-type]
+    verdict: Literal["confirm", "dismiss"] | None = None
+
+
+class Ban(Strict):
+    days: Annotated[int, Field(ge=1, le=365)]
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+
+
+class NewStaff(Strict):
+    email: Text
+    password: Text
+    role: Literal["moderator", "admin"]
+    name: Annotated[str, StringConstraints(max_length=60)] = ""
+
+
+class CasesQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    state: CaseState | None = None
+    reason: Literal[tuple(sorted(SIGNAL_CODES))] | None = None  # type: ignore[valid-type]
+    room: Annotated[str, StringConstraints(max_length=100)] | None = None
+    category: Annotated[str, StringConstraints(max_length=60)] | None = None
+
+
+def _entity(value: str, what: str) -> str:
+    if not _ID.fullmatch(value):
+        raise NotFound(f"no such {what}")
+    return value
+
+
+@bp.post("/login")
+@validate_request(SignIn)
+async def login(data: SignIn) -> Json:
+    """Sign in: sets the session cookie and returns the CSRF token for later writes."""
+    svc = services()
+    await svc.limits.check_sign_in(request.remote_addr or "unknown")
+    staff = await svc.staff.sign_in(data.email, data.password)
+    return {"staff": staff.public(), "csrf_token": sign_in(staff)}
+
+
+@bp.post("/logout")
+@staff_only()
+async def logout() -> Json:
+    sign_out()
+    return {"ok": True}
+
+
+@bp.get("/me")
+@staff_only()
+async def whoami() -> Json:
+    return {"staff": me().public(), "csrf_token": csrf_token()}
+
+
+@bp.get("/cases")
+@staff_only()
+@validate_querystring(CasesQuery)
+async def list_cases(query_args: CasesQuery) -> Json:
+    """The queue, highest priority first then nearest deadline (default: open + claimed)."""
+    states = [query_args.state] if query_args.state else [CaseState.OPEN, CaseState.CLAIMED]
+    rows = await services().casework.queue(
+        states=states, reason=query_args.reason, room=query_args.room,
+        category=query_args.category,
+    )  # fmt: skip
+    staff = me()
+    return {"cases": [case_view(case, thread, staff) for case, thread in rows]}
+
+
+@bp.get("/cases/<case_id>")
+@staff_only()
+async def get_case(case_id: str) -> Json:
+    """One case with its whole thread (private and held messages too) and audit log."""
+    detail = await services().casework.detail(_entity(case_id, "case"))
+    return {
+        "case": case_view(detail.case, detail.thread, me()),
+        "thread": staff_thread_view(detail.thread, detail.messages),
+        "audit": [audit_view(e) for e in detail.audit],
+    }
+
+
+@bp.post("/cases/<case_id>/<action>")
+@staff_only()
+async def act_on_case(case_id: str, action: str) -> Json:
+    """claim, takeover, private, reply {body, private}, handback, resolve {outcome},
+    dismiss, feedback {code, verdict}; `release` publishes a held question."""
+    casework = services().casework
+    case_id = _entity(case_id, "case")
+    if action == "release":
+        await casework.release_question(me(), case_id)
+    else:
+        if action not in ACTIONS:
+            raise NotFound(f"no such action {action!r}")
+        raw = await request.get_json(silent=True)
+        params = CaseAction.model_validate(raw if raw is not None else {}).model_dump()
+        await casework.act(me(), case_id, action, params)
+    detail = await casework.detail(case_id)
+    return {"case": case_view(detail.case, detail.thread, me())}
+
+
+@bp.post("/messages/<message_id>/<action>")
+@staff_only()
+async def moderate_message(message_id: str, action: str) -> Json:
+    """hide or restore a message (restoring a held message publishes it)."""
+    if action not in ("hide", "restore"):
+        raise NotFound(f"no such action {action!r}")
+    message = await services().casework.set_hidden(
+        me(), _entity(message_id, "message"), action == "hide"
+    )
+    return {"message": message_view(message)}
+
+
+@bp.post("/visitors/<visitor_id>/ban")
+@staff_only()
+@validate_request(Ban)
+async def ban(visitor_id: str, data: Ban) -> Json:
+    visitor = await services().casework.ban(
+        me(), _entity(visitor_id, "visitor"), data.days, data.reason
+    )
+    assert visitor.banned_until is not None
+    return {"visitor": {"id": visitor.id, "banned_until": visitor.banned_until.isoformat()}}
+
+
+@bp.post("/visitors/<visitor_id>/unban")
+@staff_only()
+async def unban(visitor_id: str) -> Json:
+    visitor = await services().casework.ban(me(), _entity(visitor_id, "visitor"), None, "")
+    return {"visitor": {"id": visitor.id, "banned_until": None}}
+
+
+@bp.get("/detectors")
+@staff_only(admin=True)
+async def detectors() -> Json:
+    """How often moderators confirmed each detector's reasons (admin)."""
+    rows = await services().casework.detector_precision(me())
+    return {
+        "detectors": [
+            {
+                "code": r.code,
+                "confirmed": r.confirmed,
+                "dismissed": r.dismissed,
+                "precision": r.precision,
+            }
+            for r in rows
+        ]
+    }
+
+
+@bp.post("/accounts")
+@staff_only(admin=True)
+@validate_request(NewStaff)
+async def create_account(data: NewStaff) -> tuple[Json, int]:
+    """An admin adds a moderator or another admin."""
+    staff = await services().staff.create(
+        email=data.email, password=data.password, role=data.role, name=data.name
+    )
+    return {"staff": staff.public()}, 201
