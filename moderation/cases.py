@@ -35,6 +35,9 @@ class Mode(enum.StrEnum):
 ACTIONS = ("claim", "takeover", "private", "reply", "handback", "resolve", "dismiss", "feedback")
 OUTCOMES = ("answered", "refunded", "replaced", "no_action", "other", "handed_back")
 CLOSED = frozenset({CaseState.RESOLVED, CaseState.DISMISSED})
+# Signals computed from the whole history (all reports, the whole wait): the latest replaces
+# the earlier one instead of adding evidence to it.
+RECOMPUTED = frozenset({"report", "unanswered"})
 
 
 class WorkflowError(Exception):
@@ -117,7 +120,8 @@ def needs_review(
 ) -> bool:
     """Merge `signals` into `case`; reopen it if it was closed. True if anything changed.
 
-    The same reason twice keeps the higher score and the union of evidence.
+    The same reason twice keeps the higher score and the union of evidence, except for
+    RECOMPUTED reasons, where the newer signal already sums up everything.
     """
     changed = False
     by_code = {r.code: r for r in case.reasons}
@@ -128,6 +132,10 @@ def needs_review(
             case.reasons.append(reason)
             by_code[signal.code] = reason
             changed = True
+        elif signal.code in RECOMPUTED:
+            if (signal.score, signal.evidence) != (known.score, known.evidence):
+                known.score, known.evidence = signal.score, signal.evidence
+                changed = True
         elif signal.score > known.score or not set(signal.evidence) <= set(known.evidence):
             known.score = max(known.score, signal.score)
             known.evidence = tuple(dict.fromkeys((*known.evidence, *signal.evidence)))

@@ -110,7 +110,7 @@ class Client:
 async def connect(url: str, token: str | None = None, **kwargs: Any) -> Client:
     sio = socketio.AsyncClient(reconnection=False)
     client = Client(sio)
-    for name in ("event", "presence", "typing", "notification"):
+    for name in ("event", "presence", "typing", "notification", "private"):
         sio.on(name, lambda data, name=name: client._record(name, data))
     await sio.connect(
         url,
