@@ -70,7 +70,6 @@ def staff_thread_view(thread: Thread, messages: list[Message]) -> dict[str, Any]
     """The whole thread as staff see it: private and held messages included, marked."""
     view = thread_view(thread)
     view["body"] = thread.body  # staff see the question even when it is held
-    view["held"] = thread.held
     view["messages"] = [{**message_view(m), "body": m.body, "hidden": m.hidden} for m in messages]
     return view
 

@@ -27,6 +27,7 @@ def thread_view(thread: Thread) -> dict[str, Any]:
         "created_at": thread.created_at.isoformat(),
         "answer_count": thread.answer_count,
         "accepted_message_id": thread.accepted_message_id,
+        "held": thread.held,  # only ever true for its asker and staff: never broadcast
     }
 
 

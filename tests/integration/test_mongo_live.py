@@ -15,9 +15,9 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from app.store.mongo import MongoStore
-from tests.conftest import server_overrides
+from tests.conftest import MODERATOR, server_overrides
 from tests.mongomock_async import AsyncMongoMockClient
-from tests.support import PRODUCT, LiveServer, cid, connect, new_visitor
+from tests.support import PRODUCT, LiveServer, cid, connect, new_visitor, sign_in_staff
 
 ROOM = "montre-maree"
 
@@ -71,3 +71,30 @@ async def test_live_room_and_replay_on_mongo(mongo_server: LiveServer, clients: 
         "thread.updated",
     ]
     assert back["missed"][-1]["data"]["status"] == "resolved"
+
+
+async def test_moderation_case_on_mongo(mongo_server: LiveServer, clients: list[Any]) -> None:
+    """A personal-data question is held and queued; staff take it over privately (Mongo)."""
+    app = mongo_server.app
+    assert app is not None
+    # The stand-in database is in this process: create the account through the app's service.
+    await app.services.staff.create(email=MODERATOR[0], password=MODERATOR[1], role="moderator")
+    staff = await sign_in_staff(mongo_server.url, *MODERATOR)
+    visitor = await new_visitor(mongo_server.url, "Léa")
+    asker = await connect(mongo_server.url, visitor["token"])
+    clients.append(asker)
+    await asker.call("join", {"room": ROOM, "product": PRODUCT})
+    body = "Mon mail: lea@exemple.fr, colis perdu"
+    ack = await asker.call("ask", {"room": ROOM, "body": body, "client_id": cid()})
+    assert ack["held"] is True
+    assert (await asker.call("join", {"room": ROOM}))["threads"] == []
+    case = (await staff.get("/api/v1/staff/cases"))["cases"][0]
+    assert {r["code"] for r in case["reasons"]} >= {"personal_data"}
+    await staff.post(f"/api/v1/staff/cases/{case['id']}/private")
+    await staff.post(f"/api/v1/staff/cases/{case['id']}/reply", {"body": "Je m'en occupe."})
+    private = await asker.wait_for("private")
+    assert private["message"]["body"] == "Je m'en occupe." and private["thread"]["held"] is True
+    detail = await staff.get(f"/api/v1/staff/cases/{case['id']}")
+    assert detail["thread"]["body"] == body
+    assert [a["action"] for a in detail["audit"]] == ["opened", "private", "reply"]
+    await staff.http.close()
