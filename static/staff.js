@@ -155,6 +155,16 @@
     el.setAttribute("aria-label", t("flagged"));
   }
 
+  /** How a claimed case is handled (in the thread, privately) and whether its question is held. */
+  function setModeAndHeld(root, c) {
+    var mode = $("[data-testid=case-mode]", root);
+    var show = !CLOSED[c.state] && (c.mode === "takeover" || c.mode === "private");
+    mode.hidden = !show;
+    mode.textContent = show ? t("mode_" + c.mode) : "";
+    mode.dataset.mode = c.mode || "";
+    $("[data-testid=case-held]", root).hidden = !(c.thread && c.thread.held) || c.state === "dismissed";
+  }
+
   function avatar(el, name) {
     var text = (name || "?").trim();
     el.textContent = text ? Array.from(text)[0].toUpperCase() : "?";
@@ -503,6 +513,7 @@
       setDue($(".sc-case__due", li), c);
       setState($("[data-testid=case-state]", li), c.state);
       setFlag($(".sc-flag", li), c);
+      setModeAndHeld(li, c);
       $(".sc-case__assignee", li).textContent = CLOSED[c.state] && c.outcome
         ? t("outcome_is", { outcome: has("outcome_" + c.outcome) ? t("outcome_" + c.outcome) : c.outcome })
         : assigneeText(c.assignee);
@@ -676,7 +687,17 @@
             return;
           }
           rows.textContent = "";
-          (res.data.detectors || []).forEach(function (d) {
+          var list = res.data.detectors || [];
+          if (!list.length) {
+            var none = document.createElement("tr");
+            var cell0 = document.createElement("td");
+            cell0.colSpan = 4;
+            cell0.className = "sc-muted";
+            cell0.textContent = t("precision_none");
+            none.appendChild(cell0);
+            rows.appendChild(none);
+          }
+          list.forEach(function (d) {
             var tr = document.createElement("tr");
             tr.dataset.detector = d.code;
             var name = document.createElement("th");
@@ -760,6 +781,10 @@
     }
 
     // -------------------------------------------------------------- rendering
+    function isHeld() {
+      return !!((detail.thread && detail.thread.held) || (detail.case && detail.case.thread && detail.case.thread.held));
+    }
+
     function isPrivateMode() {
       var c = detail.case || {};
       if (typeof c.mode === "string") return c.mode === "private";
@@ -792,6 +817,7 @@
       document.title = t("case_title", { text: excerpt(question, 60) }) + " · Entraide";
       setState($("[data-testid=case-state]", head), c.state);
       setFlag($(".sc-flag", head), c);
+      setModeAndHeld(head, c);
       var where = whereText(c);
       var room = $("[data-testid=case-room]", head);
       room.textContent = where.room;
@@ -818,12 +844,14 @@
       // Reply box: when this staff member may reply; the private toggle in private mode.
       var canReply = actions.indexOf("reply") >= 0;
       replyForm.hidden = !canReply;
+      // A held question is not public yet: the server sends every reply privately.
+      var held = isHeld();
       var priv = isPrivateMode();
-      privateWrap.hidden = !priv;
+      privateWrap.hidden = !priv || held;
       if (priv !== wasPrivate) replyPrivate.checked = priv; // default to private on entering it
       wasPrivate = priv;
-      $("[data-testid=reply-mode]").textContent = priv ? t("private_mode") : t("public_mode");
-      replyForm.classList.toggle("sc-reply--private", priv && replyPrivate.checked);
+      $("[data-testid=reply-mode]").textContent = held ? t("held_mode") : priv ? t("private_mode") : t("public_mode");
+      replyForm.classList.toggle("sc-reply--private", held || (priv && replyPrivate.checked));
 
       renderReasonChips($("[data-testid=case-reasons]", head), c.reasons);
       renderReasons(c, actions.indexOf("feedback") >= 0);
@@ -930,6 +958,8 @@
       badge.dataset.status = thread.status || "";
 
       var q = $("[data-testid=question]");
+      $("[data-testid=question-held]", q).hidden = !isHeld();
+      q.classList.toggle("sc-question--held", isHeld());
       avatar($(".sc-avatar", q), authorName(thread.author));
       $(".sc-msg__author", q).textContent = authorName(thread.author);
       setClock($(".sc-msg__time", q), thread.created_at, true);
@@ -977,6 +1007,9 @@
       $("[data-testid=restore-button]", li).addEventListener("click", function (event) {
         moderateMessage(id, "restore", event.currentTarget);
       });
+      $("[data-testid=publish-button]", li).addEventListener("click", function (event) {
+        moderateMessage(id, "restore", event.currentTarget, "publish");
+      });
       return li;
     }
 
@@ -1010,20 +1043,32 @@
       if (m.hidden) tags.appendChild(tag(t("hidden_badge"), "hidden"));
       setClock($(".sc-msg__time", li), m.created_at, false);
       var body = $(".sc-msg__body", li);
-      if (body.dataset.html !== (m.html || "") || !body.childNodes.length) {
+      if (m.kind === "system") {
+        // System messages carry a code (e.g. "staff_joined"), translated here.
+        var code = m.code || m.body || "";
+        body.textContent = has("system_" + code) ? t("system_" + code) : (m.html ? "" : code);
+        if (m.html && !has("system_" + code)) body.innerHTML = m.html;
+        body.dataset.html = "";
+      } else if (body.dataset.html !== (m.html || "") || body.dataset.text !== (m.body || "") || !body.childNodes.length) {
         if (m.html) body.innerHTML = m.html; // sanitised by the server
         else body.textContent = m.body || "";
         body.dataset.html = m.html || "";
+        body.dataset.text = m.body || "";
       }
       var votes = $(".sc-msg__votes", li);
       votes.textContent = m.kind === "answer" && m.votes ? t("votes", { n: m.votes }) : "";
       var hide = $("[data-testid=hide-button]", li);
       var restore = $("[data-testid=restore-button]", li);
+      var publish = $("[data-testid=publish-button]", li);
       var moderatable = m.kind !== "system";
+      var heldMessage = m.visibility === "held";
       if (hide.getAttribute("aria-busy") !== "true") hide.hidden = !moderatable || !!m.hidden;
-      if (restore.getAttribute("aria-busy") !== "true") restore.hidden = !moderatable || !m.hidden;
+      if (restore.getAttribute("aria-busy") !== "true") restore.hidden = !moderatable || !m.hidden || heldMessage;
+      // Restoring a held message publishes it: say so on the button.
+      if (publish.getAttribute("aria-busy") !== "true") publish.hidden = !moderatable || !heldMessage;
       hide.setAttribute("aria-label", t("hide_label", { name: authorName(author) }));
       restore.setAttribute("aria-label", t("restore_label", { name: authorName(author) }));
+      publish.setAttribute("aria-label", t("publish_label", { name: authorName(author) }));
       $(".sc-msg__actions", li).hidden = !moderatable && !votes.textContent;
     }
 
@@ -1180,7 +1225,7 @@
         replyInput.focus();
         return;
       }
-      var priv = !privateWrap.hidden && replyPrivate.checked;
+      var priv = isHeld() || (!privateWrap.hidden && replyPrivate.checked);
       var button = $("[data-testid=reply-submit]", replyForm);
       run("reply", { body: body, private: priv }, button).then(function (res) {
         if (!res.ok) return;
@@ -1203,19 +1248,24 @@
       });
     }
 
-    function moderateMessage(id, action, button) {
+    function moderateMessage(id, action, button, done) {
       setBusy(button, true);
       api("POST", "/api/v1/staff/messages/" + encodeURIComponent(id) + "/" + action, {}).then(function (res) {
         setBusy(button, false);
         if (!res.ok) { showError(res.error); renderThread(); return; }
         var updated = res.data.message;
         var current = findMessage(id);
-        if (current) Object.assign(current, updated && updated.id === id ? updated : { hidden: action === "hide" });
+        if (current) {
+          // The public shape blanks a hidden message's text; staff keep seeing it.
+          var fresh = updated && updated.id === id ? updated : { hidden: action === "hide" };
+          Object.assign(current, fresh, { body: fresh.body || current.body });
+        }
         renderThread();
-        showAlert(t("done_" + action), "info");
+        showAlert(t("done_" + (done || action)), "info");
         var el = messageEls.get(id);
         var other = el && $("[data-testid=" + (action === "hide" ? "restore" : "hide") + "-button]", el);
         if (other && !other.hidden) other.focus();
+        else if (el) { var any = $(".sc-msg__actions button:not([hidden])", el); if (any) any.focus(); }
         refresh();
       });
     }

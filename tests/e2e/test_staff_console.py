@@ -48,7 +48,9 @@ def new_page(
     page.on("pageerror", lambda exc: problems.append(f"pageerror: {exc}"))
 
     def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error" and "favicon" not in message.text:
+        # HTTP errors are logged too ("Failed to load resource": a 401 sign-in, no favicon);
+        # what matters here is script trouble and policy refusals ("Refused to ...").
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
             problems.append(f"console: {message.text}")
 
     page.on("console", on_console)
