@@ -249,3 +249,27 @@ def test_a_frustrated_question_is_taken_over_and_the_shopper_sees_the_staff_repl
 
     assert staff_problems == []
     assert shopper_problems == []
+
+
+def test_an_admin_sees_detector_precision_in_english(
+    browser: Browser, server: Any, contexts: list[BrowserContext]
+) -> None:
+    email, password = create_staff(server, "admin")
+    page, problems = new_page(browser, contexts, viewport=DESKTOP, locale="en-GB")
+    sign_in(page, server, email, password, lang="en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Moderation queue")
+    expect(page.get_by_test_id("staff-role")).to_have_text("Administrator")
+    detectors = page.get_by_test_id("detectors")
+    expect(detectors.get_by_role("heading", level=2)).to_have_text("Detector precision")
+    expect(detectors.get_by_role("columnheader")).to_have_text(
+        ["Detector", "Confirmed", "False alarms", "Precision"]
+    )
+    expect(page.get_by_test_id("detector-rows").locator("tr").first).to_be_visible()
+    expect(page.get_by_test_id("queue-empty")).to_be_visible()  # a fresh shop: nothing waits
+
+    # Signing out ends the session: the console sends us back to the sign-in page.
+    page.get_by_test_id("sign-out").click()
+    expect(page).to_have_url(re.compile(r"/staff/login"))
+    page.goto(f"{server.url}/staff")
+    expect(page).to_have_url(re.compile(r"/staff/login"))
+    assert problems == []
