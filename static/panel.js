@@ -2,13 +2,18 @@
  * Entraide panel: the live Q&A room of one product, running inside the widget's iframe.
  *
  * Protocol: /work/shared/protocol.md, namespace "/" (join, ask, answer, vote, accept,
- * typing, plus the `resolve` extension). The room's events are applied strictly by `seq`:
+ * typing, report, plus the `resolve` extension; server events `event`, `presence`, `typing`,
+ * `notification` (answer, nudge) and `private`). The room's events are applied strictly by `seq`:
  * older ones are ignored, a gap triggers a re-join with `since` (the server replies with
  * what was missed), and every (re)connect re-joins the same way, so a blip loses nothing.
  * Writes carry a client_id (crypto.randomUUID) reused on retry, so a retried send lands once.
  *
  * UI text comes only from the config block rendered by templates/panel.html (translated
  * server-side); user content goes in with textContent, except the server-sanitised `html`.
+ *
+ * Moderation: a write may be acked `held` (kept from the crowd) with a `notice` for its
+ * author. A held question lives only in its asker's list, marked private; messages whose
+ * `visibility` is not "public" are labelled so the author knows who can see them.
  */
 (function () {
   "use strict";
@@ -25,6 +30,8 @@
   var VISITOR_KEY = "entraide.visitor";
   var VOTES_KEY = "entraide.votes";
   var PAGE_SIZE = 20; // the server's page of recent threads: a full page means there may be more
+  var LANG = config.lang === "en" ? "en" : "fr"; // the server writes notices in these two
+  var REPORT_REASONS = ["spam", "insult", "off_topic", "other"];
 
   var embed = new URLSearchParams(location.search).get("embed");
   var parentOrigin = "*";
@@ -134,8 +141,9 @@
     seq: null,          // last room seq applied; null until the first join ack
     joining: false,
     buffer: [],         // events received while a join is in flight
-    threads: new Map(), // thread id -> entry {thread, messages: Map, el}
-    typing: new Map()   // thread id -> Map(name -> timer)
+    threads: new Map(), // thread id -> entry {thread, messages: Map, el, private}
+    typing: new Map(),  // thread id -> Map(name -> timer)
+    reported: {}        // message id -> true once this visitor reported it (this page only)
   };
   if (state.visitor && !(state.visitor.id && state.visitor.token)) state.visitor = null;
 
@@ -156,7 +164,9 @@
     similarList: $(".ep-similar__list"),
     list: $(".ep-thread-list"),
     empty: $(".ep-empty"),
+    askNotice: $("[data-testid=ask-notice]"),
     toasts: $(".ep-toasts"),
+    main: $(".ep-main"),
     live: $("[data-testid=live]"),
     dialog: $(".ep-dialog"),
     nameInput: $("#ep-name-input"),
@@ -173,7 +183,64 @@
   function showError(error) {
     var code = error && error.code;
     var key = "error_" + code;
+    var banned = code === "forbidden" && typeof error.message === "string" &&
+      error.message.indexOf("you cannot post") === 0;
+    if (banned) { showAlert(banMessage(error.message), "error"); return; }
     showAlert(S[key] ? t(key) : t("error_unknown"), "error");
+  }
+
+  /** "you cannot post until 2026-12-01 09:30 UTC" in the visitor's language (else as sent). */
+  function banMessage(text) {
+    var m = /until (\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}) UTC/.exec(text);
+    if (!m) return text;
+    var when = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]));
+    return t("error_banned", {
+      until: when.toLocaleString(config.lang, { day: "numeric", month: "long", hour: "2-digit", minute: "2-digit" })
+    });
+  }
+
+  /**
+   * A persistent, dismissable notice from the server (personal data, held for review, out of
+   * scope) in a slot near the composer. The slot is a live region that stays in the DOM, so
+   * the text is announced when it is inserted.
+   */
+  function showNotice(slot, text) {
+    if (!slot || !text) return;
+    slot.textContent = "";
+    var box = document.createElement("div");
+    box.className = "ep-notice";
+    box.setAttribute("data-testid", "notice");
+    var icon = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    icon.setAttribute("viewBox", "0 0 24 24");
+    icon.setAttribute("width", "20");
+    icon.setAttribute("height", "20");
+    icon.setAttribute("aria-hidden", "true");
+    icon.setAttribute("focusable", "false");
+    icon.setAttribute("class", "ep-notice__icon");
+    var path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    path.setAttribute("d", "M12 2a10 10 0 1 1 0 20 10 10 0 0 1 0-20zm-1 8v7h2v-7h-2zm0-4v2h2V6h-2z");
+    path.setAttribute("fill", "currentColor");
+    icon.appendChild(path);
+    var p = document.createElement("p");
+    p.className = "ep-notice__text";
+    p.textContent = text;
+    var dismiss = document.createElement("button");
+    dismiss.type = "button";
+    dismiss.className = "ep-link-button ep-notice__dismiss";
+    dismiss.setAttribute("data-testid", "notice-dismiss");
+    dismiss.textContent = t("dismiss");
+    dismiss.addEventListener("click", function () {
+      var hadFocus = box.contains(document.activeElement);
+      slot.textContent = "";
+      if (hadFocus) {
+        var composer = slot.parentNode && slot.parentNode.querySelector("textarea");
+        if (composer) composer.focus();
+      }
+    });
+    box.appendChild(icon);
+    box.appendChild(p);
+    box.appendChild(dismiss);
+    slot.appendChild(box);
   }
 
   function showAlert(text, tone) {
@@ -197,7 +264,7 @@
     while (els.live.childNodes.length > 5) els.live.removeChild(els.live.firstChild);
   }
 
-  function toast(text, threadId) {
+  function toast(text, threadId, onView) {
     var box = document.createElement("div");
     box.className = "ep-toast";
     box.setAttribute("role", "status");
@@ -211,7 +278,10 @@
       view.type = "button";
       view.className = "ep-link-button ep-toast__action";
       view.textContent = t("view");
-      view.addEventListener("click", function () { box.remove(); focusThread(threadId); });
+      view.addEventListener("click", function () {
+        box.remove();
+        if (onView) onView(); else focusThread(threadId);
+      });
       box.appendChild(view);
     }
     var dismiss = document.createElement("button");
@@ -222,8 +292,19 @@
     dismiss.addEventListener("click", function () { box.remove(); });
     box.appendChild(dismiss);
     els.toasts.appendChild(box);
-    setTimeout(function () { box.remove(); }, 10000);
+    (function expire() {
+      setTimeout(function () {
+        if (box.contains(document.activeElement)) expire(); // never from under the keyboard
+        else box.remove();
+      }, 10000);
+    })();
   }
+
+  // Toasts float over the bottom of the list: keep room below it so nothing stays hidden.
+  new MutationObserver(function () {
+    var height = els.toasts.offsetHeight;
+    els.main.style.paddingBottom = height ? (height + 24) + "px" : "";
+  }).observe(els.toasts, { childList: true });
 
   // ---------------------------------------------------------------- socket
   if (typeof window.io !== "function") {
@@ -267,6 +348,7 @@
   socket.on("presence", onPresence);
   socket.on("typing", onTyping);
   socket.on("notification", onNotification);
+  socket.on("private", onPrivate);
 
   function whenConnected() {
     return new Promise(function (resolve) {
@@ -333,7 +415,7 @@
       }
       if (res.complete === false) resetThreads(); // too much was missed: start from the snapshot
       var first = state.seq === null;
-      (res.threads || []).forEach(function (thread) { upsertThread(thread, false); });
+      (res.threads || []).forEach(function (thread) { upsertThread(thread, false, false); });
       if (first) els.older.hidden = (res.threads || []).length < PAGE_SIZE;
       var base = state.seq === null || res.complete === false ? -Infinity : state.seq;
       (res.missed || []).slice().sort(function (a, b) { return a.seq - b.seq; }).forEach(function (ev) {
@@ -372,12 +454,18 @@
     if (ev.type === "thread.created" || ev.type === "thread.updated") {
       var before = state.threads.get(data.id);
       var wasResolved = before && before.thread.status === "resolved";
-      upsertThread(data, live && ev.type === "thread.created" && !isMine(data.author));
+      upsertThread(data, live && ev.type === "thread.created" && !isMine(data.author), false);
       if (live && ev.type === "thread.updated" && before && !wasResolved && data.status === "resolved") {
         announce(t("live_resolved"));
       }
     } else if (ev.type === "message.created" || ev.type === "message.updated") {
+      var known = findMessage(data.id);
       upsertMessage(data, live && ev.type === "message.created" && !isMine(data.author));
+      var entry = state.threads.get(data.thread_id);
+      if (live && !known && ev.type === "message.created" && isStaff(data) && entry && isMine(entry.thread.author)) {
+        toast(t("notify_staff_reply"), data.thread_id);
+        postToParent({ type: "notify" });
+      }
     }
     updateEmpty();
   }
@@ -389,6 +477,7 @@
   }
 
   function onNotification(data) {
+    if (data && data.type === "nudge") { onNudge(data); return; }
     if (!data || data.type !== "answer") return;
     var name = data.message && data.message.author ? data.message.author.name : "";
     if (data.room === ROOM && data.thread) upsertThread(data.thread, false);
@@ -399,25 +488,67 @@
     postToParent({ type: "notify" });
   }
 
+  /** An enthusiast is asked to help with an unanswered question of this room. */
+  function onNudge(data) {
+    // Other rooms' nudges carry no link to their product page: nothing useful to offer here.
+    if (data.room !== ROOM || !data.thread || !data.thread.id) return;
+    upsertThread(data.thread, false);
+    updateEmpty();
+    var body = String(data.thread.body || "").replace(/\s+/g, " ").trim();
+    var chars = Array.from(body);
+    if (chars.length > 80) body = chars.slice(0, 79).join("").trim() + "…";
+    toast(t("notify_nudge", { text: body }), data.thread.id, function () {
+      focusThread(data.thread.id, true);
+    });
+    postToParent({ type: "notify" });
+  }
+
+  /** A message only the asker and staff see: staff continuing privately, or our own follow-up. */
+  function onPrivate(data) {
+    if (!data || data.room !== ROOM || !data.message || !data.message.thread_id) return;
+    var known = findMessage(data.message.id);
+    if (data.thread && data.thread.id) {
+      // A thread we do not have is one the crowd never saw (our held question).
+      upsertThread(data.thread, false, state.threads.has(data.thread.id) ? undefined : true);
+    }
+    upsertMessage(data.message, false);
+    updateEmpty();
+    if (!known && isStaff(data.message)) {
+      toast(t("notify_staff_private"), data.message.thread_id);
+      postToParent({ type: "notify" });
+    }
+  }
+
+  function isStaff(message) {
+    return !!message && (message.kind === "staff" || !!(message.author && message.author.staff));
+  }
+
   // ---------------------------------------------------------------- rendering
   function updateEmpty() {
     els.empty.hidden = state.threads.size > 0 || state.seq === null;
   }
 
-  function upsertThread(thread, announceIt) {
+  /**
+   * privateHint: true when the thread reached us privately (held question: our ack, or a
+   * `private` event), false when it came from the room (public), undefined to keep as is.
+   * A `held` field on the thread, when the server sends one, is authoritative.
+   */
+  function upsertThread(thread, announceIt, privateHint) {
     if (!thread || !thread.id) return;
     var entry = state.threads.get(thread.id);
+    var priv = typeof thread.held === "boolean" ? thread.held : privateHint;
     if (thread.status === "hidden") {
       if (entry) { entry.el.remove(); state.threads.delete(thread.id); }
       return;
     }
     var isNew = !entry;
     if (isNew) {
-      entry = { thread: thread, messages: new Map(), el: buildThread(thread) };
+      entry = { thread: thread, messages: new Map(), el: buildThread(thread), private: !!priv };
       state.threads.set(thread.id, entry);
       placeThread(entry);
     } else {
       entry.thread = Object.assign({}, entry.thread, thread);
+      if (typeof priv === "boolean") entry.private = priv;
     }
     if (Array.isArray(thread.messages)) {
       thread.messages.forEach(function (m) { storeMessage(entry, m); });
@@ -472,7 +603,9 @@
     clearTyping(message.thread_id, message.author && message.author.name);
     renderThread(entry);
     // The asker hears about answers to their own question from the notification instead.
-    if (announceIt && isNew && !message.hidden && !isMine(entry.thread.author)) {
+    if (announceIt && isNew && !message.hidden && message.kind === "system") {
+      if (systemText(message)) announce(systemText(message));
+    } else if (announceIt && isNew && !message.hidden && !isMine(entry.thread.author)) {
       announce(t("live_answer", { name: authorName(message.author), text: message.body || "" }));
     }
   }
@@ -483,7 +616,7 @@
       .then(function (body) {
         var thread = body && (body.thread || body);
         if (thread && thread.id && thread.room === ROOM) {
-          upsertThread(thread, false);
+          upsertThread(thread, false, false);
           updateEmpty();
         }
       })
@@ -495,7 +628,10 @@
   }
 
   function fillMeta(root, author, createdAt, staff) {
-    avatar($(".ep-avatar", root), authorName(author));
+    var face = $(".ep-avatar", root);
+    avatar(face, authorName(author));
+    face.classList.toggle("ep-avatar--staff", !!staff);
+    if (staff) face.style.backgroundColor = ""; // the brand colour, from the stylesheet
     var name = $(".ep-author", root);
     name.textContent = authorName(author) + (isMine(author) ? " (" + t("you") + ")" : "");
     var rank = $(".ep-rank", root);
@@ -505,6 +641,7 @@
     rank.textContent = rankText;
     rank.hidden = !rankText;
     rank.classList.toggle("ep-rank--staff", !!staff);
+    rank.setAttribute("data-testid", staff ? "staff-badge" : "rank");
     setTime($(".ep-time", root), createdAt);
   }
 
@@ -549,15 +686,18 @@
       if (!pending || pending.body !== body) pending = { body: body, client_id: uuid() };
       var button = $("button[type=submit]", form);
       setBusy(button, true);
-      write("answer", { thread_id: thread.id, body: body, client_id: pending.client_id }).then(function (res) {
+      write("answer", { thread_id: thread.id, body: body, client_id: pending.client_id, lang: LANG }).then(function (res) {
         setBusy(button, false);
         if (!res.ok) { showError(res.error); return; }
         pending = null;
         textarea.value = "";
         autoGrow(textarea);
         lastTyping = 0;
-        if (res.held) showAlert(t("held"), "info");
-        else if (res.message) upsertMessage(res.message, false);
+        if (res.message) upsertMessage(res.message, false);
+        var slot = $("[data-testid=answer-notice]", li);
+        if (res.notice) showNotice(slot, res.notice);
+        else if (res.held && !(res.message && res.message.visibility === "private")) showNotice(slot, t("held"));
+        // A private follow-up needs no notice: the message itself is labelled private.
       }, function () { setBusy(button, false); });
     });
 
@@ -579,6 +719,9 @@
     var mine = isMine(thread.author);
     li.dataset.status = thread.status;
     li.classList.toggle("ep-thread--mine", mine);
+    li.classList.toggle("ep-thread--private", !!entry.private);
+    li.dataset.private = entry.private ? "true" : "false";
+    $(".ep-privacy", li).hidden = !entry.private;
     fillMeta($(".ep-card > .ep-meta", li), thread.author, thread.created_at, false);
 
     var question = $(".ep-question", li);
@@ -587,15 +730,21 @@
       question.dataset.html = thread.html || "";
     }
     var article = $(".ep-card", li);
-    article.setAttribute("aria-label", mine ? t("your_question") : t("question_by", { name: authorName(thread.author) }));
+    article.setAttribute("aria-label", entry.private ? t("your_private_question")
+      : mine ? t("your_question") : t("question_by", { name: authorName(thread.author) }));
 
     var badge = $("[data-testid=status-badge]", li);
     badge.textContent = t("status_" + thread.status);
     badge.className = "ep-badge ep-badge--" + thread.status;
     badge.dataset.status = thread.status;
 
-    var visible = Array.from(entry.messages.values()).filter(function (m) { return !m.message.hidden; });
-    var count = typeof thread.answer_count === "number" ? thread.answer_count : visible.length;
+    var visible = Array.from(entry.messages.values()).filter(function (m) {
+      return !m.message.hidden && (m.message.kind !== "system" || !!systemText(m.message));
+    });
+    // The server counts community answers; the team's replies (and, for the asker, private
+    // messages) are answers too from where the visitor sits.
+    var shown = visible.filter(function (m) { return m.message.kind !== "system"; }).length;
+    var count = Math.max(typeof thread.answer_count === "number" ? thread.answer_count : 0, shown);
     $(".ep-count", li).textContent = count === 0 ? t("answers_zero")
       : t(count === 1 ? "answers_one" : "answers_other", { n: count });
 
@@ -605,10 +754,11 @@
 
     var list = $(".ep-answers", li);
     visible.sort(function (a, b) { return toTime(a.message.created_at) - toTime(b.message.created_at); });
-    visible.forEach(function (m) {
+    visible.forEach(function (m, i) {
       if (!m.el) m.el = buildAnswer(m.message);
       renderAnswer(m, entry);
-      list.appendChild(m.el); // re-appending keeps chronological order
+      // Move only what is out of chronological order: moving a node drops its focus.
+      if (list.children[i] !== m.el) list.insertBefore(m.el, list.children[i] || null);
     });
     list.hidden = visible.length === 0;
     renderTyping(thread.id);
@@ -619,16 +769,42 @@
     li.dataset.messageId = message.id;
     $(".ep-vote", li).addEventListener("click", function (event) { vote(message.id, event.currentTarget); });
     $(".ep-accept", li).addEventListener("click", function (event) { accept(message.id, event.currentTarget); });
+    wireReport(li, message.id);
     return li;
+  }
+
+  function systemText(message) {
+    var key = "system_" + (message.code || "");
+    return message.code && S[key] ? t(key) : "";
   }
 
   function renderAnswer(m, entry) {
     var message = m.message;
     var thread = entry.thread;
     var li = m.el;
-    var staff = message.kind === "staff";
-    li.className = "ep-answer ep-answer--" + (message.kind || "answer");
+    var staff = isStaff(message);
+    var system = message.kind === "system";
+    var visibility = message.visibility || "public";
+    li.className = "ep-answer ep-answer--" + (system ? "system" : staff ? "staff" : "answer");
+    li.classList.toggle("ep-answer--" + visibility, visibility !== "public");
+    li.dataset.kind = message.kind || "answer";
+    li.dataset.visibility = visibility;
+    var line = $(".ep-system", li);
+    line.hidden = !system;
+    $(".ep-meta", li).hidden = system;
+    $(".ep-body", li).hidden = system;
+    if (system) {
+      line.textContent = systemText(message);
+      $(".ep-answer__actions", li).hidden = true;
+      $(".ep-visibility-note", li).hidden = true;
+      $(".ep-report", li).hidden = true;
+      return;
+    }
     fillMeta($(".ep-meta", li), message.author, message.created_at, staff);
+    var badge = $(".ep-visibility", li);
+    badge.hidden = visibility === "public";
+    $(".ep-visibility__text", li).textContent = visibility === "held" ? t("held_label") : t("private_label");
+    $(".ep-visibility-note", li).hidden = visibility === "public";
     var body = $(".ep-body", li);
     if (body.dataset.html !== (message.html || "")) {
       body.innerHTML = message.html || ""; // sanitised by the server
@@ -639,7 +815,9 @@
     $(".ep-accepted", li).hidden = !accepted;
 
     var actions = $(".ep-answer__actions", li);
-    actions.hidden = message.kind === "system";
+    var publicMessage = visibility === "public";
+    // Votes, acceptance and reports are for the community's public answers (not staff's).
+    actions.hidden = !publicMessage || message.kind !== "answer";
     var voteButton = $(".ep-vote", li);
     var voted = state.votes[message.id] === 1;
     voteButton.setAttribute("aria-pressed", voted ? "true" : "false");
@@ -649,6 +827,82 @@
     var canAccept = isMine(thread.author) && !isMine(message.author) && message.kind === "answer" &&
       !thread.accepted_message_id && thread.status !== "resolved" && thread.status !== "hidden";
     $(".ep-accept", li).hidden = !canAccept;
+
+    var canReport = publicMessage && message.kind === "answer" && !staff && !isMine(message.author);
+    var reportButton = $(".ep-report-button", li);
+    reportButton.hidden = !canReport;
+    if (!canReport) closeReport(li, false);
+    var reported = !!state.reported[message.id];
+    $(".ep-report-button__text", li).textContent = reported ? t("reported") : t("report");
+    reportButton.setAttribute("aria-disabled", reported ? "true" : "false");
+    reportButton.setAttribute("aria-label", reported ? t("reported")
+      : t("report_answer_by", { name: authorName(message.author) }));
+  }
+
+  // ---------------------------------------------------------------- reports
+  function wireReport(li, messageId) {
+    var button = $(".ep-report-button", li);
+    var form = $(".ep-report", li);
+    var status = $(".ep-report__status", li);
+    var error = $(".ep-report__error", li);
+    var submit = $("[data-testid=report-submit]", form);
+    var formId = "ep-report-" + (++nextId);
+    form.id = formId;
+    button.setAttribute("aria-controls", formId);
+    var legendId = formId + "-legend";
+    $(".ep-report__legend", form).id = legendId;
+    form.setAttribute("aria-labelledby", legendId);
+
+    button.addEventListener("click", function () {
+      if (state.reported[messageId]) { status.textContent = t("report_done"); return; }
+      if (!form.hidden) { closeReport(li, true); return; }
+      status.textContent = "";
+      error.textContent = "";
+      form.reset();
+      form.hidden = false;
+      button.setAttribute("aria-expanded", "true");
+      $("input[type=radio]", form).focus();
+    });
+    $(".ep-report__cancel", form).addEventListener("click", function () { closeReport(li, true); });
+    form.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { event.preventDefault(); event.stopPropagation(); closeReport(li, true); }
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var chosen = $("input[type=radio]:checked", form);
+      if (!chosen || REPORT_REASONS.indexOf(chosen.value) < 0) {
+        error.textContent = t("report_choose");
+        $("input[type=radio]", form).focus();
+        return;
+      }
+      error.textContent = "";
+      setBusy(submit, true);
+      write("report", { message_id: messageId, reason: t("report_" + chosen.value) }, 2).then(function (res) {
+        setBusy(submit, false);
+        if (!res.ok && !(res.error && res.error.code === "conflict")) {
+          // Keep the form open so the visitor can try again.
+          error.textContent = S["error_" + (res.error && res.error.code)] ? t("error_" + res.error.code) : t("error_unknown");
+          return;
+        }
+        state.reported[messageId] = true;
+        // The busy submit button dropped focus: hand it to the report button, not to <body>.
+        var lost = !document.activeElement || document.activeElement === document.body;
+        closeReport(li, true, lost);
+        status.textContent = res.ok ? t("report_done") : t("report_already");
+        var m = findMessage(messageId);
+        if (m) upsertMessage(Object.assign({}, m), false);
+      }, function () { setBusy(submit, false); });
+    });
+  }
+
+  function closeReport(li, giveFocusBack, focusLost) {
+    var form = $(".ep-report", li);
+    if (form.hidden) return;
+    var hadFocus = focusLost || form.contains(document.activeElement);
+    form.hidden = true;
+    var button = $(".ep-report-button", li);
+    button.setAttribute("aria-expanded", "false");
+    if (giveFocusBack && hadFocus && !button.hidden) button.focus();
   }
 
   function setBusy(button, busy) {
@@ -686,12 +940,14 @@
     }, function () { setBusy(button, false); });
   }
 
-  function focusThread(id) {
+  function focusThread(id, toAnswer) {
     var entry = state.threads.get(id);
     if (!entry) return;
     var article = $(".ep-card", entry.el);
     entry.el.scrollIntoView({ block: "start", behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
-    article.focus({ preventScroll: true });
+    var answerInput = $(".ep-answer-form textarea", entry.el);
+    if (toAnswer && !$(".ep-answer-form", entry.el).hidden) answerInput.focus({ preventScroll: true });
+    else article.focus({ preventScroll: true });
     entry.el.classList.remove("ep-thread--highlight");
     void entry.el.offsetWidth; // restart the highlight animation
     entry.el.classList.add("ep-thread--highlight");
@@ -714,7 +970,7 @@
     }).then(function (body) {
       setBusy(els.older, false);
       var threads = (body && body.threads) || [];
-      threads.forEach(function (thread) { upsertThread(thread, false); });
+      threads.forEach(function (thread) { upsertThread(thread, false, false); });
       els.older.hidden = threads.length < PAGE_SIZE || body.next_cursor == null;
       updateEmpty();
     }).catch(function () {
@@ -860,17 +1116,23 @@
     if (!body || body.length > config.body_max) { els.askInput.focus(); showError({ code: "invalid" }); return; }
     if (!askPending || askPending.body !== body) askPending = { body: body, client_id: uuid() };
     setBusy(els.askSubmit, true);
-    write("ask", { room: ROOM, body: body, client_id: askPending.client_id }).then(function (res) {
+    write("ask", { room: ROOM, body: body, client_id: askPending.client_id, lang: LANG }).then(function (res) {
       setBusy(els.askSubmit, false);
       if (!res.ok) { showError(res.error); return; }
       askPending = null;
       els.askInput.value = "";
       autoGrow(els.askInput);
       hideSimilar();
-      if (res.held) { showAlert(t("held"), "info"); return; }
-      if (res.thread) upsertThread(res.thread, false);
+      // A held question is shown to its asker only, marked as sent privately to the team.
+      if (res.thread) upsertThread(res.thread, false, !!res.held);
       updateEmpty();
-      showAlert(t("sent_question"), "info");
+      if (res.notice || res.held) {
+        hideAlert();
+        showNotice(els.askNotice, res.notice || t("held"));
+      } else {
+        els.askNotice.textContent = "";
+        showAlert(t("sent_question"), "info");
+      }
     }, function () { setBusy(els.askSubmit, false); });
   });
 
