@@ -60,6 +60,9 @@ class AsyncCollection:
     async def insert_one(self, *args: Any, **kwargs: Any) -> Any:
         return self._c.insert_one(*args, **kwargs)
 
+    async def insert_many(self, *args: Any, **kwargs: Any) -> Any:
+        return self._c.insert_many(*args, **kwargs)
+
     async def update_one(self, *args: Any, **kwargs: Any) -> Any:
         return self._c.update_one(*args, **kwargs)
 

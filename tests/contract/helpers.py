@@ -8,6 +8,8 @@ from typing import Any
 from app.domain.models import Event, Message, MessageKind, Room, Thread, ThreadStatus
 from app.domain.text import search_terms
 from app.store.port import Store
+from rewards.ledger import LedgerEntry, RefKind
+from rewards.rules import Reason
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 WATCH = "shop.example/montre-alpina"
@@ -110,3 +112,31 @@ def answered(thread: Thread, when: datetime) -> None:
 
 async def all_events(store: Store, room_key: str = WATCH) -> list[Event]:
     return await store.events_since(room_key, 0, limit=10_000)
+
+
+def entry(
+    entry_id: str,
+    visitor_id: str,
+    points: int,
+    created_at: datetime,
+    *,
+    reason: Reason = Reason.ANSWER,
+    ref_kind: RefKind = "message",
+    **fields: Any,
+) -> LedgerEntry:
+    """A ledger entry; `fields` sets any other LedgerEntry field (room, giver_person, ...).
+
+    Keep times to whole milliseconds: MongoDB stores no finer, and entries must compare
+    equal after a round trip.
+    """
+    return LedgerEntry(
+        id=entry_id,
+        visitor_id=visitor_id,
+        points=points,
+        reason=reason,
+        rule=fields.pop("rule", f"{reason.value} value={points}"),
+        ref_kind=ref_kind,
+        ref_id=fields.pop("ref_id", f"m-{entry_id}"),
+        created_at=created_at,
+        **fields,
+    )

@@ -97,6 +97,19 @@ INDEXES: dict[str, tuple[str, list[tuple[str, int]], Doc]] = {
         {"partialFilterExpression": {"claim_due_at": _IS_DATE}},
     ),
     "audit_by_case": ("audit", [("case_id", ASCENDING), ("at", ASCENDING)], {}),
+    "votes_by_voter": ("votes", [("voter_id", ASCENDING), ("created_at", ASCENDING)], {}),
+    "ledger_by_visitor": ("ledger", [("visitor_id", ASCENDING), ("created_at", ASCENDING)], {}),
+    "ledger_by_person": ("ledger", [("person", ASCENDING), ("created_at", ASCENDING)], {}),
+    "ledger_by_giver": ("ledger", [("giver_person", ASCENDING), ("created_at", ASCENDING)], {}),
+    "ledger_by_ref": ("ledger", [("ref_id", ASCENDING)], {}),
+    "ledger_by_time": ("ledger", [("created_at", ASCENDING)], {}),
+    "ledger_by_room": ("ledger", [("room", ASCENDING), ("created_at", ASCENDING)], {}),
+    "ledger_by_category": ("ledger", [("category", ASCENDING), ("created_at", ASCENDING)], {}),
+    "revocations_by_entry": (
+        "revocations",
+        [("entry_id", ASCENDING), ("seq", ASCENDING)],
+        {},
+    ),
 }
 # The fields a thread update may change (the same ones the SQLite adapter saves).
 THREAD_CHANGES = (

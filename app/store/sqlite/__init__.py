@@ -2,9 +2,10 @@
 
 from app.store.sqlite.moderation import SqliteModeration
 from app.store.sqlite.qa import SqliteQA
+from app.store.sqlite.rewards import SqliteRewards
 
 
-class SqliteStore(SqliteQA, SqliteModeration):
+class SqliteStore(SqliteQA, SqliteModeration, SqliteRewards):
     """Every table group over one pair of connections (see base.SqliteBase)."""
 
 

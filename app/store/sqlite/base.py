@@ -87,6 +87,32 @@ CREATE TABLE IF NOT EXISTS audit (
     actor_kind TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL, at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_by_case ON audit (case_id, at);
+CREATE INDEX IF NOT EXISTS votes_by_voter ON votes (voter_id, created_at);
+CREATE TABLE IF NOT EXISTS ledger (
+    id TEXT PRIMARY KEY, visitor_id TEXT NOT NULL, person TEXT NOT NULL,
+    points INTEGER NOT NULL, reason TEXT NOT NULL, rule TEXT NOT NULL, ref_kind TEXT NOT NULL,
+    ref_id TEXT NOT NULL, thread_id TEXT, room TEXT, category TEXT, giver_id TEXT,
+    giver_person TEXT, lang TEXT, note TEXT, created_at TEXT NOT NULL, revoked_at TEXT,
+    revoked_reason TEXT
+);
+CREATE INDEX IF NOT EXISTS ledger_by_visitor ON ledger (visitor_id, created_at);
+CREATE INDEX IF NOT EXISTS ledger_by_person ON ledger (person, created_at);
+CREATE INDEX IF NOT EXISTS ledger_by_giver ON ledger (giver_person, created_at);
+CREATE INDEX IF NOT EXISTS ledger_by_ref ON ledger (ref_id);
+CREATE INDEX IF NOT EXISTS ledger_board ON ledger (created_at, visitor_id, points)
+    WHERE revoked_at IS NULL AND points > 0;
+CREATE INDEX IF NOT EXISTS ledger_board_by_room ON ledger (room, created_at, visitor_id, points)
+    WHERE revoked_at IS NULL AND points > 0;
+CREATE INDEX IF NOT EXISTS ledger_board_by_category
+    ON ledger (category, created_at, visitor_id, points) WHERE revoked_at IS NULL AND points > 0;
+CREATE TABLE IF NOT EXISTS revocations (
+    pos INTEGER PRIMARY KEY, entry_id TEXT NOT NULL, at TEXT NOT NULL, reason TEXT NOT NULL,
+    action TEXT NOT NULL, by_id TEXT
+);
+CREATE INDEX IF NOT EXISTS revocations_by_entry ON revocations (entry_id, pos);
+CREATE TABLE IF NOT EXISTS disqualified (
+    visitor_id TEXT PRIMARY KEY, at TEXT NOT NULL
+) WITHOUT ROWID;
 """
 
 
