@@ -172,7 +172,9 @@
   function sessionExpired() {
     if (signingOut) return;
     signingOut = true;
-    pageAlert.show(t("error_unauthorized"), "error", true);
+    // While the panel is open the page behind it is inert: say it where it can be read.
+    var open = document.querySelector("[data-testid=detail][open]");
+    (open ? detailAlert : pageAlert).show(t("error_unauthorized"), "error", true);
     setTimeout(function () { location.assign(withLang("/staff/login")); }, 1500);
   }
 
@@ -266,7 +268,7 @@
     return text;
   }
 
-  function loadBoard() {
+  function loadBoard(speak) {
     var gen = ++boardGen;
     renderFilters();
     var q = boardQuery();
@@ -283,6 +285,7 @@
       board = Array.isArray(res.data.contributors) ? res.data.contributors : [];
       renderBoard();
       renderTopChart();
+      if (speak) announce(captionEl.textContent + " — " + countEl.textContent);
     });
   }
 
@@ -642,8 +645,7 @@
 
   // ---------------------------------------------------------------- actions
   function afterChange(message) {
-    announce(message);
-    detailAlert.show(message, "info");
+    detailAlert.show(message, "info"); // a status region inside the panel: read out once
     return Promise.all([loadDetail(false), loadBoard()]);
   }
 
@@ -758,7 +760,7 @@
     if (PERIODS.indexOf(period) < 0 || period === state.period) return;
     state.period = period;
     writeUrl(push);
-    loadBoard();
+    loadBoard(true);
   }
 
   var typingTimer = null;
@@ -771,7 +773,7 @@
       state.room = room;
       state.category = category;
       writeUrl(false);
-      loadBoard();
+      loadBoard(true);
     };
     if (now) apply();
     else typingTimer = setTimeout(apply, TEXT_FILTER_DEBOUNCE_MS);
