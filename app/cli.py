@@ -1,4 +1,4 @@
-"""The `entraide` command: run, init-db, seed-demo, create-staff, sweep.
+"""The `entraide` command: run, init-db, seed-demo, create-staff, sweep, rebuild-leaderboards.
 
 Configuration errors stop here with the variable's name and exit status 2.
 """
@@ -124,6 +124,31 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _rebuild() -> str:
+    from redis.asyncio import Redis
+
+    from app.factory import create_app
+    from app.services.leaderboards import RedisLeaderboards
+
+    app = create_app()
+    settings, store = app.services.settings, app.services.store
+    if not settings.redis_url:
+        return "no Redis configured: leaderboards are computed by the store, nothing to rebuild"
+    redis = Redis.from_url(settings.redis_url)
+    await store.open()
+    try:
+        replayed = await RedisLeaderboards(redis, store).rebuild()
+    finally:
+        await store.close()
+        await redis.aclose()
+    return f"leaderboards rebuilt from {replayed} ledger entries"
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    print(asyncio.run(_rebuild()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="entraide", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -145,6 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
     sweep = sub.add_parser("sweep", help="run the moderation sweeper (Procfile worker)")
     sweep.add_argument("--once", action="store_true", help="one tick, then exit")
     sweep.set_defaults(func=cmd_sweep)
+    sub.add_parser(
+        "rebuild-leaderboards", help="recreate the Redis leaderboards from the points ledger"
+    ).set_defaults(func=cmd_rebuild)
     return parser
 
 

@@ -27,14 +27,16 @@ from app.services.bus import EventBus
 from app.services.casework import Casework
 from app.services.container import Services
 from app.services.identity import Identity
+from app.services.leaderboards import Leaderboards, RedisLeaderboards, StoreLeaderboards
 from app.services.moderation import ModerationService
 from app.services.qa import QA
 from app.services.ratelimit import RateLimits
+from app.services.rewards import RewardsService
 from app.services.staff_auth import StaffAccounts
 from app.services.sweeper import sweep_forever
 from app.services.webhook import Webhook
 from app.store.port import Store
-from app.web import api, errors, health, i18n, pages, staff_api, staff_pages
+from app.web import api, errors, health, i18n, pages, rewards_api, staff_api, staff_pages
 from moderation import warm_up
 from moderation.thresholds import CategoryThresholds, Thresholds
 
@@ -99,6 +101,11 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
         trust_shop_links(settings),
         respond_within=timedelta(minutes=settings.respond_minutes),
     )
+    leaderboards: Leaderboards = (
+        RedisLeaderboards(redis, store) if redis is not None else StoreLeaderboards(store)
+    )
+    rewards = RewardsService(store, bus, leaderboards)
+    rewards.subscribe()
     services = Services(
         settings=settings,
         store=store,
@@ -115,7 +122,9 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
             claim_within=timedelta(minutes=settings.claim_minutes),
             max_body_chars=settings.max_body_chars,
         ),
+        rewards=rewards,
     )
+    services.qa.ranks = rewards.ranks
 
     quart = Quart(
         __name__,
@@ -141,7 +150,7 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
     )
     errors.init_app(quart)
     i18n.init_app(quart)
-    for blueprint in (api.bp, health.bp, pages.bp, staff_api.bp, staff_pages.bp):
+    for blueprint in (api.bp, health.bp, pages.bp, rewards_api.bp, staff_api.bp, staff_pages.bp):
         quart.register_blueprint(blueprint)
 
     sio = build_server(settings)

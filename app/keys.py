@@ -16,3 +16,17 @@ def socketio_channel() -> str:
 
 def sweeper_lock() -> str:
     return f"{PREFIX}:sweeper:lock"
+
+
+def leaderboard(period_key: str, room: str | None = None, category: str | None = None) -> str:
+    """One sorted set per board: `entraide:lb:week:2026-W47:room:<key>` (global: `:all`)."""
+    scope = f"room:{room}" if room else f"category:{category}" if category else "all"
+    return f"{PREFIX}:lb:{period_key}:{scope}"
+
+
+def leaderboard_pattern() -> str:
+    return f"{PREFIX}:lb:*"
+
+
+def disqualified() -> str:
+    return f"{PREFIX}:lb-disqualified"

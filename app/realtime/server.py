@@ -26,6 +26,7 @@ from app.services.bus import (
     EnthusiastsNudged,
     EventBus,
     PrivateMessage,
+    RankChanged,
     RoomChanged,
 )
 from app.services.case_views import case_view
@@ -147,6 +148,19 @@ def connect_bus(sio: socketio.AsyncServer, bus: EventBus) -> None:
                 namespace=names.WIDGET_NAMESPACE,
             )
 
+    async def on_rank_changed(change: RankChanged) -> None:
+        await sio.emit(
+            names.NOTIFICATION,
+            {
+                "type": "rank",
+                "rank": change.rank,
+                "text": {"fr": change.text_fr, "en": change.text_en},
+            },
+            room=names.visitor_channel(change.visitor_id),
+            namespace=names.WIDGET_NAMESPACE,
+        )
+
+    bus.subscribe(RankChanged.name, on_rank_changed)
     bus.subscribe(RoomChanged.name, on_room_changed)
     bus.subscribe(AnswerPosted.name, on_answer_posted)
     bus.subscribe(CaseChanged.name, on_case_changed)

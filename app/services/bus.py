@@ -67,7 +67,58 @@ class EnthusiastsNudged:
     visitor_ids: tuple[str, ...]
 
 
-DomainEvent = RoomChanged | AnswerPosted | CaseChanged | PrivateMessage | EnthusiastsNudged
+@dataclass(frozen=True, slots=True)
+class VoteCast:
+    """A visitor marked an answer helpful (value 1) or withdrew their vote (value 0)."""
+
+    name = "vote.cast"
+    message: Message
+    thread: Thread
+    voter_id: str
+    value: int
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerAccepted:
+    name = "answer.accepted"
+    message: Message
+    thread: Thread
+    accepter_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContentModerated:
+    """Staff hid or restored a message, or banned or unbanned its author."""
+
+    name = "content.moderated"
+    action: str  # hide | restore | ban | unban
+    staff_id: str
+    message: Message | None = None
+    visitor_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RankChanged:
+    """A contributor reached a new rank: they are told wherever they are connected."""
+
+    name = "rank.changed"
+    visitor_id: str
+    rank: str
+    text_fr: str
+    text_en: str
+
+
+DomainEvent = (
+    RoomChanged
+    | AnswerPosted
+    | CaseChanged
+    | PrivateMessage
+    | EnthusiastsNudged
+    | VoteCast
+    | AnswerAccepted
+    | ContentModerated
+    | RankChanged
+)
 Listener = Callable[[Any], Awaitable[None]]
 
 

@@ -27,7 +27,13 @@ from app.domain.models import (
 )
 from app.domain.staff import Role, Staff
 from app.domain.text import clean_body, search_terms
-from app.services.bus import CaseChanged, EventBus, PrivateMessage, RoomChanged
+from app.services.bus import (
+    CaseChanged,
+    ContentModerated,
+    EventBus,
+    PrivateMessage,
+    RoomChanged,
+)
 from app.services.moderation import ModerationService
 from app.services.views import event_data
 from app.store.port import Store
@@ -226,9 +232,10 @@ class Casework:
             await self._bus.publish(
                 RoomChanged(event=event, data=data, thread=thread, message=message)
             )
+        action = "hide" if hidden else "restore"
+        await self._bus.publish(ContentModerated(action, staff.id, message=message))
         case = await self._store.get_case_for_thread(thread.id)
         if case is not None:
-            action = "hide" if hidden else "restore"
             await self._moderation.audit(
                 case, (staff.id, staff.name, "staff"), action, f"message {message.id}"
             )
@@ -255,6 +262,9 @@ class Casework:
         visitor.banned_until = utcnow() + timedelta(days=days) if days else None
         await self._store.update_visitor(visitor)
         what = f"banned for {days} days: {reason}" if days else "ban lifted"
+        await self._bus.publish(
+            ContentModerated("ban" if days else "unban", staff.id, visitor_id=visitor.id)
+        )
         await self._store.add_audit(
             AuditEntry(new_id(), None, staff.id, staff.name, "staff",
                        "ban" if days else "unban", f"visitor {visitor.id} {what}", utcnow())

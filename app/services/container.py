@@ -11,6 +11,7 @@ from app.services.identity import Identity
 from app.services.moderation import ModerationService
 from app.services.qa import QA
 from app.services.ratelimit import RateLimits
+from app.services.rewards import RewardsService
 from app.services.staff_auth import StaffAccounts
 from app.store.port import Store
 
@@ -26,3 +27,4 @@ class Services:
     moderation: ModerationService
     staff: StaffAccounts
     casework: Casework
+    rewards: RewardsService

@@ -7,6 +7,7 @@ A retried `client_id` returns the stored object instead of writing twice.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +28,14 @@ from app.domain.models import (
 )
 from app.domain.text import clean_body, search_terms
 from app.services import payloads as p
-from app.services.bus import AnswerPosted, EventBus, PrivateMessage, RoomChanged
+from app.services.bus import (
+    AnswerAccepted,
+    AnswerPosted,
+    EventBus,
+    PrivateMessage,
+    RoomChanged,
+    VoteCast,
+)
 from app.services.moderation import ModerationService
 from app.services.ratelimit import RateLimits
 from app.services.views import event_data, message_view, thread_view, wire_event
@@ -73,6 +81,8 @@ class QA:
         self._limits = limits
         self._moderation = moderation
         self._max_body = max_body_chars
+        # Set by create_app once rewards exist: visitor ids -> rank codes.
+        self.ranks: Callable[[list[str]], Awaitable[dict[str, str]]] | None = None
 
     # reads -------------------------------------------------------------------------------
     async def join(self, cmd: p.Join, viewer_id: str | None = None) -> JoinResult:
@@ -119,7 +129,18 @@ class QA:
             for m in messages
             if m.visibility is Visibility.PUBLIC or (asker and m.visibility is Visibility.PRIVATE)
         ]
-        return {**thread_view(thread), "messages": shown}
+        view = {**thread_view(thread), "messages": shown}
+        await self.add_ranks([view, *shown])
+        return view
+
+    async def add_ranks(self, views: list[dict[str, Any]]) -> None:
+        """Fill `author.rank` (rewards) on thread and message views, in one store read."""
+        if self.ranks is None:
+            return
+        authors = [v["author"] for v in views if not v["author"].get("staff")]
+        found = await self.ranks(sorted({a["id"] for a in authors}))
+        for author in authors:
+            author["rank"] = found.get(author["id"])
 
     async def get_thread(self, thread_id: str) -> Thread:
         thread = await self._store.get_thread(thread_id)
@@ -143,6 +164,7 @@ class QA:
             message = messages.get(event.entity_id)
             thread = threads[message.thread_id if message else event.entity_id]
             wire.append(wire_event(event, event_data(event, thread, message)))
+        await self.add_ranks([w["data"] for w in wire])
         return wire
 
     async def similar(self, room: str, draft: str, limit: int) -> list[dict[str, Any]]:
@@ -269,7 +291,9 @@ class QA:
         lifecycle.check_can_vote(message, visitor.id)
         await self._limits.check_write(visitor.id)
         message, event = await self._store.set_vote(message.id, visitor.id, cmd.value)
-        await self._publish(event, await self.get_thread(message.thread_id), message)
+        thread = await self.get_thread(message.thread_id)
+        await self._publish(event, thread, message)
+        await self._bus.publish(VoteCast(message, thread, visitor.id, cmd.value))
         return message
 
     async def accept(self, visitor: Visitor, cmd: p.Accept) -> Thread:
@@ -278,7 +302,9 @@ class QA:
             raise NotFound("no such answer")
         thread = await self.get_thread(message.thread_id)
         lifecycle.accept(thread, message, visitor.id)
-        return await self._save(thread)
+        await self._save(thread)
+        await self._bus.publish(AnswerAccepted(message, thread, visitor.id))
+        return thread
 
     async def resolve(self, visitor: Visitor, cmd: p.ThreadRef) -> Thread:
         thread = await self.get_thread(cmd.thread_id)
@@ -302,4 +328,5 @@ class QA:
 
     async def _publish(self, event: Event, thread: Thread, message: Message | None = None) -> None:
         data = event_data(event, thread, message)
+        await self.add_ranks([data])
         await self._bus.publish(RoomChanged(event=event, data=data, thread=thread, message=message))

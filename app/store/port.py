@@ -9,6 +9,8 @@ after that.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -23,6 +25,7 @@ from app.domain.models import (
 )
 from app.domain.staff import Staff
 from moderation.cases import AuditEntry, Case, CaseState
+from rewards.ledger import LedgerEntry, Revocation
 
 
 class QAStore(Protocol):
@@ -169,5 +172,81 @@ class ModerationStore(Protocol):
         """Visitor ids whose public answers in `room` got helpful votes, most first."""
 
 
-class Store(QAStore, ModerationStore, Protocol):
+@dataclass(frozen=True, slots=True)
+class BoardRow:
+    """One contributor on a store-computed leaderboard (see rewards.leaderboard)."""
+
+    visitor_id: str
+    points: int
+    reached_at: datetime
+
+
+class RewardsStore(Protocol):
+    """The points ledger (append-only), its revocation records, and board queries.
+
+    Reads return the *effective view* (`rewards.ledger.apply_revocations`): entries with
+    `revoked_at`/`revoked_reason` set from the latest revocation record.
+    """
+
+    async def add_ledger_entries(self, entries: Sequence[LedgerEntry]) -> list[LedgerEntry]:
+        """Append entries; an id already stored is skipped. Returns the ones stored now."""
+
+    async def add_revocations(self, records: Sequence[Revocation]) -> None:
+        """Append revocation/restore records and update the effective view."""
+
+    async def ledger_entries(
+        self,
+        *,
+        visitor_id: str | None = None,
+        person: str | None = None,
+        giver_person: str | None = None,
+        ref_ids: Sequence[str] | None = None,
+        since: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[LedgerEntry]:
+        """Entries matching every given filter (AND), oldest first; `limit` keeps the newest."""
+
+    async def ledger_page(self, after_id: str | None, limit: int) -> list[LedgerEntry]:
+        """All entries ordered by id, after `after_id`: how rebuilds walk the whole ledger."""
+
+    async def board(
+        self,
+        *,
+        start: datetime | None,
+        end: datetime | None,
+        room: str | None = None,
+        category: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[BoardRow]:
+        """Active entries in [start, end) summed per visitor (points > 0), disqualified
+        contributors left out, ordered as rewards.leaderboard.order does: points desc,
+        reached_at (to the second) asc, visitor id desc."""
+
+    async def board_position(
+        self,
+        visitor_id: str,
+        *,
+        start: datetime | None,
+        end: datetime | None,
+        room: str | None = None,
+        category: str | None = None,
+    ) -> tuple[int, BoardRow] | None:
+        """(1-based rank, row) of one visitor on that board, None if not on it."""
+
+    async def points_totals(self, visitor_ids: Sequence[str]) -> dict[str, int]:
+        """All-time active points per visitor (missing = 0), for ranks next to names."""
+
+    async def set_disqualified(self, visitor_id: str, disqualified: bool) -> None: ...
+
+    async def disqualified(self) -> set[str]: ...
+
+    async def participations(self, visitor_id: str) -> int:
+        """Published questions + answers by this visitor (votes count after the first)."""
+
+    async def votes_by(self, voter_id: str) -> list[tuple[str, int]]:
+        """(message_id, value) of every vote this visitor cast."""
+
+
+class Store(QAStore, ModerationStore, RewardsStore, Protocol):
     """Everything the services need from a database."""

@@ -22,9 +22,12 @@ from app import demo
 from app.web.deps import services
 
 bp = Blueprint("pages", __name__)
-SOCKET_IO_CLIENT = (
-    Path(__file__).resolve().parents[2] / "node_modules/socket.io-client/dist/socket.io.min.js"
-)
+NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
+# Browser libraries installed from npm by the set-up command, served as our own static files.
+VENDOR = {
+    "socket.io.min.js": NODE_MODULES / "socket.io-client/dist/socket.io.min.js",
+    "chart.umd.min.js": NODE_MODULES / "chart.js/dist/chart.umd.min.js",
+}
 
 
 def _frame_ancestors() -> str:
@@ -82,12 +85,13 @@ def _demo_products() -> list[dict[str, Any]]:
     return [_with_url(p) for p in demo.PRODUCTS]
 
 
-@bp.get("/static/vendor/socket.io.min.js")
-async def socket_io_client() -> Response:
-    """The official Socket.IO client, installed from npm by the set-up command (no CDN)."""
-    if not SOCKET_IO_CLIENT.exists():
+@bp.get("/static/vendor/<name>")
+async def vendor(name: str) -> Response:
+    """Browser libraries from npm (Socket.IO client, Chart.js): never from a CDN."""
+    path = VENDOR.get(name)
+    if path is None or not path.exists():
         abort(404)
-    response = await send_file(SOCKET_IO_CLIENT, mimetype="text/javascript")
+    response = await send_file(path, mimetype="text/javascript")
     response.cache_control.max_age = 86_400
     return response
 

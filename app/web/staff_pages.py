@@ -85,6 +85,18 @@ async def console() -> Response | WerkzeugResponse:
     return _page(html)
 
 
+@bp.get("/contributors")
+async def contributors_page() -> Response | WerkzeugResponse:
+    """Brand staff review their top contributors (leaderboards, detail, CSV, charts)."""
+    staff = await current_staff()
+    if staff is None:
+        return redirect(url_for("staff_pages.login_page"))
+    html = await render_template(
+        "staff/contributors.html", staff=staff.public(), csrf_token=csrf_token(), lang=g.locale
+    )
+    return _page(html)
+
+
 @bp.get("/cases/<case_id>")
 async def case_page(case_id: str) -> Response | WerkzeugResponse:
     staff = await current_staff()

@@ -1,0 +1,237 @@
+"""Rewards use cases: turn what happens in rooms into ledger entries, keep boards current,
+answer "how were my points computed", and staff actions (bonus, disqualify, reinstate).
+
+The rules are pure (`rewards/`); this service gathers the history each rule needs from the
+store, appends the entries (idempotent ids), records revocations, updates the leaderboards
+and announces promotions. It listens on the bus, so the chat's code never calls it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+
+import rewards as rw
+from app.domain.errors import NotFound
+from app.domain.models import Message, MessageKind, Thread, Visibility, new_id, utcnow
+from app.domain.staff import Staff
+from app.services.bus import (
+    AnswerAccepted,
+    AnswerPosted,
+    ContentModerated,
+    EventBus,
+    RankChanged,
+    RoomChanged,
+    VoteCast,
+)
+from app.services.leaderboards import Leaderboards
+from app.store.port import BoardRow, Store
+from rewards.ledger import LedgerEntry, Outcome, Revocation
+from rewards.rules import RevokeReason
+
+log = logging.getLogger(__name__)
+HISTORY = timedelta(days=31)  # longer than every rule's window (caps: 1 day, thanks: 30)
+
+
+class RewardsService:
+    def __init__(
+        self,
+        store: Store,
+        bus: EventBus,
+        boards: Leaderboards,
+        rules: rw.PointsRules = rw.DEFAULT_RULES,
+    ) -> None:
+        self._store = store
+        self._bus = bus
+        self.boards = boards
+        self.rules = rules
+
+    def subscribe(self) -> None:
+        self._bus.subscribe(AnswerPosted.name, self.on_answer)
+        self._bus.subscribe(VoteCast.name, self.on_vote)
+        self._bus.subscribe(AnswerAccepted.name, self.on_accept)
+        self._bus.subscribe(ContentModerated.name, self.on_moderated)
+        self._bus.subscribe(RoomChanged.name, self.on_room_changed)
+
+    # history and persistence -------------------------------------------------------------
+    async def _history(
+        self, *, persons: Sequence[str] = (), givers: Sequence[str] = (),
+        refs: Sequence[str] = (),
+    ) -> list[LedgerEntry]:  # fmt: skip
+        since = utcnow() - HISTORY
+        found: dict[str, LedgerEntry] = {}
+        for person in persons:
+            for e in await self._store.ledger_entries(person=person, since=since):
+                found[e.id] = e
+        for giver in givers:
+            for e in await self._store.ledger_entries(giver_person=giver, since=since):
+                found[e.id] = e
+        if refs:
+            for e in await self._store.ledger_entries(ref_ids=list(refs)):
+                found[e.id] = e
+        return sorted(found.values(), key=lambda e: (e.created_at, e.id))
+
+    async def _append(self, awards: Sequence[rw.Award]) -> list[LedgerEntry]:
+        entries = [a.entry for a in awards if a.entry is not None]
+        if not entries:
+            return []
+        visitors = sorted({e.visitor_id for e in entries})
+        before = await self._store.points_totals(visitors)
+        stored = await self._store.add_ledger_entries(entries)
+        await self.boards.record(stored)
+        await self._announce(visitors, before)
+        return stored
+
+    async def _announce(self, visitors: Sequence[str], before: dict[str, int]) -> None:
+        after = await self._store.points_totals(list(visitors))
+        for visitor_id in visitors:
+            promoted = rw.rank_change(before.get(visitor_id, 0), after.get(visitor_id, 0))
+            if promoted is not None:
+                await self._bus.publish(
+                    RankChanged(
+                        visitor_id,
+                        promoted.code,
+                        rw.rank_notice(promoted, "fr"),
+                        rw.rank_notice(promoted, "en"),
+                    )
+                )
+
+    async def _answer(self, message: Message, thread: Thread) -> rw.AnswerRef | None:
+        if message.kind is not MessageKind.ANSWER or message.visibility is not Visibility.PUBLIC:
+            return None
+        return rw.answer_ref(message, thread, category=thread.category or None)
+
+    # listeners ---------------------------------------------------------------------------
+    async def on_answer(self, posted: AnswerPosted) -> None:
+        answer = await self._answer(posted.message, posted.thread)
+        if answer is None:
+            return
+        history = await self._history(persons=[answer.author.person], refs=[answer.message_id])
+        awards = [rw.points_for_answer(answer, history=history, rules=self.rules)]
+        if posted.thread.answer_count == 1:
+            thread_history = await self._store.ledger_entries(ref_ids=[answer.message_id])
+            awards.append(
+                rw.points_for_fast_first_answer(
+                    answer, first_answer=True, history=thread_history, rules=self.rules
+                )
+            )
+        await self._append(awards)
+        await self._first_participation(posted.message.author_id)
+
+    async def on_room_changed(self, change: RoomChanged) -> None:
+        if change.event.type == "thread.created":
+            await self._first_participation(change.thread.author_id)
+
+    async def _first_participation(self, visitor_id: str) -> None:
+        """A new visitor just took part: their earlier votes start to count."""
+        taken_part = await self._store.participations(visitor_id)
+        if taken_part != self.rules.new_visitor_min_participations:
+            return
+        votes = [(m, v) for m, v in await self._store.votes_by(visitor_id) if v == 1]
+        answers = []
+        for message_id, _ in votes:
+            message = await self._store.get_message(message_id)
+            thread = await self._store.get_thread(message.thread_id) if message else None
+            ref = await self._answer(message, thread) if message and thread else None
+            if ref is not None and message is not None and not message.hidden:
+                answers.append((ref, message.created_at))
+        if not answers:
+            return
+        voter = rw.Actor(visitor_id)
+        history = await self._history(
+            givers=[voter.person], refs=[a.message_id for a, _ in answers]
+        )
+        awards = rw.release_deferred_votes(
+            answers, voter, at=utcnow(), voter_participations=taken_part, history=history,
+            rules=self.rules,
+        )  # fmt: skip
+        await self._append(awards)
+
+    async def on_vote(self, cast: VoteCast) -> None:
+        answer = await self._answer(cast.message, cast.thread)
+        if answer is None:
+            return
+        voter = rw.Actor(cast.voter_id)
+        if cast.value == 0:
+            entries = await self._store.ledger_entries(ref_ids=[answer.message_id])
+            records = rw.revoke(
+                entries, at=utcnow(), reason=RevokeReason.VOTE_WITHDRAWN,
+                ref_id=answer.message_id, giver_id=cast.voter_id,
+                reasons=[rw.Reason.HELPFUL_VOTE],
+            )  # fmt: skip
+            await self._revoke(entries, records)
+            return
+        history = await self._history(givers=[voter.person], refs=[answer.message_id])
+        award = rw.points_for_vote(
+            answer, voter, at=utcnow(),
+            voter_participations=await self._store.participations(cast.voter_id),
+            history=history, rules=self.rules,
+        )  # fmt: skip
+        await self._append([award])
+
+    async def on_accept(self, accepted: AnswerAccepted) -> None:
+        answer = await self._answer(accepted.message, accepted.thread)
+        if answer is None:
+            return
+        accepter = rw.Actor(accepted.accepter_id)
+        history = await self._history(givers=[accepter.person], refs=[answer.message_id])
+        await self._append(
+            [rw.points_for_accept(answer, accepter, at=utcnow(), history=history, rules=self.rules)]
+        )
+
+    async def on_moderated(self, change: ContentModerated) -> None:
+        """Hidden content and banned authors lose the points they earned (restored after)."""
+        now = utcnow()
+        act = rw.restore if change.action in ("restore", "unban") else rw.revoke
+        if change.message is not None:
+            entries = await self._store.ledger_entries(ref_ids=[change.message.id])
+            records = act(entries, at=now, reason=RevokeReason.CONTENT_HIDDEN,
+                          ref_id=change.message.id, by=change.staff_id)  # fmt: skip
+        elif change.visitor_id is not None:
+            entries = await self._store.ledger_entries(visitor_id=change.visitor_id)
+            records = act(entries, at=now, reason=RevokeReason.AUTHOR_BANNED,
+                          visitor_id=change.visitor_id, by=change.staff_id)  # fmt: skip
+        else:
+            return
+        await self._revoke(entries, records)
+
+    async def _revoke(self, entries: Sequence[LedgerEntry], records: Sequence[Revocation]) -> None:
+        """Append the records, then fix the boards of the visitors whose entries changed."""
+        if not records:
+            return
+        await self._store.add_revocations(records)
+        changed = {r.entry_id for r in records}
+        await self.boards.recompute([e for e in entries if e.id in changed])
+
+    # staff and visitor reads -------------------------------------------------------------
+    async def award_bonus(
+        self, staff: Staff, visitor_id: str, points: int, note: str
+    ) -> LedgerEntry:
+        if await self._store.get_visitor(visitor_id) is None:
+            raise NotFound("no such visitor")
+        entry = rw.bonus(
+            rw.Actor(visitor_id), points, staff_id=staff.id, note=note, at=utcnow(),
+            bonus_id=new_id(), rules=self.rules,
+        )  # fmt: skip
+        await self._append([rw.Award(Outcome.AWARDED, entry)])
+        return entry
+
+    async def set_disqualified(self, staff: Staff, visitor_id: str, flag: bool) -> None:
+        if await self._store.get_visitor(visitor_id) is None:
+            raise NotFound("no such visitor")
+        await self._store.set_disqualified(visitor_id, flag)
+
+    async def explain(self, visitor_id: str, lang: str) -> dict[str, object]:
+        entries = await self._store.ledger_entries(visitor_id=visitor_id)
+        return rw.explain(entries, self.rules, "fr" if lang == "fr" else "en",
+                          visitor_id=visitor_id).as_json()  # fmt: skip
+
+    async def ranks(self, visitor_ids: Sequence[str]) -> dict[str, str]:
+        totals = await self._store.points_totals(list(visitor_ids))
+        return {v: rw.rank_for(totals.get(v, 0)).code for v in visitor_ids}
+
+    async def top(self, period: str, *, room: str | None, category: str | None,
+                  limit: int = 50) -> list[BoardRow]:  # fmt: skip
+        parsed = rw.parse_period(period)
+        return await self.boards.top(parsed, utcnow(), room=room, category=category, limit=limit)

@@ -1,0 +1,235 @@
+"""Rewards over HTTP: the public leaderboard and "how my points were computed" (visitors),
+the contributor review for staff (filters, per-contributor detail, CSV, bonus, disqualify)."""
+
+from __future__ import annotations
+
+import re
+from statistics import median
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from quart import Blueprint, Response, g
+from quart_schema import validate_querystring, validate_request
+
+import rewards as rw
+from app.domain.errors import NotFound
+from app.domain.models import new_id, utcnow
+from app.store.port import BoardRow
+from app.web.deps import services
+from app.web.staff_session import me, staff_only
+from moderation.cases import AuditEntry
+
+bp = Blueprint("rewards_api", __name__, url_prefix="/api/v1")
+Json = dict[str, Any]
+_ID = re.compile(r"[0-9a-f]{16}")
+CSV_COLUMNS: list[tuple[str, str]] = [
+    ("rank", "Rang"), ("name", "Nom"), ("points", "Points"), ("rank_title", "Titre"),
+    ("answers", "Réponses"), ("accepted", "Acceptées"), ("acceptance_rate", "Taux d'acceptation"),
+    ("helpful_votes", "Votes utiles"), ("helpful_per_answer", "Votes utiles par réponse"),
+    ("visitor_id", "Identifiant"),
+]  # fmt: skip
+
+
+class BoardQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    period: Annotated[str, StringConstraints(pattern=r"^(week|month|all)$")] = "all"
+    room: Annotated[str, StringConstraints(max_length=100)] | None = None
+    category: Annotated[str, StringConstraints(max_length=60)] | None = None
+    limit: Annotated[int, Field(ge=1, le=100)] = 50
+
+
+class LangQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    lang: Annotated[str, StringConstraints(pattern=r"^(fr|en)$")] | None = None
+
+
+class Bonus(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    points: Annotated[int, Field(ge=1, le=500)]
+    note: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+
+
+def _visitor_id(value: str) -> str:
+    if not _ID.fullmatch(value):
+        raise NotFound("no such contributor")
+    return value
+
+
+async def _names(rows: list[BoardRow]) -> dict[str, str]:
+    store = services().store
+    names = {}
+    for row in rows:
+        visitor = await store.get_visitor(row.visitor_id)
+        names[row.visitor_id] = visitor.name if visitor else "?"
+    return names
+
+
+@bp.get("/leaderboard")
+@validate_querystring(BoardQuery)
+async def leaderboard(query_args: BoardQuery) -> Json:
+    """Top contributors for a period, globally or for one room or category."""
+    rows = await services().rewards.top(
+        query_args.period, room=query_args.room, category=query_args.category,
+        limit=query_args.limit,
+    )  # fmt: skip
+    names = await _names(rows)
+    return {
+        "period": query_args.period,
+        "entries": [
+            {
+                "rank": n,
+                "points": r.points,
+                "user": {
+                    "id": r.visitor_id,
+                    "name": names[r.visitor_id],
+                    "rank": rw.rank_for(r.points).code,
+                },
+            }
+            for n, r in enumerate(rows, start=1)
+        ],
+    }
+
+
+@bp.get("/visitors/<visitor_id>/points")
+@validate_querystring(LangQuery)
+async def points(visitor_id: str, query_args: LangQuery) -> Json:
+    """The ledger behind a score, grouped by reason with the rule that applied."""
+    visitor_id = _visitor_id(visitor_id)
+    if await services().store.get_visitor(visitor_id) is None:
+        raise NotFound("no such contributor")
+    lang = query_args.lang or g.locale
+    explained = await services().rewards.explain(visitor_id, lang)
+    total = int(explained.get("total", 0))  # type: ignore[call-overload]
+    rank = rw.rank_for(total)
+    return {
+        **explained,
+        "rank": {"code": rank.code, "label": rank.label("fr" if lang == "fr" else "en")},
+    }
+
+
+# staff -----------------------------------------------------------------------------------
+async def _contributor_rows(query: BoardQuery) -> list[dict[str, Any]]:
+    svc = services()
+    rows = await svc.rewards.top(
+        query.period, room=query.room, category=query.category, limit=query.limit
+    )
+    names = await _names(rows)
+    out = []
+    for n, row in enumerate(rows, start=1):
+        entries = await svc.store.ledger_entries(visitor_id=row.visitor_id)
+        stats = rw.stats_for(entries, row.visitor_id)
+        out.append({
+            "rank": n, "visitor_id": row.visitor_id, "name": names[row.visitor_id],
+            "points": row.points, "rank_title": rw.rank_for(stats.points).label("fr"),
+            "answers": stats.answers, "accepted": stats.accepted,
+            "acceptance_rate": round(stats.accepted / stats.answers, 3) if stats.answers else 0,
+            "helpful_votes": stats.helpful_votes,
+            "helpful_per_answer": (
+                round(stats.helpful_votes / stats.answers, 2) if stats.answers else 0
+            ),
+        })  # fmt: skip
+    return out
+
+
+@bp.get("/staff/contributors")
+@staff_only()
+@validate_querystring(BoardQuery)
+async def contributors(query_args: BoardQuery) -> Json:
+    """The leaderboard with each contributor's numbers, for brand staff."""
+    return {"contributors": await _contributor_rows(query_args)}
+
+
+@bp.get("/staff/contributors.csv")
+@staff_only()
+@validate_querystring(BoardQuery)
+async def contributors_csv(query_args: BoardQuery) -> Response:
+    """The current view as a spreadsheet: UTF-8 with BOM, `;`-separated (French Excel)."""
+    body = rw.to_csv(await _contributor_rows(query_args), CSV_COLUMNS)
+    stamp = utcnow().strftime("%Y%m%d")
+    response = Response(body, mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="contributeurs-{query_args.period}-{stamp}.csv"'
+    )
+    return response
+
+
+@bp.get("/staff/contributors/<visitor_id>")
+@staff_only()
+async def contributor(visitor_id: str) -> Json:
+    """One contributor: points by reason, numbers, points over time, recent answers."""
+    svc = services()
+    visitor = await svc.store.get_visitor(_visitor_id(visitor_id))
+    if visitor is None:
+        raise NotFound("no such contributor")
+    entries = await svc.store.ledger_entries(visitor_id=visitor.id)
+    stats = rw.stats_for(entries, visitor.id)
+    explained = await svc.rewards.explain(visitor.id, g.locale)
+    days: dict[str, int] = {}
+    for e in entries:
+        if e.active:
+            day = e.created_at.date().isoformat()
+            days[day] = days.get(day, 0) + e.points
+    running, timeline = 0, []
+    for day in sorted(days):
+        running += days[day]
+        timeline.append({"day": day, "points": running})
+    answers = [e for e in entries if e.reason == rw.Reason.ANSWER]
+    recent = []
+    waits = []
+    for e in answers[-10:]:
+        message = await svc.store.get_message(e.ref_id)
+        if message is not None:
+            recent.append({"id": message.id, "thread_id": message.thread_id,
+                           "body": message.body[:280], "created_at": message.created_at.isoformat(),
+                           "votes": message.votes, "hidden": message.hidden})  # fmt: skip
+    for e in entries:
+        if e.reason == rw.Reason.FAST_FIRST_ANSWER and "waited_s=" in e.rule:
+            waits.append(int(e.rule.split("waited_s=")[1].split()[0]))
+    return {
+        "contributor": {"id": visitor.id, "name": visitor.name,
+                        "banned_until": visitor.banned_until.isoformat()
+                        if visitor.banned_until else None,
+                        "disqualified": visitor.id in await svc.store.disqualified()},
+        "stats": {"points": stats.points, "answers": stats.answers, "accepted": stats.accepted,
+                  "acceptance_rate": round(stats.accepted / stats.answers, 3)
+                  if stats.answers else 0,
+                  "helpful_votes": stats.helpful_votes,
+                  "helpful_per_answer": round(stats.helpful_votes / stats.answers, 2)
+                  if stats.answers else 0,
+                  "median_first_answer_seconds": median(waits) if waits else None,
+                  "hidden_answers": sum(1 for r in recent if r["hidden"])},
+        "badges": [b.code for b in rw.badges_for(stats)],
+        "by_reason": explained.get("groups", []),
+        "timeline": timeline,
+        "recent_answers": recent,
+    }  # fmt: skip
+
+
+async def _audit(action: str, visitor_id: str, detail: str) -> None:
+    staff = me()
+    await services().store.add_audit(
+        AuditEntry(new_id(), None, staff.id, staff.name, "staff", action,
+                   f"contributor {visitor_id}: {detail}", utcnow())
+    )  # fmt: skip
+
+
+@bp.post("/staff/contributors/<visitor_id>/bonus")
+@staff_only()
+@validate_request(Bonus)
+async def award_bonus(visitor_id: str, data: Bonus) -> Json:
+    entry = await services().rewards.award_bonus(
+        me(), _visitor_id(visitor_id), data.points, data.note
+    )
+    await _audit("bonus", visitor_id, f"+{data.points}: {data.note}")
+    return {"entry": {"id": entry.id, "points": entry.points, "note": entry.note}}
+
+
+@bp.post("/staff/contributors/<visitor_id>/<action>")
+@staff_only()
+async def disqualify(visitor_id: str, action: str) -> Json:
+    """disqualify (left off every leaderboard) or reinstate."""
+    if action not in ("disqualify", "reinstate"):
+        raise NotFound(f"no such action {action!r}")
+    await services().rewards.set_disqualified(me(), _visitor_id(visitor_id), action == "disqualify")
+    await _audit(action, visitor_id, "")
+    return {"ok": True, "disqualified": action == "disqualify"}
