@@ -96,6 +96,12 @@ async def vendor(name: str) -> Response:
     return response
 
 
+@bp.get("/favicon.ico")
+async def favicon() -> Response:
+    """No icon yet: answer quietly instead of a 404 in every browser console."""
+    return Response(status=204)
+
+
 @bp.get("/api/docs")
 async def api_docs() -> str:
     """A readable index of the OpenAPI document, served without any CDN script."""

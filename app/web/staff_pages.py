@@ -26,6 +26,11 @@ ERRORS = {
 }
 
 
+def _with_lang(url: str) -> str:
+    """Keep an explicit `?lang=` across the sign-in and sign-out redirects."""
+    return f"{url}?lang={g.locale}" if request.args.get("lang") else url
+
+
 def _page(html: str, status: int = 200) -> Response:
     response = Response(html, status=status)
     response.headers["Content-Security-Policy"] = CSP
@@ -64,14 +69,14 @@ async def login_submit() -> Response | WerkzeugResponse:
     except RateLimited:
         return await _login_form(texts["locked"], email, 429)
     sign_in(staff)
-    return redirect(url_for("staff_pages.console"))
+    return redirect(_with_lang(url_for("staff_pages.console")))
 
 
 @bp.post("/logout")
 async def logout() -> WerkzeugResponse:
     await check_csrf()
     sign_out()
-    return redirect(url_for("staff_pages.login_page"))
+    return redirect(_with_lang(url_for("staff_pages.login_page")))
 
 
 @bp.get("")
