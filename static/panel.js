@@ -32,6 +32,7 @@
   var PAGE_SIZE = 20; // the server's page of recent threads: a full page means there may be more
   var LANG = config.lang === "en" ? "en" : "fr"; // the server writes notices in these two
   var REPORT_REASONS = ["spam", "insult", "off_topic", "other"];
+  var MAX_TOASTS = 2;
 
   var embed = new URLSearchParams(location.search).get("embed");
   var parentOrigin = "*";
@@ -292,6 +293,12 @@
     dismiss.addEventListener("click", function () { box.remove(); });
     box.appendChild(dismiss);
     els.toasts.appendChild(box);
+    // At most MAX_TOASTS at once (oldest first out): on a phone they would cover the list.
+    while (els.toasts.children.length > MAX_TOASTS) {
+      var oldest = els.toasts.firstElementChild;
+      if (oldest.contains(document.activeElement)) break;
+      oldest.remove();
+    }
     (function expire() {
       setTimeout(function () {
         if (box.contains(document.activeElement)) expire(); // never from under the keyboard
@@ -513,10 +520,11 @@
     }
     upsertMessage(data.message, false);
     updateEmpty();
-    if (!known && isStaff(data.message)) {
-      toast(t("notify_staff_private"), data.message.thread_id);
-      postToParent({ type: "notify" });
-    }
+    if (known || isMine(data.message.author)) return;
+    // Staff continuing privately, or a shopper's answer kept private (it had personal data).
+    toast(isStaff(data.message) ? t("notify_staff_private")
+      : t("notify_answer", { name: authorName(data.message.author) }), data.message.thread_id);
+    postToParent({ type: "notify" });
   }
 
   function isStaff(message) {
@@ -788,6 +796,7 @@
     li.className = "ep-answer ep-answer--" + (system ? "system" : staff ? "staff" : "answer");
     li.classList.toggle("ep-answer--" + visibility, visibility !== "public");
     li.dataset.kind = message.kind || "answer";
+    li.setAttribute("data-testid", system ? "system-line" : "answer-item");
     li.dataset.visibility = visibility;
     var line = $(".ep-system", li);
     line.hidden = !system;
@@ -804,7 +813,15 @@
     var badge = $(".ep-visibility", li);
     badge.hidden = visibility === "public";
     $(".ep-visibility__text", li).textContent = visibility === "held" ? t("held_label") : t("private_label");
-    $(".ep-visibility-note", li).hidden = visibility === "public";
+    var note = $(".ep-visibility-note", li);
+    note.hidden = visibility === "public";
+    // Who sees a non-public message: held ones wait for a moderator (author only); private
+    // ones are shared between the asker and staff (and the shopper who wrote one).
+    note.textContent = visibility === "private" && !staff && !isMine(thread.author)
+      ? t("only_asker")
+      : visibility === "private" && !staff && !isMine(message.author)
+        ? t("only_you_author")
+        : t("only_you");
     var body = $(".ep-body", li);
     if (body.dataset.html !== (message.html || "")) {
       body.innerHTML = message.html || ""; // sanitised by the server

@@ -213,6 +213,23 @@ def test_a_shopper_reports_someone_elses_answer_once(
     received.get_by_test_id("report-submit").click()
     expect(received.get_by_test_id("report-status")).to_contain_text("déjà signalé")
     expect(received.get_by_test_id("report-button")).to_have_text("Signalé")
+
+    # An answer with a phone number is kept between its author, the asker and the team.
+    theirs.get_by_test_id("answer-input").fill("Appelez-moi au 06 12 34 56 78, je vous montre.")
+    theirs.get_by_test_id("answer-submit").click()
+    kept = theirs.get_by_test_id("answer-item").filter(has_text="06 12 34 56 78")
+    expect(kept.get_by_test_id("visibility-badge")).to_have_text("Privé")
+    expect(kept.get_by_test_id("visibility-note")).to_have_text(
+        "Visible uniquement par vous, l’auteur de la question et l’équipe de la boutique"
+    )
+    expect(kept.get_by_test_id("report-button")).to_be_hidden()
+    expect(theirs.get_by_test_id("answer-notice")).to_contain_text("numéro de téléphone")
+    shown = thread_with(asker, question).get_by_test_id("answer-item").filter(has_text="06 12")
+    expect(shown.get_by_test_id("visibility-note")).to_have_text(
+        "Visible uniquement par vous, son auteur et l’équipe de la boutique"
+    )
+    expect(shown.get_by_test_id("vote-button")).to_be_hidden()
+    expect(asker.get_by_test_id("toast")).to_contain_text("Antoine a répondu à votre question")
     assert asker_errors == [] and helper_errors == []
 
 
@@ -272,7 +289,7 @@ def test_the_shop_team_joins_answers_with_its_badge_and_continues_privately(
     staff.post(f"/api/v1/staff/cases/{case}/takeover")
     joined = "Un membre de l’équipe de la boutique a rejoint la conversation"
     for thread in (mine, theirs):
-        expect(thread.get_by_test_id("system-line")).to_have_text(joined)
+        expect(thread.get_by_test_id("system-line")).to_have_text(joined, use_inner_text=True)
         expect(thread.get_by_test_id("status-badge")).to_have_text("L’équipe répond")
 
     public = "Bonjour Camille, je regarde votre commande tout de suite."
@@ -309,7 +326,8 @@ def test_the_shop_team_joins_answers_with_its_badge_and_continues_privately(
     # would have arrived before it if they had been broadcast.
     staff.post(f"/api/v1/staff/cases/{case}/resolve", {"outcome": "answered"})
     expect(theirs.get_by_test_id("status-badge")).to_have_attribute("data-status", "resolved")
-    expect(theirs.get_by_test_id("answer-item")).to_have_count(2)  # system line + public reply
+    expect(theirs.get_by_test_id("system-line")).to_have_count(1)
+    expect(theirs.get_by_test_id("answer-item")).to_have_count(1)  # the public reply only
     expect(theirs).not_to_contain_text(secret)
     expect(theirs).not_to_contain_text("4587213")
     expect(other.get_by_test_id("toast")).to_have_count(0)
