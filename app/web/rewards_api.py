@@ -122,11 +122,9 @@ async def _contributor_rows(query: BoardQuery) -> list[dict[str, Any]]:
             "rank": n, "visitor_id": row.visitor_id, "name": names[row.visitor_id],
             "points": row.points, "rank_title": rw.rank_for(stats.points).label("fr"),
             "answers": stats.answers, "accepted": stats.accepted,
-            "acceptance_rate": round(stats.accepted / stats.answers, 3) if stats.answers else 0,
+            "acceptance_rate": _ratio(stats.accepted, stats.answers, 3),
             "helpful_votes": stats.helpful_votes,
-            "helpful_per_answer": (
-                round(stats.helpful_votes / stats.answers, 2) if stats.answers else 0
-            ),
+            "helpful_per_answer": _ratio(stats.helpful_votes, stats.answers, 2),
         })  # fmt: skip
     return out
 
@@ -153,6 +151,33 @@ async def contributors_csv(query_args: BoardQuery) -> Response:
     return response
 
 
+def _ratio(part: int, whole: int, digits: int) -> float:
+    return round(part / whole, digits) if whole else 0
+
+
+def _timeline(entries: list[rw.LedgerEntry]) -> list[dict[str, Any]]:
+    """Cumulative active points per day: the contributor's points-over-time chart."""
+    days: dict[str, int] = {}
+    for e in entries:
+        if e.active:
+            day = e.created_at.date().isoformat()
+            days[day] = days.get(day, 0) + e.points
+    running, timeline = 0, []
+    for day in sorted(days):
+        running += days[day]
+        timeline.append({"day": day, "points": running})
+    return timeline
+
+
+def _first_answer_waits(entries: list[rw.LedgerEntry]) -> list[int]:
+    """Seconds the asker waited, from the fast-first-answer rule's snapshot."""
+    return [
+        int(e.rule.split("waited_s=")[1].split()[0])
+        for e in entries
+        if e.reason == rw.Reason.FAST_FIRST_ANSWER and "waited_s=" in e.rule
+    ]
+
+
 @bp.get("/staff/contributors/<visitor_id>")
 @staff_only()
 async def contributor(visitor_id: str) -> Json:
@@ -163,46 +188,44 @@ async def contributor(visitor_id: str) -> Json:
         raise NotFound("no such contributor")
     entries = await svc.store.ledger_entries(visitor_id=visitor.id)
     stats = rw.stats_for(entries, visitor.id)
-    explained = await svc.rewards.explain(visitor.id, g.locale)
-    days: dict[str, int] = {}
-    for e in entries:
-        if e.active:
-            day = e.created_at.date().isoformat()
-            days[day] = days.get(day, 0) + e.points
-    running, timeline = 0, []
-    for day in sorted(days):
-        running += days[day]
-        timeline.append({"day": day, "points": running})
-    answers = [e for e in entries if e.reason == rw.Reason.ANSWER]
     recent = []
-    waits = []
-    for e in answers[-10:]:
+    for e in [e for e in entries if e.reason == rw.Reason.ANSWER][-10:]:
         message = await svc.store.get_message(e.ref_id)
         if message is not None:
-            recent.append({"id": message.id, "thread_id": message.thread_id,
-                           "body": message.body[:280], "created_at": message.created_at.isoformat(),
-                           "votes": message.votes, "hidden": message.hidden})  # fmt: skip
-    for e in entries:
-        if e.reason == rw.Reason.FAST_FIRST_ANSWER and "waited_s=" in e.rule:
-            waits.append(int(e.rule.split("waited_s=")[1].split()[0]))
+            recent.append(
+                {
+                    "id": message.id,
+                    "thread_id": message.thread_id,
+                    "body": message.body[:280],
+                    "created_at": message.created_at.isoformat(),
+                    "votes": message.votes,
+                    "hidden": message.hidden,
+                }
+            )
+    waits = _first_answer_waits(entries)
+    banned = visitor.banned_until.isoformat() if visitor.banned_until else None
     return {
-        "contributor": {"id": visitor.id, "name": visitor.name,
-                        "banned_until": visitor.banned_until.isoformat()
-                        if visitor.banned_until else None,
-                        "disqualified": visitor.id in await svc.store.disqualified()},
-        "stats": {"points": stats.points, "answers": stats.answers, "accepted": stats.accepted,
-                  "acceptance_rate": round(stats.accepted / stats.answers, 3)
-                  if stats.answers else 0,
-                  "helpful_votes": stats.helpful_votes,
-                  "helpful_per_answer": round(stats.helpful_votes / stats.answers, 2)
-                  if stats.answers else 0,
-                  "median_first_answer_seconds": median(waits) if waits else None,
-                  "hidden_answers": sum(1 for r in recent if r["hidden"])},
+        "contributor": {
+            "id": visitor.id,
+            "name": visitor.name,
+            "banned_until": banned,
+            "disqualified": visitor.id in await svc.store.disqualified(),
+        },
+        "stats": {
+            "points": stats.points,
+            "answers": stats.answers,
+            "accepted": stats.accepted,
+            "acceptance_rate": _ratio(stats.accepted, stats.answers, 3),
+            "helpful_votes": stats.helpful_votes,
+            "helpful_per_answer": _ratio(stats.helpful_votes, stats.answers, 2),
+            "median_first_answer_seconds": median(waits) if waits else None,
+            "hidden_answers": sum(1 for r in recent if r["hidden"]),
+        },
         "badges": [b.code for b in rw.badges_for(stats)],
-        "by_reason": explained.get("groups", []),
-        "timeline": timeline,
+        "by_reason": (await svc.rewards.explain(visitor.id, g.locale)).get("groups", []),
+        "timeline": _timeline(entries),
         "recent_answers": recent,
-    }  # fmt: skip
+    }
 
 
 async def _audit(action: str, visitor_id: str, detail: str) -> None:
