@@ -236,7 +236,9 @@ class ModerationService:
             thread.next_check_at = due
             await self._store.save_thread_schedule(thread)
             if helpers:
-                await self._bus.publish(EnthusiastsNudged(thread, tuple(helpers)))
+                room = await self._store.get_room(thread.room)
+                title, url = (room.title, room.url) if room else ("", "")
+                await self._bus.publish(EnthusiastsNudged(thread, tuple(helpers), title, url))
             return
         signal = mod.unanswered_signal(thread.created_at, thread.answer_count, now, sla)
         thread.next_check_at = None

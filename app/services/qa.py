@@ -97,6 +97,9 @@ class QA:
             )
         )
         threads = await self.recent_threads(room.key, viewer_id=viewer_id)
+        if viewer_id is not None:  # their own held questions, for their eyes only
+            held = await self._store.held_threads_of(viewer_id, room.key)
+            threads = [await self.thread_with_messages(t, viewer_id) for t in held] + threads
         missed: list[dict[str, Any]] = []
         complete = True
         if cmd.since is not None and cmd.since < room.seq:
@@ -121,13 +124,16 @@ class QA:
     async def thread_with_messages(
         self, thread: Thread, viewer_id: str | None = None
     ) -> dict[str, Any]:
-        """A thread and the messages this viewer may see (private ones: the asker only)."""
+        """A thread and the messages this viewer may see: public ones, private ones if they
+        asked, and their own messages whatever their visibility."""
         messages = await self._store.list_messages(thread.id)
         asker = viewer_id is not None and viewer_id == thread.author_id
         shown = [
             message_view(m)
             for m in messages
-            if m.visibility is Visibility.PUBLIC or (asker and m.visibility is Visibility.PRIVATE)
+            if m.visibility is Visibility.PUBLIC
+            or (asker and m.visibility is Visibility.PRIVATE)
+            or (viewer_id is not None and m.author_id == viewer_id)
         ]
         view = {**thread_view(thread), "messages": shown}
         await self.add_ranks([view, *shown])

@@ -74,6 +74,9 @@ class QAStore(Protocol):
     ) -> list[Thread]:
         """Published threads (held ones never), newest first; `before_seq` is the cursor."""
 
+    async def held_threads_of(self, author_id: str, room: str, limit: int = 20) -> list[Thread]:
+        """This author's held questions in `room`, newest first (shown to them alone)."""
+
     async def list_messages(self, thread_id: str) -> list[Message]:
         """Oldest first, every visibility and hidden ones included (callers filter)."""
 

@@ -196,3 +196,17 @@ async def test_update_visitor_saves_name_and_ban(store: Store) -> None:
     await store.update_visitor(visitor)
     assert await store.get_visitor("v1") == visitor
     assert (await store.get_visitor("v1")).banned_until is None  # type: ignore[union-attr]
+
+
+async def test_held_threads_of_shows_an_author_their_own_held_questions(
+    store: Store, make: Factory
+) -> None:
+    await make.ask("Public question ?")
+    first = await make.hold("Mon numéro 06 12 34 56 78", category="montres")
+    second = await make.hold("Mon mail a@b.fr", category="montres")
+    mine = await store.held_threads_of("asker", WATCH)
+    assert [t.id for t in mine] == [second.id, first.id]  # newest first
+    assert await store.held_threads_of("someone else", WATCH) == []
+    assert await store.held_threads_of("asker", "another-room") == []
+    await store.release_thread(first, ["numero"])
+    assert [t.id for t in await store.held_threads_of("asker", WATCH)] == [second.id]

@@ -97,6 +97,8 @@ async def test_personal_data_never_reaches_the_crowd(
     rejoin = await watcher.call("join", {"room": ROOM, "since": before})
     assert rejoin["seq"] == before and rejoin["missed"] == []
     assert all(t["id"] != ack["thread"]["id"] for t in rejoin["threads"])
+    mine = await asker.call("join", {"room": ROOM})  # after a reload, Léa still sees hers
+    assert [(t["id"], t["held"]) for t in mine["threads"]] == [(ack["thread"]["id"], True)]
     async with (
         aiohttp.ClientSession() as http,
         http.get(f"{staff.url}/api/v1/threads/{ack['thread']['id']}") as r,
@@ -136,6 +138,10 @@ async def test_held_abuse_is_published_only_when_a_moderator_restores_it(
          "client_id": cid()},
     )  # fmt: skip
     assert rude["ok"] and rude["held"] is True
+    troll_view = (await troll.call("join", {"room": ROOM}))["threads"][0]["messages"]
+    assert [m["visibility"] for m in troll_view] == ["held"]  # its author still sees it
+    asker_view = (await asker.call("join", {"room": ROOM}))["threads"][0]["messages"]
+    assert asker_view == []
     queue = await staff.get("/api/v1/staff/cases", reason="abuse")
     case = queue["cases"][0]
     detail = await staff.get(f"/api/v1/staff/cases/{case['id']}")

@@ -273,6 +273,14 @@ class MongoQA(MongoBase):
             query["status"] = ThreadStatus(status).value
         return await self._find_threads(query, [("seq", DESCENDING)], limit)
 
+    async def held_threads_of(self, author_id: str, room: str, limit: int = 20) -> list[Thread]:
+        if not (isinstance(author_id, str) and isinstance(room, str)):
+            return []
+        query: Doc = {"author_id": author_id, "held": True, "room": room}
+        return await self._find_threads(
+            query, [("created_at", DESCENDING)], check_int(limit, "limit")
+        )
+
     async def list_messages(self, thread_id: str) -> list[Message]:
         if not isinstance(thread_id, str):
             return []

@@ -218,6 +218,14 @@ class SqliteQA(SqliteBase):
         params.append(limit)
         return [thread_from(r) for r in await self._read_all(sql, tuple(params))]
 
+    async def held_threads_of(self, author_id: str, room: str, limit: int = 20) -> list[Thread]:
+        rows = await self._read_all(
+            f"SELECT {THREAD_COLUMNS} FROM threads WHERE author_id = ? AND held = 1 AND room = ?"
+            " ORDER BY created_at DESC LIMIT ?",
+            (author_id, room, limit),
+        )
+        return [thread_from(r) for r in rows]
+
     async def list_messages(self, thread_id: str) -> list[Message]:
         rows = await self._read_all(
             f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE thread_id = ? ORDER BY created_at, id",
