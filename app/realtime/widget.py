@@ -113,14 +113,18 @@ class WidgetNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     async def on_ask(self, sid: str, data: Any) -> Ack:
         cmd = p.parse(p.Ask, data)
         posted = await self.qa.ask(await self._visitor(sid), cmd)
-        return {"ok": True, "thread": thread_view(posted.thread), **posted_extras(posted)}
+        view = thread_view(posted.thread)
+        await self.qa.add_ranks([view])
+        return {"ok": True, "thread": view, **posted_extras(posted)}
 
     @acknowledged
     async def on_answer(self, sid: str, data: Any) -> Ack:
         cmd = p.parse(p.AnswerIn, data)
         posted = await self.qa.answer(await self._visitor(sid), cmd)
         assert posted.message is not None
-        return {"ok": True, "message": message_view(posted.message), **posted_extras(posted)}
+        view = message_view(posted.message)
+        await self.qa.add_ranks([view])
+        return {"ok": True, "message": view, **posted_extras(posted)}
 
     @acknowledged
     async def on_report(self, sid: str, data: Any) -> Ack:

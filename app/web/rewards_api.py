@@ -36,6 +36,7 @@ class BoardQuery(BaseModel):
     room: Annotated[str, StringConstraints(max_length=100)] | None = None
     category: Annotated[str, StringConstraints(max_length=60)] | None = None
     limit: Annotated[int, Field(ge=1, le=100)] = 50
+    lang: Annotated[str, StringConstraints(pattern=r"^(fr|en)$")] | None = None
 
 
 class LangQuery(BaseModel):
@@ -114,13 +115,15 @@ async def _contributor_rows(query: BoardQuery) -> list[dict[str, Any]]:
         query.period, room=query.room, category=query.category, limit=query.limit
     )
     names = await _names(rows)
+    lang: rw.Lang = "en" if (query.lang or g.locale) == "en" else "fr"
     out = []
     for n, row in enumerate(rows, start=1):
         entries = await svc.store.ledger_entries(visitor_id=row.visitor_id)
         stats = rw.stats_for(entries, row.visitor_id)
+        rank = rw.rank_for(stats.points)  # titles come from all-time points
         out.append({
             "rank": n, "visitor_id": row.visitor_id, "name": names[row.visitor_id],
-            "points": row.points, "rank_title": rw.rank_for(stats.points).label("fr"),
+            "points": row.points, "rank_code": rank.code, "rank_title": rank.label(lang),
             "answers": stats.answers, "accepted": stats.accepted,
             "acceptance_rate": _ratio(stats.accepted, stats.answers, 3),
             "helpful_votes": stats.helpful_votes,
@@ -133,8 +136,14 @@ async def _contributor_rows(query: BoardQuery) -> list[dict[str, Any]]:
 @staff_only()
 @validate_querystring(BoardQuery)
 async def contributors(query_args: BoardQuery) -> Json:
-    """The leaderboard with each contributor's numbers, for brand staff."""
-    return {"contributors": await _contributor_rows(query_args)}
+    """The leaderboard with each contributor's numbers, for brand staff; `disqualified`
+    lists those left off every board, so they can be found and reinstated."""
+    store = services().store
+    left_out = []
+    for visitor_id in sorted(await store.disqualified()):
+        visitor = await store.get_visitor(visitor_id)
+        left_out.append({"id": visitor_id, "name": visitor.name if visitor else "?"})
+    return {"contributors": await _contributor_rows(query_args), "disqualified": left_out}
 
 
 @bp.get("/staff/contributors.csv")
@@ -159,8 +168,8 @@ def _timeline(entries: list[rw.LedgerEntry]) -> list[dict[str, Any]]:
     """Cumulative active points per day: the contributor's points-over-time chart."""
     days: dict[str, int] = {}
     for e in entries:
-        if e.active:
-            day = e.created_at.date().isoformat()
+        if e.active:  # days of the shop's calendar, like the periods
+            day = e.created_at.astimezone(rw.PARIS).date().isoformat()
             days[day] = days.get(day, 0) + e.points
     running, timeline = 0, []
     for day in sorted(days):

@@ -165,10 +165,12 @@ async def test_a_helpful_accepted_answer_ranks_its_author_with_the_documented_po
     row = rows[0]
     assert row == {
         "rank": 1, "visitor_id": helper_id, "name": HELPER, "points": earned + HELPFUL,
-        "rank_title": row["rank_title"], "answers": 1, "accepted": 1, "acceptance_rate": 1.0,
-        "helpful_votes": 2, "helpful_per_answer": 2.0,
+        "rank_code": "newcomer", "rank_title": row["rank_title"], "answers": 1, "accepted": 1,
+        "acceptance_rate": 1.0, "helpful_votes": 2, "helpful_per_answer": 2.0,
     }  # fmt: skip
     assert row["rank_title"] in ("Nouveau membre", "Newcomer")
+    english = await staff.get("/api/v1/staff/contributors", period="week", lang="en")
+    assert english["contributors"][0]["rank_title"] == "Newcomer"
     limited = await staff.get("/api/v1/staff/contributors", period="all", limit="1")
     assert len(limited["contributors"]) == 1
 
@@ -254,6 +256,7 @@ async def test_staff_review_csv_bonus_disqualify_and_hidden_answers(
         assert helper_id not in board_points(await leaderboard(server.url, period=period))
     staff_rows = await staff.get("/api/v1/staff/contributors", period="week")
     assert helper_id not in [r["visitor_id"] for r in staff_rows["contributors"]]
+    assert [d["id"] for d in staff_rows["disqualified"]] == [helper_id]  # still findable
     detail = await staff.get(f"/api/v1/staff/contributors/{helper_id}")
     assert detail["contributor"]["disqualified"] is True
     assert detail["stats"]["points"] == with_bonus
