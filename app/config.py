@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     respond_minutes: float = Field(default=15, gt=0, le=7 * 24 * 60)
     sweeper: Literal["inprocess", "off"] = "inprocess"
     sweep_seconds: float = Field(default=5, gt=0, le=3600)
+    # The shop signs its customers' ids with this secret so two visitor identities of one
+    # customer count as one person (docs/api.md, "Verified shopper identity").
+    shopper_secret: str | None = Field(default=None, min_length=16)
     webhook_url: str | None = None
     webhook_secret: str | None = Field(default=None, min_length=16)
 

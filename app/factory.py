@@ -111,7 +111,7 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
         store=store,
         bus=bus,
         limits=limits,
-        identity=Identity(store, settings.secret_key),
+        identity=Identity(store, settings.secret_key, settings.shopper_secret),
         qa=QA(store, bus, limits, moderation, max_body_chars=settings.max_body_chars),
         moderation=moderation,
         staff=StaffAccounts(store),

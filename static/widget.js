@@ -8,6 +8,8 @@
  * script was loaded from), so the shop's page never runs Entraide's UI code or sees the
  * visitor's token. By default a floating launcher opens the room; with
  * data-target="<css selector>" the room is mounted inline in that element instead.
+ * data-shopper="<customer id>.<hex HMAC-SHA256(shop secret, customer id)>" (optional, computed
+ * on the shop's server) ties the visitor to the shop's customer account.
  *
  * Nothing leaks into the host page: no globals (one IIFE), and all markup lives in a
  * shadow root whose styles cannot reach, or be reached by, the shop's CSS.
@@ -49,6 +51,8 @@
     category: data.category || "",
     lang: lang
   });
+  // Optional: the shop vouches for its signed-in customer ("<id>.<hex HMAC-SHA256>").
+  if (data.shopper) params.set("shopper", data.shopper);
   var inlineTarget = null;
   var panelSrc = "";
   var uid = "entraide-" + Math.random().toString(36).slice(2, 10);

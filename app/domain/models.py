@@ -56,6 +56,9 @@ class Visitor:
     name: str
     created_at: datetime
     banned_until: datetime | None = None
+    # The shop's own customer id, when the shop vouched for it (signed): two visitors with
+    # the same shopper id are one person for votes, accepts and rewards.
+    shopper_id: str | None = None
 
 
 @dataclass(slots=True)

@@ -1,22 +1,54 @@
-"""Visitors: creation with a clean display name, and the opaque signed token they keep."""
+"""Visitors: creation with a clean display name (and, when the shop vouches for it, its
+customer id), and the opaque signed token they keep."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import re
+
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from app.domain.errors import Unauthorized
+from app.domain.errors import Invalid, Unauthorized
 from app.domain.models import Visitor, new_id, utcnow
 from app.domain.text import clean_display_name
 from app.store.port import Store
 
+SHOPPER_ID = re.compile(r"[A-Za-z0-9_:@-]{1,100}")
+
+
+def shopper_signature(secret: str, shopper_id: str) -> str:
+    """What the shop computes on its server: hex HMAC-SHA256 of its customer id."""
+    return hmac.new(secret.encode(), shopper_id.encode(), hashlib.sha256).hexdigest()
+
 
 class Identity:
-    def __init__(self, store: Store, secret_key: str) -> None:
+    def __init__(self, store: Store, secret_key: str, shopper_secret: str | None = None) -> None:
         self._store = store
         self._signer = URLSafeSerializer(secret_key, salt="entraide.visitor")
+        self._shopper_secret = shopper_secret
 
-    async def create_visitor(self, raw_name: str) -> tuple[Visitor, str]:
-        visitor = Visitor(id=new_id(), name=clean_display_name(raw_name), created_at=utcnow())
+    def verified_shopper(self, token: str | None) -> str | None:
+        """The shop's customer id from `<id>.<hex HMAC-SHA256(secret, id)>`, or Invalid."""
+        if token is None:
+            return None
+        if self._shopper_secret is None:
+            raise Invalid("this shop does not verify shopper identities")
+        shopper_id, _, signature = token.rpartition(".")
+        expected = shopper_signature(self._shopper_secret, shopper_id)
+        if not SHOPPER_ID.fullmatch(shopper_id) or not hmac.compare_digest(signature, expected):
+            raise Invalid("shopper: the signature does not match")
+        return shopper_id
+
+    async def create_visitor(
+        self, raw_name: str, shopper_token: str | None = None
+    ) -> tuple[Visitor, str]:
+        visitor = Visitor(
+            id=new_id(),
+            name=clean_display_name(raw_name),
+            created_at=utcnow(),
+            shopper_id=self.verified_shopper(shopper_token),
+        )
         await self._store.add_visitor(visitor)
         return visitor, self.token_for(visitor)
 

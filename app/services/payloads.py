@@ -31,6 +31,7 @@ class ProductInfo(Payload):
 
 class NewVisitor(Payload):
     name: Annotated[str, StringConstraints(max_length=200)]
+    shopper: Annotated[str, StringConstraints(max_length=300)] | None = None
 
 
 class Join(Payload):

@@ -279,6 +279,14 @@ class QA:
                 return Visibility.PRIVATE
         return Visibility.PUBLIC
 
+    async def _check_not_self(self, visitor: Visitor, author_id: str, what: str) -> None:
+        """Two visitor identities of one verified shopper are one person."""
+        if visitor.shopper_id is None:
+            return
+        author = await self._store.get_visitor(author_id)
+        if author is not None and author.shopper_id == visitor.shopper_id:
+            raise Forbidden(f"you cannot {what}, even from another identity")
+
     async def _check_can_write(self, visitor: Visitor) -> Visitor:
         """Re-read the visitor so a ban applies at once, even on an open connection."""
         fresh = await self._store.get_visitor(visitor.id)
@@ -295,6 +303,7 @@ class QA:
             raise NotFound("no such answer")
         visitor = await self._check_can_write(visitor)
         lifecycle.check_can_vote(message, visitor.id)
+        await self._check_not_self(visitor, message.author_id, "vote for your own answer")
         await self._limits.check_write(visitor.id)
         message, event = await self._store.set_vote(message.id, visitor.id, cmd.value)
         thread = await self.get_thread(message.thread_id)
@@ -308,6 +317,7 @@ class QA:
             raise NotFound("no such answer")
         thread = await self.get_thread(message.thread_id)
         lifecycle.accept(thread, message, visitor.id)
+        await self._check_not_self(visitor, message.author_id, "accept your own answer")
         await self._save(thread)
         await self._bus.publish(AnswerAccepted(message, thread, visitor.id))
         return thread

@@ -97,10 +97,19 @@ class RewardsService:
                     )
                 )
 
+    async def _actor(self, visitor_id: str) -> rw.Actor:
+        visitor = await self._store.get_visitor(visitor_id)
+        return rw.Actor(visitor_id, visitor.shopper_id if visitor else None)
+
     async def _answer(self, message: Message, thread: Thread) -> rw.AnswerRef | None:
         if message.kind is not MessageKind.ANSWER or message.visibility is not Visibility.PUBLIC:
             return None
-        return rw.answer_ref(message, thread, category=thread.category or None)
+        author = await self._actor(message.author_id)
+        asker = await self._actor(thread.author_id)
+        return rw.answer_ref(
+            message, thread, category=thread.category or None,
+            author_shopper_id=author.shopper_id, asker_shopper_id=asker.shopper_id,
+        )  # fmt: skip
 
     # listeners ---------------------------------------------------------------------------
     async def on_answer(self, posted: AnswerPosted) -> None:
@@ -138,7 +147,7 @@ class RewardsService:
                 answers.append((ref, message.created_at))
         if not answers:
             return
-        voter = rw.Actor(visitor_id)
+        voter = await self._actor(visitor_id)
         history = await self._history(
             givers=[voter.person], refs=[a.message_id for a, _ in answers]
         )
@@ -152,7 +161,7 @@ class RewardsService:
         answer = await self._answer(cast.message, cast.thread)
         if answer is None:
             return
-        voter = rw.Actor(cast.voter_id)
+        voter = await self._actor(cast.voter_id)
         if cast.value == 0:
             entries = await self._store.ledger_entries(ref_ids=[answer.message_id])
             records = rw.revoke(
@@ -174,7 +183,7 @@ class RewardsService:
         answer = await self._answer(accepted.message, accepted.thread)
         if answer is None:
             return
-        accepter = rw.Actor(accepted.accepter_id)
+        accepter = await self._actor(accepted.accepter_id)
         history = await self._history(givers=[accepter.person], refs=[answer.message_id])
         await self._append(
             [rw.points_for_accept(answer, accepter, at=utcnow(), history=history, rules=self.rules)]

@@ -45,11 +45,13 @@ async def panel() -> Response:
         "url": args.get("url", "")[:500],
         "category": args.get("category", "")[:60],
     }
+    shopper = args.get("shopper", "")[:300] or None  # verified by POST /api/v1/visitors
     html = await render_template(
         "panel.html",
         product=product,
         lang=g.locale,
         body_max=services().settings.max_body_chars,
+        shopper=shopper,
     )
     response = Response(html)
     response.headers["Content-Security-Policy"] = (

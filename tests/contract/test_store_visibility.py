@@ -210,3 +210,11 @@ async def test_held_threads_of_shows_an_author_their_own_held_questions(
     assert await store.held_threads_of("asker", "another-room") == []
     await store.release_thread(first, ["numero"])
     assert [t.id for t in await store.held_threads_of("asker", WATCH)] == [second.id]
+
+
+async def test_visitor_shopper_identity_round_trips(store: Store) -> None:
+    verified = Visitor(id="v-shop", name="Camille", created_at=at(0), shopper_id="customer-42")
+    anonymous = Visitor(id="v-anon", name="Hugo", created_at=at(0))
+    for visitor in (verified, anonymous):
+        await store.add_visitor(visitor)
+        assert await store.get_visitor(visitor.id) == visitor

@@ -87,7 +87,8 @@ async def test_moderation_case_on_mongo(mongo_server: LiveServer, clients: list[
     body = "Mon mail: lea@exemple.fr, colis perdu"
     ack = await asker.call("ask", {"room": ROOM, "body": body, "client_id": cid()})
     assert ack["held"] is True
-    assert (await asker.call("join", {"room": ROOM}))["threads"] == []
+    mine = (await asker.call("join", {"room": ROOM}))["threads"]
+    assert [(t["id"], t["held"]) for t in mine] == [(ack["thread"]["id"], True)]  # hers only
     case = (await staff.get("/api/v1/staff/cases"))["cases"][0]
     assert {r["code"] for r in case["reasons"]} >= {"personal_data"}
     await staff.post(f"/api/v1/staff/cases/{case['id']}/private")

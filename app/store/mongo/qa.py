@@ -153,6 +153,7 @@ class MongoQA(MongoBase):
                 "name": visitor.name,
                 "created_at": visitor.created_at,
                 "banned_until": check_date(visitor.banned_until, "banned_until"),
+                "shopper_id": visitor.shopper_id,
             }
         )
 
@@ -167,6 +168,7 @@ class MongoQA(MongoBase):
             name=doc["name"],
             created_at=utc(doc["created_at"]),
             banned_until=utc_or_none(doc.get("banned_until")),
+            shopper_id=doc.get("shopper_id"),
         )
 
     async def update_visitor(self, visitor: Visitor) -> None:

@@ -22,7 +22,8 @@ from app.domain.models import Event, EventType, utcnow
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS visitors (
-    id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL, banned_until TEXT
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL, banned_until TEXT,
+    shopper_id TEXT
 );
 CREATE TABLE IF NOT EXISTS rooms (
     key TEXT PRIMARY KEY, title TEXT NOT NULL, url TEXT NOT NULL, category TEXT NOT NULL,

@@ -99,13 +99,21 @@ class SqliteQA(SqliteBase):
     async def add_visitor(self, visitor: Visitor) -> None:
         async with self._transaction() as db:
             await db.execute(
-                "INSERT INTO visitors (id, name, created_at, banned_until) VALUES (?, ?, ?, ?)",
-                (visitor.id, visitor.name, ts(visitor.created_at), ts(visitor.banned_until)),
+                "INSERT INTO visitors (id, name, created_at, banned_until, shopper_id)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    visitor.id,
+                    visitor.name,
+                    ts(visitor.created_at),
+                    ts(visitor.banned_until),
+                    visitor.shopper_id,
+                ),
             )
 
     async def get_visitor(self, visitor_id: str) -> Visitor | None:
         row = await self._read_one(
-            "SELECT id, name, created_at, banned_until FROM visitors WHERE id = ?", (visitor_id,)
+            "SELECT id, name, created_at, banned_until, shopper_id FROM visitors WHERE id = ?",
+            (visitor_id,),
         )
         if row is None:
             return None
@@ -114,6 +122,7 @@ class SqliteQA(SqliteBase):
             name=row["name"],
             created_at=datetime.fromisoformat(row["created_at"]),
             banned_until=dt(row["banned_until"]),
+            shopper_id=row["shopper_id"],
         )
 
     async def update_visitor(self, visitor: Visitor) -> None:
