@@ -14,6 +14,11 @@
  * Moderation: a write may be acked `held` (kept from the crowd) with a `notice` for its
  * author. A held question lives only in its asker's list, marked private; messages whose
  * `visibility` is not "public" are labelled so the author knows who can see them.
+ *
+ * Rewards: authors carry a rank code (`author.rank`), shown as a pill with the label from the
+ * config; a `rank` notification (the visitor was promoted) shows a toast in the panel's
+ * language. "My points" (GET /api/v1/visitors/<id>/points) and "Top contributors" (GET
+ * /api/v1/leaderboard for this product's room) open as modal <dialog> sheets.
  */
 (function () {
   "use strict";
@@ -33,6 +38,8 @@
   var LANG = config.lang === "en" ? "en" : "fr"; // the server writes notices in these two
   var REPORT_REASONS = ["spam", "insult", "off_topic", "other"];
   var MAX_TOASTS = 2;
+  var LEADERS_LIMIT = 10;
+  var LEADERS_REFRESH_MS = 1500; // room activity while the board is shown: reload it, calmly
 
   var embed = new URLSearchParams(location.search).get("embed");
   var parentOrigin = "*";
@@ -130,6 +137,33 @@
     el.style.backgroundColor = "hsl(" + (Math.abs(hash) % 360) + " 45% 32%)";
   }
 
+  var numbers = window.Intl && Intl.NumberFormat ? new Intl.NumberFormat(config.lang) : null;
+  var plurals = window.Intl && Intl.PluralRules ? new Intl.PluralRules(config.lang) : null;
+
+  function formatNumber(n) {
+    return numbers ? numbers.format(n) : String(n);
+  }
+
+  /** "1 point" / "27 points" ("0 point" in French: its plural rule makes 0 singular). */
+  function pointsText(n) {
+    var one = plurals ? plurals.select(n) === "one" : n === 1;
+    return t(one ? "points_one" : "points_other", { n: formatNumber(n) });
+  }
+
+  /** The label of a rank code ("helper" -> "Contributeur"); "" for an unknown code. */
+  function rankLabel(code) {
+    return code && S["rank_" + code] ? t("rank_" + code) : "";
+  }
+
+  /** A rank pill: label from the config, colour by code, hidden when there is no rank. */
+  function fillRank(el, code, fallbackLabel) {
+    var label = rankLabel(code) || (fallbackLabel ? String(fallbackLabel) : "");
+    el.textContent = label;
+    el.hidden = !label;
+    el.className = "ep-rank" + (label && code && S["rank_" + code] ? " ep-rank--" + code : "");
+    el.dataset.rank = label ? (code || "") : "";
+  }
+
   function autoGrow(textarea) {
     textarea.style.height = "auto";
     textarea.style.height = Math.min(textarea.scrollHeight + 2, 240) + "px";
@@ -175,6 +209,24 @@
     close: $(".ep-close"),
     older: $("[data-testid=load-older]"),
     title: $("#ep-title"),
+    pointsButton: $("[data-testid=my-points]"),
+    points: $("#ep-points"),
+    pointsBody: $("#ep-points .ep-sheet__body"),
+    pointsStatus: $("[data-testid=points-status]"),
+    pointsError: $("[data-testid=points-error]"),
+    pointsContent: $("[data-testid=points-content]"),
+    pointsTotal: $("[data-testid=points-total]"),
+    pointsRank: $("[data-testid=points-rank]"),
+    pointsEmpty: $("[data-testid=points-empty]"),
+    pointsGroups: $("[data-testid=points-groups]"),
+    pointsGroupTemplate: $("#ep-points-group-template"),
+    leadersButton: $("[data-testid=top-contributors]"),
+    leaders: $("#ep-leaders"),
+    leadersList: $("[data-testid=leaders-list]"),
+    leadersLoading: $("[data-testid=leaders-loading]"),
+    leadersEmpty: $("[data-testid=leaders-empty]"),
+    leadersError: $("[data-testid=leaders-error]"),
+    leaderTemplate: $("#ep-leader-template"),
     threadTemplate: $("#ep-thread-template"),
     answerTemplate: $("#ep-answer-template")
   };
@@ -265,23 +317,45 @@
     while (els.live.childNodes.length > 5) els.live.removeChild(els.live.firstChild);
   }
 
-  function toast(text, threadId, onView) {
+  /**
+   * options: {tone: "celebrate", actionLabel, onAction} for a toast that is not about a
+   * thread (a promotion, with "See my points").
+   */
+  function toast(text, threadId, onView, options) {
+    options = options || {};
     var box = document.createElement("div");
-    box.className = "ep-toast";
+    box.className = "ep-toast" + (options.tone ? " ep-toast--" + options.tone : "");
     box.setAttribute("role", "status");
     box.setAttribute("data-testid", "toast");
+    if (options.tone === "celebrate") {
+      var medal = document.createElement("span");
+      medal.className = "ep-toast__medal";
+      medal.setAttribute("aria-hidden", "true");
+      medal.appendChild(starIcon(18));
+      box.appendChild(medal);
+    }
     var p = document.createElement("p");
     p.className = "ep-toast__text";
     p.textContent = text;
     box.appendChild(p);
+    var actionLabel = null;
+    var run = null;
     if (threadId && state.threads.has(threadId)) {
+      actionLabel = t("view");
+      run = onView || function () { focusThread(threadId); };
+    } else if (options.actionLabel && options.onAction) {
+      actionLabel = options.actionLabel;
+      run = options.onAction;
+    }
+    if (run) {
       var view = document.createElement("button");
       view.type = "button";
       view.className = "ep-link-button ep-toast__action";
-      view.textContent = t("view");
+      view.setAttribute("data-testid", "toast-action");
+      view.textContent = actionLabel;
       view.addEventListener("click", function () {
         box.remove();
-        if (onView) onView(); else focusThread(threadId);
+        run();
       });
       box.appendChild(view);
     }
@@ -305,6 +379,20 @@
         else box.remove();
       }, 10000);
     })();
+  }
+
+  function starIcon(size) {
+    var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", String(size));
+    svg.setAttribute("height", String(size));
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    var path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    path.setAttribute("d", "M12 2.8l2.7 5.6 6.1.8-4.5 4.2 1.1 6.1L12 16.6l-5.4 2.9 1.1-6.1-4.5-4.2 6.1-.8L12 2.8z");
+    path.setAttribute("fill", "currentColor");
+    svg.appendChild(path);
+    return svg;
   }
 
   // Toasts float over the bottom of the list: keep room below it so nothing stays hidden.
@@ -462,12 +550,14 @@
       var before = state.threads.get(data.id);
       var wasResolved = before && before.thread.status === "resolved";
       upsertThread(data, live && ev.type === "thread.created" && !isMine(data.author), false);
+      if (live) scheduleLeaders();
       if (live && ev.type === "thread.updated" && before && !wasResolved && data.status === "resolved") {
         announce(t("live_resolved"));
       }
     } else if (ev.type === "message.created" || ev.type === "message.updated") {
       var known = findMessage(data.id);
       upsertMessage(data, live && ev.type === "message.created" && !isMine(data.author));
+      if (live) scheduleLeaders();
       var entry = state.threads.get(data.thread_id);
       if (live && !known && ev.type === "message.created" && isStaff(data) && entry && isMine(entry.thread.author)) {
         toast(t("notify_staff_reply"), data.thread_id);
@@ -485,6 +575,7 @@
 
   function onNotification(data) {
     if (data && data.type === "nudge") { onNudge(data); return; }
+    if (data && data.type === "rank") { onRank(data); return; }
     if (!data || data.type !== "answer") return;
     var name = data.message && data.message.author ? data.message.author.name : "";
     if (data.room === ROOM && data.thread) upsertThread(data.thread, false);
@@ -493,6 +584,38 @@
     toast(text, data.room === ROOM ? data.thread_id : null);
     announce(text);
     postToParent({ type: "notify" });
+  }
+
+  /** The visitor was promoted ("You are now a Helper!"): a calm, celebratory toast. */
+  function onRank(data) {
+    if (!me() || typeof data.rank !== "string") return;
+    var text = data.text && typeof data.text === "object" && typeof data.text[LANG] === "string"
+      ? data.text[LANG] : "";
+    if (!text) text = t("rank_promoted", { rank: rankLabel(data.rank) });
+    setMyRank(data.rank);
+    toast(text, null, null, {
+      tone: "celebrate",
+      actionLabel: t("rank_toast_action"),
+      onAction: function () { openPoints(els.pointsButton); }
+    });
+    announce(text);
+    postToParent({ type: "notify" });
+    if (els.points.open) loadPoints();
+    if (els.leaders.open) loadLeaders(false);
+  }
+
+  /** Our own pills show the new rank at once (the server sends it with every later object). */
+  function setMyRank(code) {
+    function patch(author) {
+      return isMine(author) ? Object.assign({}, author, { rank: code }) : author;
+    }
+    state.threads.forEach(function (entry) {
+      entry.thread = Object.assign({}, entry.thread, { author: patch(entry.thread.author) });
+      entry.messages.forEach(function (m) {
+        m.message = Object.assign({}, m.message, { author: patch(m.message.author) });
+      });
+      renderThread(entry);
+    });
   }
 
   /** An enthusiast is asked to help with an unanswered question of this room. */
@@ -555,7 +678,7 @@
       state.threads.set(thread.id, entry);
       placeThread(entry);
     } else {
-      entry.thread = Object.assign({}, entry.thread, thread);
+      entry.thread = Object.assign({}, entry.thread, keepRank(entry.thread, thread));
       if (typeof priv === "boolean") entry.private = priv;
     }
     if (Array.isArray(thread.messages)) {
@@ -589,10 +712,21 @@
     }
     var existing = entry.messages.get(message.id);
     if (existing) {
-      existing.message = Object.assign({}, existing.message, message);
+      existing.message = Object.assign({}, existing.message, keepRank(existing.message, message));
     } else {
       entry.messages.set(message.id, { message: message, el: null });
     }
+  }
+
+  /**
+   * Some payloads (the asker's `answer` notification, `private`, `nudge`) carry the author
+   * without a rank: a rank we already know for that author stays, rather than vanishing.
+   */
+  function keepRank(before, after) {
+    var a = after && after.author;
+    var b = before && before.author;
+    if (!a || !b || a.id !== b.id || a.rank != null || b.rank == null) return after;
+    return Object.assign({}, after, { author: Object.assign({}, a, { rank: b.rank }) });
   }
 
   function upsertMessage(message, announceIt) {
@@ -605,7 +739,7 @@
     var isNew = !entry.messages.has(message.id);
     if (message.thread && message.thread.id === entry.thread.id) {
       // Message events carry the thread's new status and answer count.
-      entry.thread = Object.assign({}, entry.thread, message.thread);
+      entry.thread = Object.assign({}, entry.thread, keepRank(entry.thread, message.thread));
     }
     storeMessage(entry, message);
     clearTyping(message.thread_id, message.author && message.author.name);
@@ -636,19 +770,25 @@
   }
 
   function fillMeta(root, author, createdAt, staff) {
+    staff = !!staff || !!(author && author.staff);
     var face = $(".ep-avatar", root);
     avatar(face, authorName(author));
-    face.classList.toggle("ep-avatar--staff", !!staff);
+    face.classList.toggle("ep-avatar--staff", staff);
     if (staff) face.style.backgroundColor = ""; // the brand colour, from the stylesheet
     var name = $(".ep-author", root);
     name.textContent = authorName(author) + (isMine(author) ? " (" + t("you") + ")" : "");
     var rank = $(".ep-rank", root);
-    var rankValue = author && author.rank;
-    if (rankValue && typeof rankValue === "object") rankValue = rankValue.label || rankValue.name || "";
-    var rankText = staff ? t("staff_badge") : (rankValue ? String(rankValue) : "");
-    rank.textContent = rankText;
-    rank.hidden = !rankText;
-    rank.classList.toggle("ep-rank--staff", !!staff);
+    if (staff) {
+      rank.textContent = t("staff_badge");
+      rank.hidden = false;
+      rank.className = "ep-rank ep-rank--staff";
+      rank.dataset.rank = "";
+    } else {
+      // A rank code ("helper"); an object {code, label} is accepted too.
+      var value = author && author.rank;
+      var code = value && typeof value === "object" ? value.code : value;
+      fillRank(rank, typeof code === "string" ? code : "", value && typeof value === "object" ? value.label : "");
+    }
     rank.setAttribute("data-testid", staff ? "staff-badge" : "rank");
     setTime($(".ep-time", root), createdAt);
   }
@@ -1035,6 +1175,8 @@
     socket.auth = {};
     identityPromise = null;
     state.threads.forEach(renderThread);
+    if (els.points.open) els.points.close();
+    updateIdentityUi();
   }
 
   /** Resolves once we have a visitor token and a socket connected with it. */
@@ -1048,6 +1190,7 @@
       // Reconnect so the server sees the token; `connect` re-joins with `since`.
       socket.disconnect().connect();
       state.threads.forEach(renderThread);
+      updateIdentityUi();
       return whenConnected();
     });
     identityPromise.then(function () { identityPromise = null; }, function () { identityPromise = null; });
@@ -1220,13 +1363,330 @@
     fetchThread(thread.id).then(function () { focusThread(thread.id); });
   }
 
+  // ---------------------------------------------------------------- sheets
+  /*
+   * "My points" and "Top contributors" are modal <dialog>s: the rest of the panel is inert,
+   * Escape closes them (`cancel`), so does a click on the backdrop; Tab cycles inside even
+   * though the panel is an iframe (a native modal would let focus escape to the shop's
+   * page); focus goes back to what opened them.
+   */
+  var sheetReturn = new WeakMap();
+
+  function openSheet(dialog, opener) {
+    if (dialog.open) return;
+    document.querySelectorAll("dialog.ep-sheet[open]").forEach(function (other) {
+      var back = sheetReturn.get(other); // one sheet at a time: hand the opener over
+      sheetReturn.set(other, false);
+      other.close();
+      if (back) opener = back;
+    });
+    sheetReturn.set(dialog, opener || document.activeElement);
+    dialog.showModal();
+  }
+
+  function focusables(root) {
+    return Array.prototype.filter.call(
+      root.querySelectorAll("button, summary, input, [href], [tabindex]:not([tabindex='-1'])"),
+      function (el) {
+        if (el.disabled || el.getClientRects().length === 0) return false;
+        // Of a radio group only the checked one is a tab stop.
+        return !(el.type === "radio" && !el.checked);
+      }
+    );
+  }
+
+  document.querySelectorAll("dialog.ep-sheet").forEach(function (dialog) {
+    $(".ep-sheet__close", dialog).addEventListener("click", function () { dialog.close(); });
+    dialog.addEventListener("click", function (event) {
+      if (event.target === dialog) dialog.close(); // the backdrop, outside the sheet's content
+    });
+    dialog.addEventListener("keydown", function (event) {
+      if (event.key !== "Tab") return;
+      var items = focusables(dialog);
+      if (!items.length) return;
+      var first = items[0];
+      var last = items[items.length - 1];
+      if (event.shiftKey && (document.activeElement === first || !dialog.contains(document.activeElement))) {
+        event.preventDefault();
+        last.focus();
+      } else if (!event.shiftKey && document.activeElement === last) {
+        event.preventDefault();
+        first.focus();
+      }
+    });
+    dialog.addEventListener("close", function () {
+      var back = sheetReturn.get(dialog);
+      sheetReturn.delete(dialog);
+      if (back === false) return; // focus was moved on purpose (another sheet, a question)
+      if (!back || !back.isConnected || back.closest("[hidden]")) {
+        back = !els.pointsButton.hidden ? els.pointsButton : els.title;
+      }
+      back.focus({ preventScroll: true });
+    });
+  });
+
+  // ---------------------------------------------------------------- top contributors
+  var leaders = { period: "week", abort: null, timer: null };
+
+  els.leadersButton.addEventListener("click", function () {
+    openSheet(els.leaders, els.leadersButton);
+    loadLeaders(false);
+  });
+  els.leaders.addEventListener("close", function () {
+    clearTimeout(leaders.timer);
+    if (leaders.abort) leaders.abort.abort();
+    leaders.abort = null;
+  });
+
+  document.querySelectorAll("input[name=ep-period]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      if (!input.checked) return;
+      leaders.period = input.value;
+      loadLeaders(true);
+    });
+  });
+  $("[data-testid=leaders-retry]").addEventListener("click", function () { loadLeaders(true); });
+
+  /** Room activity while the board is open: reload it once things settle. */
+  function scheduleLeaders() {
+    if (!els.leaders.open) return;
+    clearTimeout(leaders.timer);
+    leaders.timer = setTimeout(function () { loadLeaders(false); }, LEADERS_REFRESH_MS);
+  }
+
+  function loadLeaders(announceIt) {
+    clearTimeout(leaders.timer);
+    if (leaders.abort) leaders.abort.abort();
+    var abort = new AbortController();
+    leaders.abort = abort;
+    var period = leaders.period;
+    els.leadersList.setAttribute("aria-busy", "true");
+    els.leadersError.hidden = true;
+    // Keep the current list on screen while the next one loads (no flash on a refresh).
+    els.leadersLoading.hidden = els.leadersList.children.length > 0 || !els.leadersEmpty.hidden;
+    var url = "/api/v1/leaderboard?period=" + encodeURIComponent(period) +
+      "&room=" + encodeURIComponent(ROOM) + "&limit=" + LEADERS_LIMIT;
+    fetch(url, { headers: { Accept: "application/json" }, signal: abort.signal })
+      .then(function (r) {
+        if (!r.ok) throw new Error(String(r.status));
+        return r.json();
+      })
+      .then(function (body) {
+        if (leaders.abort !== abort) return;
+        leaders.abort = null;
+        var entries = (body && Array.isArray(body.entries)) ? body.entries : [];
+        renderLeaders(entries);
+        if (announceIt) {
+          announce(entries.length === 0 ? t("leaders_count_zero")
+            : t(entries.length === 1 ? "leaders_count_one" : "leaders_count_other", { n: entries.length }));
+        }
+      })
+      .catch(function (error) {
+        if (error && error.name === "AbortError") return;
+        if (leaders.abort !== abort) return;
+        leaders.abort = null;
+        els.leadersList.setAttribute("aria-busy", "false");
+        els.leadersLoading.hidden = true;
+        els.leadersList.textContent = "";
+        els.leadersEmpty.hidden = true;
+        els.leadersError.hidden = false;
+      });
+  }
+
+  function renderLeaders(entries) {
+    var list = els.leadersList;
+    list.textContent = "";
+    entries.forEach(function (item, i) {
+      var user = item && item.user;
+      if (!user || !user.id) return;
+      var li = els.leaderTemplate.content.firstElementChild.cloneNode(true);
+      var position = typeof item.rank === "number" ? item.rank : i + 1;
+      var mine = isMine(user);
+      li.dataset.userId = user.id;
+      li.dataset.position = String(position);
+      li.classList.toggle("ep-leader--me", mine);
+      li.classList.toggle("ep-leader--podium", position <= 3);
+      if (mine) li.setAttribute("aria-current", "true");
+      $(".ep-leader__pos", li).textContent = formatNumber(position);
+      avatar($(".ep-avatar", li), user.name || "");
+      $(".ep-leader__name", li).textContent = (user.name || "") + (mine ? " (" + t("you") + ")" : "");
+      fillRank($(".ep-rank", li), typeof user.rank === "string" ? user.rank : "");
+      var points = typeof item.points === "number" ? item.points : 0;
+      var pts = $(".ep-leader__points", li);
+      pts.textContent = pointsText(points);
+      pts.dataset.points = String(points);
+      list.appendChild(li);
+    });
+    list.setAttribute("aria-busy", "false");
+    els.leadersLoading.hidden = true;
+    els.leadersEmpty.hidden = list.children.length > 0;
+  }
+
+  // ---------------------------------------------------------------- my points
+  var pointsState = { abort: null };
+
+  function updateIdentityUi() {
+    els.pointsButton.hidden = !me();
+    // "(you)" and the highlight on the board follow the identity.
+    if (els.leaders.open) loadLeaders(false);
+  }
+
+  els.pointsButton.addEventListener("click", function () { openPoints(els.pointsButton); });
+  $("[data-testid=points-retry]").addEventListener("click", function () { loadPoints(); });
+  els.points.addEventListener("close", function () {
+    if (pointsState.abort) pointsState.abort.abort();
+    pointsState.abort = null;
+  });
+
+  function openPoints(opener) {
+    if (!me()) return;
+    openSheet(els.points, opener);
+    loadPoints();
+  }
+
+  function loadPoints() {
+    var visitor = me();
+    if (!visitor) return;
+    if (pointsState.abort) pointsState.abort.abort();
+    var abort = new AbortController();
+    pointsState.abort = abort;
+    els.pointsBody.setAttribute("aria-busy", "true");
+    els.pointsError.hidden = true;
+    if (els.pointsContent.hidden) els.pointsStatus.textContent = t("points_loading");
+    fetch("/api/v1/visitors/" + encodeURIComponent(visitor.id) + "/points?lang=" + LANG, {
+      headers: { Accept: "application/json" },
+      signal: abort.signal
+    }).then(function (r) {
+      if (!r.ok) throw new Error(String(r.status));
+      return r.json();
+    }).then(function (body) {
+      if (pointsState.abort !== abort) return;
+      pointsState.abort = null;
+      renderPoints(body || {});
+    }).catch(function (error) {
+      if (error && error.name === "AbortError") return;
+      if (pointsState.abort !== abort) return;
+      pointsState.abort = null;
+      els.pointsBody.setAttribute("aria-busy", "false");
+      els.pointsStatus.textContent = "";
+      els.pointsContent.hidden = true;
+      els.pointsError.hidden = false;
+    });
+  }
+
+  function renderPoints(body) {
+    var total = typeof body.total === "number" ? body.total : 0;
+    els.pointsTotal.textContent = pointsText(total);
+    els.pointsTotal.dataset.points = String(total);
+    var rank = body.rank && typeof body.rank === "object" ? body.rank : {};
+    fillRank(els.pointsRank, rank.code || "", rank.label);
+
+    // Keep the sections a reader opened open across a refresh.
+    var opened = {};
+    els.pointsGroups.querySelectorAll(".ep-pgroup").forEach(function (li) {
+      if ($("details", li).open) opened[li.dataset.reason] = true;
+    });
+    els.pointsGroups.textContent = "";
+    var groups = Array.isArray(body.groups) ? body.groups : [];
+    groups.forEach(function (group, i) {
+      if (group && group.reason) els.pointsGroups.appendChild(buildPointsGroup(group, i, !!opened[group.reason]));
+    });
+    els.pointsEmpty.hidden = els.pointsGroups.children.length > 0;
+    els.pointsStatus.textContent = "";
+    els.pointsContent.hidden = false;
+    els.pointsBody.setAttribute("aria-busy", "false");
+  }
+
+  function buildPointsGroup(group, index, open) {
+    var li = els.pointsGroupTemplate.content.firstElementChild.cloneNode(true);
+    var headingId = "ep-pgroup-" + index;
+    var count = group.count || 0;
+    var revokedCount = group.revoked_count || 0;
+    li.dataset.reason = String(group.reason);
+    li.dataset.points = String(group.total || 0);
+    var label = $(".ep-pgroup__label", li);
+    label.id = headingId;
+    label.textContent = group.label || String(group.reason);
+    $(".ep-pgroup__total", li).textContent = (group.total > 0 ? "+" : "") + pointsText(group.total || 0);
+    var countLine = $(".ep-pgroup__count", li);
+    countLine.textContent = count === 0 ? "" : count === 1 ? t("count_one") : t("count_other", { n: formatNumber(count) });
+    countLine.hidden = count === 0;
+    var revoked = $(".ep-pgroup__revoked", li);
+    revoked.hidden = revokedCount === 0;
+    revoked.textContent = revokedCount === 0 ? ""
+      : t(revokedCount === 1 ? "revoked_one" : "revoked_other",
+        { n: formatNumber(revokedCount), points: pointsText(group.revoked_points || 0) });
+    $(".ep-pgroup__rule", li).textContent = group.rule || "";
+
+    var entries = Array.isArray(group.entries) ? group.entries : [];
+    var details = $("details", li);
+    details.hidden = entries.length === 0;
+    details.open = open;
+    $("summary", li).textContent = t("points_details", { n: formatNumber(entries.length) });
+    var list = $(".ep-pgroup__entries", li);
+    entries.forEach(function (entry) { if (entry) list.appendChild(buildPointsEntry(entry)); });
+    return li;
+  }
+
+  function buildPointsEntry(entry) {
+    var li = document.createElement("li");
+    var revoked = !!entry.revoked || !!entry.revoked_at;
+    li.className = "ep-pentry" + (revoked ? " ep-pentry--revoked" : "");
+    li.setAttribute("data-testid", "points-entry");
+    var value = document.createElement(revoked ? "s" : "span");
+    value.className = "ep-pentry__points";
+    value.textContent = "+" + formatNumber(entry.points || 0);
+    li.appendChild(value);
+
+    var text = document.createElement("div");
+    text.className = "ep-pentry__text";
+    if (entry.detail) {
+      var detail = document.createElement("p");
+      detail.className = "ep-pentry__detail";
+      detail.textContent = entry.detail;
+      text.appendChild(detail);
+    }
+    if (entry.revoked) {
+      var why = document.createElement("p");
+      why.className = "ep-pentry__revoked";
+      why.textContent = entry.revoked;
+      text.appendChild(why);
+    }
+    var meta = document.createElement("p");
+    meta.className = "ep-pentry__meta";
+    var time = document.createElement("time");
+    time.className = "ep-time";
+    setTime(time, entry.created_at);
+    meta.appendChild(time);
+    if (entry.thread_id && entry.room === ROOM && state.threads.has(entry.thread_id)) {
+      var view = document.createElement("button");
+      view.type = "button";
+      view.className = "ep-link-button ep-pentry__view";
+      view.textContent = t("points_view_question");
+      view.addEventListener("click", function () {
+        sheetReturn.set(els.points, false);
+        els.points.close();
+        focusThread(entry.thread_id);
+      });
+      meta.appendChild(view);
+    }
+    text.appendChild(meta);
+    li.appendChild(text);
+    return li;
+  }
+
+  updateIdentityUi();
+
   // ---------------------------------------------------------------- embedding
   if (embed === "float") {
     els.close.hidden = false;
     els.close.addEventListener("click", function () { postToParent({ type: "close" }); });
   }
   document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape" && embed === "float" && !els.dialog.open) postToParent({ type: "close" });
+    // Escape in a dialog closes the dialog (its `cancel`), not the whole panel.
+    if (event.key === "Escape" && embed === "float" && !document.querySelector("dialog[open]")) {
+      postToParent({ type: "close" });
+    }
   });
   window.addEventListener("message", function (event) {
     if (event.source !== window.parent || !event.data || event.data.source !== "entraide-widget") return;
