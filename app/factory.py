@@ -159,7 +159,7 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
         WidgetNamespace(services.qa, services.moderation, services.identity, presence)
     )
     sio.register_namespace(StaffNamespace(quart, services.staff))
-    connect_bus(sio, bus)
+    connect_bus(sio, bus, services.qa.add_ranks)
     if redis is not None:
         quart.extensions["entraide.redis"] = redis
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -90,8 +90,12 @@ def build_server(settings: Settings) -> socketio.AsyncServer:
     )
 
 
-def connect_bus(sio: socketio.AsyncServer, bus: EventBus) -> None:
-    """Broadcast committed room events and personal notifications."""
+def connect_bus(
+    sio: socketio.AsyncServer,
+    bus: EventBus,
+    add_ranks: Callable[[list[dict[str, Any]]], Awaitable[None]],
+) -> None:
+    """Broadcast committed room events and personal notifications (with authors' ranks)."""
 
     async def on_room_changed(change: RoomChanged) -> None:
         await sio.emit(
@@ -102,14 +106,16 @@ def connect_bus(sio: socketio.AsyncServer, bus: EventBus) -> None:
         )
 
     async def on_answer_posted(posted: AnswerPosted) -> None:
+        thread, message = thread_view(posted.thread), message_view(posted.message)
+        await add_ranks([thread, message])
         await sio.emit(
             names.NOTIFICATION,
             {
                 "type": "answer",
                 "room": posted.thread.room,
                 "thread_id": posted.thread.id,
-                "thread": thread_view(posted.thread),
-                "message": message_view(posted.message),
+                "thread": thread,
+                "message": message,
                 "text": f"{posted.message.author_name} answered your question",
             },
             room=names.visitor_channel(posted.thread.author_id),
@@ -125,8 +131,9 @@ def connect_bus(sio: socketio.AsyncServer, bus: EventBus) -> None:
         )
 
     async def on_private_message(private: PrivateMessage) -> None:
-        payload = {"room": private.thread.room, "thread": thread_view(private.thread),
-                   "message": message_view(private.message)}  # fmt: skip
+        thread, message = thread_view(private.thread), message_view(private.message)
+        await add_ranks([thread, message])
+        payload = {"room": private.thread.room, "thread": thread, "message": message}
         await sio.emit(
             names.PRIVATE,
             payload,
@@ -135,6 +142,8 @@ def connect_bus(sio: socketio.AsyncServer, bus: EventBus) -> None:
         )
 
     async def on_nudged(nudge: EnthusiastsNudged) -> None:
+        thread = thread_view(nudge.thread)
+        await add_ranks([thread])
         for visitor_id in nudge.visitor_ids:
             await sio.emit(
                 names.NOTIFICATION,

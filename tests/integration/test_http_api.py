@@ -150,3 +150,8 @@ async def test_health_readiness_openapi_and_pages(server: LiveServer) -> None:
         async with http.get(server.url + "/widget/panel?product=montre-maree&lang=fr") as r:
             assert r.status == 200
             assert "frame-ancestors 'self'" in r.headers["Content-Security-Policy"]
+        # The shop's signed customer id travels to the panel, to be verified at sign-up.
+        async with http.get(
+            server.url + "/widget/panel", params={"product": "montre-maree", "shopper": "c-42.ab"}
+        ) as r:
+            assert '"shopper": "c-42.ab"' in await r.text()
