@@ -244,7 +244,6 @@
   }
 
   // ---------------------------------------------------------------- JSON API
-  var STATUS_CODES = { 400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict", 429: "rate_limited" };
   var signingOut = false;
 
   function sessionExpired() {
@@ -254,26 +253,8 @@
     setTimeout(function () { location.assign(withLang("/staff/login")); }, 1500);
   }
 
-  /** Resolves {ok, status, data} or {ok: false, status, error}; never rejects. */
-  function api(method, path, body) {
-    var options = { method: method, credentials: "same-origin", headers: { Accept: "application/json" } };
-    if (method !== "GET") {
-      options.headers["Content-Type"] = "application/json";
-      options.headers["X-CSRF-Token"] = config.csrf_token || "";
-      options.body = JSON.stringify(body || {});
-    }
-    return fetch(path, options).then(function (r) {
-      return r.json().catch(function () { return null; }).then(function (data) {
-        if (r.ok) return { ok: true, status: r.status, data: data || {} };
-        var error = data && data.error && typeof data.error === "object" ? data.error : {};
-        if (!error.code) error.code = STATUS_CODES[r.status] || (r.status >= 500 ? "unavailable" : "unknown");
-        if (r.status === 401) sessionExpired();
-        return { ok: false, status: r.status, error: error };
-      });
-    }, function () {
-      return { ok: false, status: 0, error: { code: "unavailable" } };
-    });
-  }
+  var api = window.EntraideStaffApi({ csrfToken: config.csrf_token, onUnauthorized: sessionExpired });
+
 
   function caseAction(id, action, body) {
     return api("POST", "/api/v1/staff/cases/" + encodeURIComponent(id) + "/" + action, body);

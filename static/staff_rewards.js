@@ -160,7 +160,6 @@
   }
 
   // ---------------------------------------------------------------- JSON API
-  var STATUS_CODES = { 400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict", 429: "rate_limited" };
   var langQuery = new URLSearchParams(location.search).get("lang");
   var signingOut = false;
 
@@ -178,27 +177,8 @@
     setTimeout(function () { location.assign(withLang("/staff/login")); }, 1500);
   }
 
-  /** Resolves {ok, status, data} or {ok: false, status, error}; never rejects. */
-  function api(method, path, body) {
-    // Labels in the answers (reasons, rules) follow the page's language.
-    var options = { method: method, credentials: "same-origin", headers: { Accept: "application/json", "Accept-Language": LANG } };
-    if (method !== "GET") {
-      options.headers["Content-Type"] = "application/json";
-      options.headers["X-CSRF-Token"] = config.csrf_token || "";
-      options.body = JSON.stringify(body || {});
-    }
-    return fetch(path, options).then(function (r) {
-      return r.json().catch(function () { return null; }).then(function (data) {
-        if (r.ok) return { ok: true, status: r.status, data: data || {} };
-        var error = data && data.error && typeof data.error === "object" ? data.error : {};
-        if (!error.code) error.code = STATUS_CODES[r.status] || (r.status >= 500 ? "unavailable" : "unknown");
-        if (r.status === 401) sessionExpired();
-        return { ok: false, status: r.status, error: error };
-      });
-    }, function () {
-      return { ok: false, status: 0, error: { code: "unavailable" } };
-    });
-  }
+  var api = window.EntraideStaffApi({ csrfToken: config.csrf_token, lang: LANG, onUnauthorized: sessionExpired });
+
 
   // ---------------------------------------------------------------- state <-> URL
   var form = $("[data-testid=filters]");
