@@ -18,7 +18,7 @@
 //   node bench/loadgen.mjs --url http://127.0.0.1:5000 --clients 1000 --rooms 50 \
 //        --rate 200 --duration 10 [--drain 10] [--bare] [--server-pid PID]
 
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { io } from "socket.io-client";
 
@@ -123,6 +123,32 @@ function procStatus(pid) {
       return m ? Number(m[1]) : null;
     };
     return { rss_kb: kb("VmRSS"), hwm_kb: kb("VmHWM") };
+  } catch {
+    return null;
+  }
+}
+
+function procDetail(pid) {
+  // user/system split of the server and its context switches summed over its threads:
+  // thread hand-offs (aiosqlite, asyncio.to_thread) on a one-core server cost switches.
+  if (!pid) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    let ctx = 0;
+    let threads = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const st = readFileSync(`/proc/${pid}/task/${tid}/status`, "utf8");
+        const v = st.match(/^voluntary_ctxt_switches:\s+(\d+)/m);
+        const nv = st.match(/^nonvoluntary_ctxt_switches:\s+(\d+)/m);
+        ctx += (v ? Number(v[1]) : 0) + (nv ? Number(nv[1]) : 0);
+        threads++;
+      } catch {
+        /* thread ended meanwhile */
+      }
+    }
+    return { user: Number(f[11]) / 100, system: Number(f[12]) / 100, ctx, threads };
   } catch {
     return null;
   }
@@ -466,6 +492,7 @@ async function main() {
 
   // 4. load + drain, with CPU accounting of both sides
   const serverCpu0 = procCpuSeconds(opts.serverPid);
+  const detail0 = procDetail(opts.serverPid);
   const cores0 = procCpuTimes();
   const psi0 = psiTotals();
   const genCpu0 = process.cpuUsage();
@@ -478,6 +505,7 @@ async function main() {
   const wallAll = performance.now() - wall0;
   const genCpuAll = process.cpuUsage(genCpu0);
   const serverCpu1 = procCpuSeconds(opts.serverPid);
+  const detail1 = procDetail(opts.serverPid);
   const cores1 = procCpuTimes();
   const psi1 = psiTotals();
   const rssAfter = procStatus(opts.serverPid);
@@ -524,6 +552,13 @@ async function main() {
       server_rss_peak_kb: rssAfter ? rssAfter.hwm_kb : null,
       server_cpu_pct: serverCpu0 === null || serverCpu1 === null
         ? null : r2(((serverCpu1 - serverCpu0) / (wallAll / 1000)) * 100),
+      server_user_system_pct: detail0 && detail1
+        ? [r2(((detail1.user - detail0.user) / (wallAll / 1000)) * 100),
+          r2(((detail1.system - detail0.system) / (wallAll / 1000)) * 100)]
+        : null,
+      // counts only threads alive at the end (pool threads that exited are not summed)
+      server_ctx_switches_per_s: detail0 && detail1 ? r2((detail1.ctx - detail0.ctx) / (wallAll / 1000)) : null,
+      server_threads: detail1 ? detail1.threads : null,
       generator_cpu_pct: cpuPct(genCpuAll),
       generator_cpu_pct_send_window: r2(((genCpuLoad.user + genCpuLoad.system) / 1000 / wallLoad) * 100),
       cores: cpuBusyPct(cores0, cores1), // whole-machine busy % per core (all processes)
