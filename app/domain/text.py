@@ -98,8 +98,15 @@ def search_terms(text: str, *, limit: int = 64) -> list[str]:
     for word in _WORD.findall(fold(text)):
         if word in _STOPWORDS or len(word) < 2:
             continue
-        for stemmer in _stemmers:
-            terms[stemmer.stemWord(word)] = None
+        for stem in _stems(word):
+            terms[stem] = None
         if len(terms) >= limit:
             break
     return list(terms)
+
+
+@lru_cache(maxsize=65_536)
+def _stems(word: str) -> tuple[str, ...]:
+    """French and English stems of one word. Shop vocabulary repeats a lot, so a cache
+    spares the stemmers (C with PyStemmer installed, pure Python otherwise) most calls."""
+    return tuple(stemmer.stemWord(word) for stemmer in _stemmers)

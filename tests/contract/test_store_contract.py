@@ -9,6 +9,7 @@ messages) is in `test_store_visibility.py`, staff, cases and the sweeper's queri
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import sqlite3
 from datetime import UTC, datetime, timedelta, timezone
@@ -478,3 +479,11 @@ async def test_operator_values_never_reach_a_write(
     assert await store.get_thread(thread.id) == thread
     assert await store.get_message(message.id) == message
     assert len(await all_events(store)) == 2
+
+
+async def test_many_first_joins_at_once_all_get_the_one_room(store: Store) -> None:
+    """Hundreds of shoppers opening a brand-new product page together: no join fails."""
+    keys = [f"fresh-{n % 20}" for n in range(100)]  # 20 new rooms, five first joins each
+    rooms = await asyncio.gather(*(store.ensure_room(room(key)) for key in keys))
+    assert [r.key for r in rooms] == keys
+    assert {r.seq for r in rooms} == {0}

@@ -90,6 +90,17 @@ def message_values(m: Message) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
+def room_from(row: sqlite3.Row) -> Room:
+    return Room(
+        key=row["key"],
+        title=row["title"],
+        url=row["url"],
+        category=row["category"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+        seq=row["seq"],
+    )
+
+
 def _marks(n: int) -> str:
     return ", ".join("?" * n)
 
@@ -137,30 +148,27 @@ class SqliteQA(SqliteBase):
         existing = await self.get_room(room.key)
         if existing is not None:
             return existing
+        # Create and read back on the writer, in one transaction: the reader connection may
+        # still hold an older snapshot while many first joins race (bench/README.md).
         async with self._transaction() as db:
             await db.execute(
                 "INSERT OR IGNORE INTO rooms (key, title, url, category, created_at, seq)"
                 " VALUES (?, ?, ?, ?, ?, 0)",
                 (room.key, room.title, room.url, room.category, ts(room.created_at)),
             )
-        stored = await self.get_room(room.key)
-        assert stored is not None
-        return stored
+            async with db.execute(
+                "SELECT key, title, url, category, created_at, seq FROM rooms WHERE key = ?",
+                (room.key,),
+            ) as cur:
+                row = await cur.fetchone()
+        assert row is not None
+        return room_from(row)
 
     async def get_room(self, key: str) -> Room | None:
         row = await self._read_one(
             "SELECT key, title, url, category, created_at, seq FROM rooms WHERE key = ?", (key,)
         )
-        if row is None:
-            return None
-        return Room(
-            key=row["key"],
-            title=row["title"],
-            url=row["url"],
-            category=row["category"],
-            created_at=datetime.fromisoformat(row["created_at"]),
-            seq=row["seq"],
-        )
+        return room_from(row) if row is not None else None
 
     # reads -------------------------------------------------------------------------------
     async def get_thread(self, thread_id: str) -> Thread | None:
