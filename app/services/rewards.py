@@ -9,6 +9,7 @@ and announces promotions. It listens on the bus, so the chat's code never calls 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -32,6 +33,8 @@ from rewards.rules import RevokeReason
 
 log = logging.getLogger(__name__)
 HISTORY = timedelta(days=31)  # longer than every rule's window (caps: 1 day, thanks: 30)
+RANK_TTL = 30.0  # seconds a rank shown next to a name may lag behind in another process
+RANK_CACHE_MAX = 100_000
 
 
 class RewardsService:
@@ -46,6 +49,10 @@ class RewardsService:
         self._bus = bus
         self.boards = boards
         self.rules = rules
+        # Hot-path caches (per process): ranks shown next to names change slowly, and
+        # a visitor who has taken part never needs their deferred votes released again.
+        self._ranks: dict[str, tuple[float, str]] = {}
+        self._taken_part: set[str] = set()
 
     def subscribe(self) -> None:
         self._bus.subscribe(AnswerPosted.name, self.on_answer)
@@ -79,6 +86,8 @@ class RewardsService:
         visitors = sorted({e.visitor_id for e in entries})
         before = await self._store.points_totals(visitors)
         stored = await self._store.add_ledger_entries(entries)
+        for visitor_id in visitors:
+            self._ranks.pop(visitor_id, None)
         await self.boards.record(stored)
         await self._announce(visitors, before)
         return stored
@@ -134,7 +143,11 @@ class RewardsService:
 
     async def _first_participation(self, visitor_id: str) -> None:
         """A new visitor just took part: their earlier votes start to count."""
+        if visitor_id in self._taken_part:
+            return
         taken_part = await self._store.participations(visitor_id)
+        if taken_part > self.rules.new_visitor_min_participations:
+            self._taken_part.add(visitor_id)
         if taken_part != self.rules.new_visitor_min_participations:
             return
         votes = [(m, v) for m, v in await self._store.votes_by(visitor_id) if v == 1]
@@ -211,7 +224,10 @@ class RewardsService:
             return
         await self._store.add_revocations(records)
         changed = {r.entry_id for r in records}
-        await self.boards.recompute([e for e in entries if e.id in changed])
+        touched = [e for e in entries if e.id in changed]
+        for entry in touched:
+            self._ranks.pop(entry.visitor_id, None)
+        await self.boards.recompute(touched)
 
     # staff and visitor reads -------------------------------------------------------------
     async def award_bonus(
@@ -237,8 +253,23 @@ class RewardsService:
                           visitor_id=visitor_id).as_json()  # fmt: skip
 
     async def ranks(self, visitor_ids: Sequence[str]) -> dict[str, str]:
-        totals = await self._store.points_totals(list(visitor_ids))
-        return {v: rw.rank_for(totals.get(v, 0)).code for v in visitor_ids}
+        """Rank codes for names on screen; cached for RANK_TTL seconds, and dropped at once
+        for visitors whose points this process just changed."""
+        now = time.monotonic()
+        found = {v: c for v in visitor_ids if (c := self._cached_rank(v, now)) is not None}
+        missing = [v for v in visitor_ids if v not in found]
+        if missing:
+            totals = await self._store.points_totals(missing)
+            for v in missing:
+                found[v] = rw.rank_for(totals.get(v, 0)).code
+                self._ranks[v] = (now + RANK_TTL, found[v])
+            if len(self._ranks) > RANK_CACHE_MAX:
+                self._ranks.clear()
+        return found
+
+    def _cached_rank(self, visitor_id: str, now: float) -> str | None:
+        cached = self._ranks.get(visitor_id)
+        return cached[1] if cached is not None and cached[0] > now else None
 
     async def top(self, period: str, *, room: str | None, category: str | None,
                   limit: int = 50) -> list[BoardRow]:  # fmt: skip
