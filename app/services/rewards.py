@@ -246,6 +246,7 @@ class RewardsService:
         if await self._store.get_visitor(visitor_id) is None:
             raise NotFound("no such visitor")
         await self._store.set_disqualified(visitor_id, flag)
+        await self.boards.recompute([])  # a store-computed board must be read afresh
 
     async def explain(self, visitor_id: str, lang: str) -> dict[str, object]:
         entries = await self._store.ledger_entries(visitor_id=visitor_id)
