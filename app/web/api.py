@@ -16,11 +16,10 @@ from app.domain.errors import Invalid, NotFound
 from app.domain.models import ThreadStatus
 from app.services import payloads as p
 from app.services.views import message_view, posted_extras, thread_view
-from app.web.deps import current_visitor, services
+from app.web.deps import current_visitor, entity_id, services
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 _ROOM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
-_ID = re.compile(r"[0-9a-f]{16}")
 Json = dict[str, Any]
 
 
@@ -45,12 +44,6 @@ def _room(key: str) -> str:
     if not _ROOM.fullmatch(key):
         raise Invalid("room: not a valid product key")
     return key
-
-
-def _entity(value: str, what: str) -> str:
-    if not _ID.fullmatch(value):
-        raise NotFound(f"no such {what}")
-    return value
 
 
 @bp.post("/visitors")
@@ -79,7 +72,7 @@ async def list_threads(key: str, query_args: ThreadsQuery) -> Json:
 async def get_thread(thread_id: str) -> Json:
     """A thread with all its messages."""
     qa = services().qa
-    thread = await qa.get_thread(_entity(thread_id, "question"))
+    thread = await qa.get_thread(entity_id(thread_id, "question"))
     if thread.held:
         raise NotFound("no such question")
     return {"thread": await qa.thread_with_messages(thread)}
@@ -108,7 +101,7 @@ async def ask(key: str, data: p.AskHttp) -> tuple[Json, int]:
 async def answer(thread_id: str, data: p.AnswerHttp) -> tuple[Json, int]:
     """Answer a question (Bearer visitor token); idempotent on client_id."""
     cmd = p.AnswerIn(
-        thread_id=_entity(thread_id, "question"),
+        thread_id=entity_id(thread_id, "question"),
         body=data.body,
         client_id=data.client_id,
         lang=data.lang,
@@ -122,7 +115,7 @@ async def answer(thread_id: str, data: p.AnswerHttp) -> tuple[Json, int]:
 @validate_request(p.VoteHttp)
 async def vote(message_id: str, data: p.VoteHttp) -> Json:
     """Mark an answer helpful (value 1) or withdraw the vote (value 0)."""
-    cmd = p.Vote(message_id=_entity(message_id, "answer"), value=data.value)
+    cmd = p.Vote(message_id=entity_id(message_id, "answer"), value=data.value)
     message = await services().qa.vote(await current_visitor(), cmd)
     return {"message": message_view(message)}
 
@@ -130,7 +123,7 @@ async def vote(message_id: str, data: p.VoteHttp) -> Json:
 @bp.post("/messages/<message_id>/accept")
 async def accept(message_id: str) -> Json:
     """The asker accepts an answer; the thread becomes resolved."""
-    cmd = p.Accept(message_id=_entity(message_id, "answer"))
+    cmd = p.Accept(message_id=entity_id(message_id, "answer"))
     thread = await services().qa.accept(await current_visitor(), cmd)
     return {"thread": thread_view(thread)}
 
@@ -146,6 +139,6 @@ async def report(data: p.Report) -> tuple[Json, int]:
 @bp.post("/threads/<thread_id>/resolve")
 async def resolve(thread_id: str) -> Json:
     """The asker marks their question resolved."""
-    cmd = p.ThreadRef(thread_id=_entity(thread_id, "question"))
+    cmd = p.ThreadRef(thread_id=entity_id(thread_id, "question"))
     thread = await services().qa.resolve(await current_visitor(), cmd)
     return {"thread": thread_view(thread)}

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import cast
 
 from quart import current_app, request
 
-from app.domain.errors import Unauthorized
+from app.domain.errors import NotFound, Unauthorized
 from app.domain.models import Visitor
 from app.services.container import Services
 
@@ -21,3 +22,13 @@ async def current_visitor() -> Visitor:
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("send Authorization: Bearer <visitor token>")
     return await services().identity.visitor_from_token(token.strip())
+
+
+_ENTITY_ID = re.compile(r"[0-9a-f]{16}")
+
+
+def entity_id(value: str, what: str) -> str:
+    """A thread, message, case or visitor id from a URL; anything else is simply not found."""
+    if not _ENTITY_ID.fullmatch(value):
+        raise NotFound(f"no such {what}")
+    return value

@@ -3,7 +3,6 @@ the contributor review for staff (filters, per-contributor detail, CSV, bonus, d
 
 from __future__ import annotations
 
-import re
 from statistics import median
 from typing import Annotated, Any
 
@@ -14,14 +13,14 @@ from quart_schema import validate_querystring, validate_request
 import rewards as rw
 from app.domain.errors import NotFound
 from app.domain.models import new_id, utcnow
+from app.services.payloads import Payload
 from app.store.port import BoardRow
-from app.web.deps import services
+from app.web.deps import entity_id, services
 from app.web.staff_session import me, staff_only
 from moderation.cases import AuditEntry
 
 bp = Blueprint("rewards_api", __name__, url_prefix="/api/v1")
 Json = dict[str, Any]
-_ID = re.compile(r"[0-9a-f]{16}")
 CSV_COLUMNS: list[tuple[str, str]] = [
     ("rank", "Rang"), ("name", "Nom"), ("points", "Points"), ("rank_title", "Titre"),
     ("answers", "Réponses"), ("accepted", "Acceptées"), ("acceptance_rate", "Taux d'acceptation"),
@@ -44,16 +43,9 @@ class LangQuery(BaseModel):
     lang: Annotated[str, StringConstraints(pattern=r"^(fr|en)$")] | None = None
 
 
-class Bonus(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+class Bonus(Payload):
     points: Annotated[int, Field(ge=1, le=500)]
     note: Annotated[str, StringConstraints(min_length=1, max_length=300)]
-
-
-def _visitor_id(value: str) -> str:
-    if not _ID.fullmatch(value):
-        raise NotFound("no such contributor")
-    return value
 
 
 async def _names(rows: list[BoardRow]) -> dict[str, str]:
@@ -95,7 +87,7 @@ async def leaderboard(query_args: BoardQuery) -> Json:
 @validate_querystring(LangQuery)
 async def points(visitor_id: str, query_args: LangQuery) -> Json:
     """The ledger behind a score, grouped by reason with the rule that applied."""
-    visitor_id = _visitor_id(visitor_id)
+    visitor_id = entity_id(visitor_id, "contributor")
     if await services().store.get_visitor(visitor_id) is None:
         raise NotFound("no such contributor")
     lang = query_args.lang or g.locale
@@ -192,7 +184,7 @@ def _first_answer_waits(entries: list[rw.LedgerEntry]) -> list[int]:
 async def contributor(visitor_id: str) -> Json:
     """One contributor: points by reason, numbers, points over time, recent answers."""
     svc = services()
-    visitor = await svc.store.get_visitor(_visitor_id(visitor_id))
+    visitor = await svc.store.get_visitor(entity_id(visitor_id, "contributor"))
     if visitor is None:
         raise NotFound("no such contributor")
     entries = await svc.store.ledger_entries(visitor_id=visitor.id)
@@ -250,7 +242,7 @@ async def _audit(action: str, visitor_id: str, detail: str) -> None:
 @validate_request(Bonus)
 async def award_bonus(visitor_id: str, data: Bonus) -> Json:
     entry = await services().rewards.award_bonus(
-        me(), _visitor_id(visitor_id), data.points, data.note
+        me(), entity_id(visitor_id, "contributor"), data.points, data.note
     )
     await _audit("bonus", visitor_id, f"+{data.points}: {data.note}")
     return {"entry": {"id": entry.id, "points": entry.points, "note": entry.note}}
@@ -262,6 +254,8 @@ async def disqualify(visitor_id: str, action: str) -> Json:
     """disqualify (left off every leaderboard) or reinstate."""
     if action not in ("disqualify", "reinstate"):
         raise NotFound(f"no such action {action!r}")
-    await services().rewards.set_disqualified(me(), _visitor_id(visitor_id), action == "disqualify")
+    await services().rewards.set_disqualified(
+        me(), entity_id(visitor_id, "contributor"), action == "disqualify"
+    )
     await _audit(action, visitor_id, "")
     return {"ok": True, "disqualified": action == "disqualify"}

@@ -3,7 +3,6 @@ message moderation, bans, detector precision, staff accounts (admin)."""
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -12,28 +11,24 @@ from quart_schema import validate_querystring, validate_request
 
 from app.domain.errors import NotFound
 from app.services.case_views import audit_view, case_view, staff_thread_view
+from app.services.payloads import Payload
 from app.services.views import message_view
-from app.web.deps import services
+from app.web.deps import entity_id, services
 from app.web.staff_session import csrf_token, me, sign_in, sign_out, staff_only
 from moderation import SIGNAL_CODES
 from moderation.cases import ACTIONS, OUTCOMES, CaseState
 
 bp = Blueprint("staff_api", __name__, url_prefix="/api/v1/staff")
 Json = dict[str, Any]
-_ID = re.compile(r"[0-9a-f]{16}")
 Text = Annotated[str, StringConstraints(max_length=1024)]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-
-class SignIn(Strict):
+class SignIn(Payload):
     email: Text
     password: Text
 
 
-class CaseAction(Strict):
+class CaseAction(Payload):
     body: Annotated[str, StringConstraints(max_length=20_000)] | None = None
     private: bool = False
     outcome: Literal[OUTCOMES] | None = None  # type: ignore[valid-type]
@@ -41,12 +36,12 @@ class CaseAction(Strict):
     verdict: Literal["confirm", "dismiss"] | None = None
 
 
-class Ban(Strict):
+class Ban(Payload):
     days: Annotated[int, Field(ge=1, le=365)]
     reason: Annotated[str, StringConstraints(min_length=1, max_length=300)]
 
 
-class NewStaff(Strict):
+class NewStaff(Payload):
     email: Text
     password: Text
     role: Literal["moderator", "admin"]
@@ -59,12 +54,6 @@ class CasesQuery(BaseModel):
     reason: Literal[tuple(sorted(SIGNAL_CODES))] | None = None  # type: ignore[valid-type]
     room: Annotated[str, StringConstraints(max_length=100)] | None = None
     category: Annotated[str, StringConstraints(max_length=60)] | None = None
-
-
-def _entity(value: str, what: str) -> str:
-    if not _ID.fullmatch(value):
-        raise NotFound(f"no such {what}")
-    return value
 
 
 @bp.post("/login")
@@ -108,7 +97,7 @@ async def list_cases(query_args: CasesQuery) -> Json:
 @staff_only()
 async def get_case(case_id: str) -> Json:
     """One case with its whole thread (private and held messages too) and audit log."""
-    detail = await services().casework.detail(_entity(case_id, "case"))
+    detail = await services().casework.detail(entity_id(case_id, "case"))
     return {
         "case": case_view(detail.case, detail.thread, me()),
         "thread": staff_thread_view(detail.thread, detail.messages),
@@ -122,7 +111,7 @@ async def act_on_case(case_id: str, action: str) -> Json:
     """claim, takeover, private, reply {body, private}, handback, resolve {outcome},
     dismiss, feedback {code, verdict}; `release` publishes a held question."""
     casework = services().casework
-    case_id = _entity(case_id, "case")
+    case_id = entity_id(case_id, "case")
     if action == "release":
         await casework.release_question(me(), case_id)
     else:
@@ -142,7 +131,7 @@ async def moderate_message(message_id: str, action: str) -> Json:
     if action not in ("hide", "restore"):
         raise NotFound(f"no such action {action!r}")
     message = await services().casework.set_hidden(
-        me(), _entity(message_id, "message"), action == "hide"
+        me(), entity_id(message_id, "message"), action == "hide"
     )
     return {"message": message_view(message)}
 
@@ -152,7 +141,7 @@ async def moderate_message(message_id: str, action: str) -> Json:
 @validate_request(Ban)
 async def ban(visitor_id: str, data: Ban) -> Json:
     visitor = await services().casework.ban(
-        me(), _entity(visitor_id, "visitor"), data.days, data.reason
+        me(), entity_id(visitor_id, "visitor"), data.days, data.reason
     )
     assert visitor.banned_until is not None
     return {"visitor": {"id": visitor.id, "banned_until": visitor.banned_until.isoformat()}}
@@ -161,7 +150,7 @@ async def ban(visitor_id: str, data: Ban) -> Json:
 @bp.post("/visitors/<visitor_id>/unban")
 @staff_only()
 async def unban(visitor_id: str) -> Json:
-    visitor = await services().casework.ban(me(), _entity(visitor_id, "visitor"), None, "")
+    visitor = await services().casework.ban(me(), entity_id(visitor_id, "visitor"), None, "")
     return {"visitor": {"id": visitor.id, "banned_until": None}}
 
 
