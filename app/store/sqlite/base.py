@@ -114,6 +114,13 @@ CREATE INDEX IF NOT EXISTS revocations_by_entry ON revocations (entry_id, pos);
 CREATE TABLE IF NOT EXISTS disqualified (
     visitor_id TEXT PRIMARY KEY, at TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS board_totals (
+    board TEXT NOT NULL, visitor_id TEXT NOT NULL, points INTEGER NOT NULL,
+    reached_at TEXT NOT NULL, PRIMARY KEY (board, visitor_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS board_totals_order
+    ON board_totals (board, points DESC, reached_at, visitor_id DESC);
+CREATE INDEX IF NOT EXISTS board_totals_by_visitor ON board_totals (visitor_id);
 """
 
 
