@@ -11,7 +11,7 @@ from moderation.notices import asker_notice
 from moderation.out_of_scope import out_of_scope_signal
 from moderation.personal_data import Finding, find_personal_data, personal_data_signal, redact
 from moderation.priority import priority
-from moderation.reports import report_signal
+from moderation.reports import Report, report_signal
 from moderation.sentiment import warm_up
 from moderation.signals import SIGNAL_CODES, MessageContext, Signal, SignalCode
 from moderation.spam import spam_signal
@@ -26,6 +26,7 @@ __all__ = [
     "Finding",
     "Lang",
     "MessageContext",
+    "Report",
     "Signal",
     "SignalCode",
     "Thresholds",

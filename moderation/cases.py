@@ -72,7 +72,11 @@ class WebhookStatus:
 
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
-    """One line of a case's history: who did what, when, with a human-readable detail."""
+    """One line of a case's history: who did what, when, with a human-readable detail.
+
+    `subject_id` names the visitor an action was about (bonus, disqualify, ban...), so a
+    contributor's review can list what staff did to them without parsing `detail`.
+    """
 
     id: str
     case_id: str | None
@@ -82,6 +86,7 @@ class AuditEntry:
     action: str
     detail: str
     at: datetime
+    subject_id: str | None = None
 
 
 @dataclass(slots=True)

@@ -25,6 +25,7 @@ from app.domain.models import (
 )
 from app.domain.staff import Staff
 from moderation.cases import AuditEntry, Case, CaseState
+from moderation.reports import Report
 from rewards.ledger import LedgerEntry, Revocation
 
 
@@ -160,6 +161,27 @@ class ModerationStore(Protocol):
 
     async def list_audit(self, case_id: str) -> list[AuditEntry]:
         """Oldest first."""
+
+    async def list_audit_about(self, subject_id: str, limit: int = 50) -> list[AuditEntry]:
+        """Entries whose `subject_id` is this visitor (bonus, disqualify, ban...), newest
+        first, at most `limit` (indexed on subject and time)."""
+
+    # contributor review
+    async def add_report(self, report: Report) -> None:
+        """Store one visitor's report of a message (whose message, who, why, which case)."""
+
+    async def reports_against(self, author_id: str, limit: int = 10) -> tuple[int, list[Report]]:
+        """(how many reports name this author's messages, the latest `limit`, newest first)."""
+
+    async def hidden_by_author(self, author_id: str) -> int:
+        """This author's messages hidden by a moderator plus their questions in the
+        `hidden` state (every one, not only recent ones)."""
+
+    async def first_answer_waits(self, author_id: str, limit: int = 200) -> list[float]:
+        """Seconds from the question to this author's first public, visible answer, for the
+        latest `limit` published threads of others they answered (newest first); the cap
+        keeps a prolific contributor's review cheap."""
+
 
     # sweeper and detector context
     async def due_threads(self, now: datetime, limit: int = 100) -> list[Thread]:

@@ -1,8 +1,9 @@
 """MongoDB adapter base: client, indexes, conversions, room sequence and event log.
 
 Layout: one collection per entity (`visitors`, `rooms`, `threads`, `messages`, `votes`,
-`staff`, `cases`, `audit`) and `events`, one document per change. `_id` is the entity id (a
-room's key); a room document holds the room's `seq` counter. A case embeds its reasons.
+`staff`, `cases`, `audit`, `reports`) and `events`, one document per change. `_id` is the
+entity id (a room's key); a room document holds the room's `seq` counter. A case embeds its
+reasons.
 
 No transactions: multi-document transactions need a replica set and this adapter must also
 run on a standalone server. Each write is a short sequence of single-document operations
@@ -97,6 +98,8 @@ INDEXES: dict[str, tuple[str, list[tuple[str, int]], Doc]] = {
         {"partialFilterExpression": {"claim_due_at": _IS_DATE}},
     ),
     "audit_by_case": ("audit", [("case_id", ASCENDING), ("at", ASCENDING)], {}),
+    "audit_by_subject": ("audit", [("subject_id", ASCENDING), ("at", DESCENDING)], {}),
+    "reports_by_author": ("reports", [("author_id", ASCENDING), ("at", DESCENDING)], {}),
     "votes_by_voter": ("votes", [("voter_id", ASCENDING), ("created_at", ASCENDING)], {}),
     "ledger_by_visitor": ("ledger", [("visitor_id", ASCENDING), ("created_at", ASCENDING)], {}),
     "ledger_by_person": ("ledger", [("person", ASCENDING), ("created_at", ASCENDING)], {}),
@@ -241,6 +244,7 @@ class MongoBase:
         self._staff: AsyncCollection[Doc] = self._db["staff"]
         self._cases: AsyncCollection[Doc] = self._db["cases"]
         self._audit: AsyncCollection[Doc] = self._db["audit"]
+        self._reports: AsyncCollection[Doc] = self._db["reports"]
 
     @classmethod
     def from_url(cls, url: str) -> Self:

@@ -130,7 +130,7 @@ def _case_from(doc: Mapping[str, Any]) -> Case:
     )
 
 
-def _audit_from(doc: Mapping[str, Any]) -> AuditEntry:
+def audit_from(doc: Mapping[str, Any]) -> AuditEntry:
     return AuditEntry(
         id=doc["_id"],
         case_id=doc.get("case_id"),
@@ -140,6 +140,7 @@ def _audit_from(doc: Mapping[str, Any]) -> AuditEntry:
         action=doc["action"],
         detail=doc["detail"],
         at=utc(doc["at"]),
+        subject_id=doc.get("subject_id"),  # None in entries written before it existed
     )
 
 
@@ -274,6 +275,7 @@ class MongoModeration(MongoBase):
                 "action": entry.action,
                 "detail": entry.detail,
                 "at": check_date(entry.at, "at"),
+                "subject_id": check_opt_str(entry.subject_id, "subject id"),
             }
         )
 
@@ -281,7 +283,7 @@ class MongoModeration(MongoBase):
         if not isinstance(case_id, str):
             return []
         cursor = self._audit.find({"case_id": case_id}).sort("at", ASCENDING)
-        return [_audit_from(d) for d in await cursor.to_list(None)]
+        return [audit_from(d) for d in await cursor.to_list(None)]
 
     # sweeper and detector context --------------------------------------------------------
     async def due_threads(self, now: datetime, limit: int = 100) -> list[Thread]:

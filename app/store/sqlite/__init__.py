@@ -2,10 +2,11 @@
 
 from app.store.sqlite.moderation import SqliteModeration
 from app.store.sqlite.qa import SqliteQA
+from app.store.sqlite.review import SqliteReview
 from app.store.sqlite.rewards import SqliteRewards
 
 
-class SqliteStore(SqliteQA, SqliteModeration, SqliteRewards):
+class SqliteStore(SqliteQA, SqliteModeration, SqliteReview, SqliteRewards):
     """Every table group over one pair of connections (see base.SqliteBase)."""
 
 

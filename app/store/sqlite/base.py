@@ -85,9 +85,11 @@ CREATE TABLE IF NOT EXISTS case_reasons (
 CREATE INDEX IF NOT EXISTS case_reasons_by_code ON case_reasons (code, verdict);
 CREATE TABLE IF NOT EXISTS audit (
     id TEXT PRIMARY KEY, case_id TEXT, actor_id TEXT NOT NULL, actor_name TEXT NOT NULL,
-    actor_kind TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL, at TEXT NOT NULL
+    actor_kind TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL, at TEXT NOT NULL,
+    subject_id TEXT
 );
 CREATE INDEX IF NOT EXISTS audit_by_case ON audit (case_id, at);
+CREATE INDEX IF NOT EXISTS audit_by_subject ON audit (subject_id, at);
 CREATE INDEX IF NOT EXISTS votes_by_voter ON votes (voter_id, created_at);
 CREATE TABLE IF NOT EXISTS ledger (
     id TEXT PRIMARY KEY, visitor_id TEXT NOT NULL, person TEXT NOT NULL,
@@ -121,7 +123,16 @@ CREATE TABLE IF NOT EXISTS board_totals (
 CREATE INDEX IF NOT EXISTS board_totals_order
     ON board_totals (board, points DESC, reached_at, visitor_id DESC);
 CREATE INDEX IF NOT EXISTS board_totals_by_visitor ON board_totals (visitor_id);
+CREATE TABLE IF NOT EXISTS reports (
+    id TEXT PRIMARY KEY, message_id TEXT NOT NULL, thread_id TEXT NOT NULL, room TEXT NOT NULL,
+    reporter_id TEXT NOT NULL, author_id TEXT NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL,
+    case_id TEXT
+);
+CREATE INDEX IF NOT EXISTS reports_by_author ON reports (author_id, at);
 """
+# Columns added after their table first shipped: `CREATE TABLE IF NOT EXISTS` leaves an
+# existing table as it was, so `open` adds them before SCHEMA indexes them.
+ADDED_COLUMNS = (("audit", "subject_id", "TEXT"),)
 
 
 def ts(value: datetime | None) -> str | None:
@@ -151,10 +162,21 @@ class SqliteBase:
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;"
             " PRAGMA foreign_keys=ON;"
         )
+        await self._add_missing_columns(self._writer)
         await self._writer.executescript(SCHEMA)
         self._reader = await aiosqlite.connect(self._path, isolation_level=None)
         self._reader.row_factory = sqlite3.Row
         await self._reader.execute("PRAGMA busy_timeout=5000")
+
+    @staticmethod
+    async def _add_missing_columns(db: aiosqlite.Connection) -> None:
+        """Bring a database made by an older version up to ADDED_COLUMNS (a fresh one has
+        no tables yet: SCHEMA creates them whole)."""
+        for table, column, decl in ADDED_COLUMNS:
+            async with db.execute(f"PRAGMA table_info({table})") as cur:
+                names = {row["name"] for row in await cur.fetchall()}
+            if names and column not in names:
+                await db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
 
     async def close(self) -> None:
         for conn in (self._reader, self._writer):

@@ -79,6 +79,20 @@ def _case_from(row: sqlite3.Row, reasons: list[Reason]) -> Case:
     )
 
 
+def audit_from(row: sqlite3.Row) -> AuditEntry:
+    return AuditEntry(
+        row["id"],
+        row["case_id"],
+        row["actor_id"],
+        row["actor_name"],
+        row["actor_kind"],
+        row["action"],
+        row["detail"],
+        datetime.fromisoformat(row["at"]),
+        row["subject_id"],
+    )
+
+
 def _case_values(c: Case) -> tuple[Any, ...]:
     return (
         c.id, c.thread_id, c.room, c.category, c.state.value, c.priority, ts(c.due_at),
@@ -238,26 +252,14 @@ class SqliteModeration(SqliteBase):
         async with self._transaction() as db:
             await db.execute(
                 "INSERT INTO audit (id, case_id, actor_id, actor_name, actor_kind, action,"
-                " detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " detail, at, subject_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (entry.id, entry.case_id, entry.actor_id, entry.actor_name, entry.actor_kind,
-                 entry.action, entry.detail, ts(entry.at)),
+                 entry.action, entry.detail, ts(entry.at), entry.subject_id),
             )  # fmt: skip
 
     async def list_audit(self, case_id: str) -> list[AuditEntry]:
         rows = await self._read_all("SELECT * FROM audit WHERE case_id = ? ORDER BY at", (case_id,))
-        return [
-            AuditEntry(
-                r["id"],
-                r["case_id"],
-                r["actor_id"],
-                r["actor_name"],
-                r["actor_kind"],
-                r["action"],
-                r["detail"],
-                datetime.fromisoformat(r["at"]),
-            )
-            for r in rows
-        ]
+        return [audit_from(r) for r in rows]
 
     # sweeper and detector context --------------------------------------------------------
     async def due_threads(self, now: datetime, limit: int = 100) -> list[Thread]:
