@@ -546,11 +546,13 @@
       acceptance_rate: stats.answers ? percent(stats.acceptance_rate) : "–",
       helpful_per_answer: stats.answers ? num(stats.helpful_per_answer, 2) : "–",
       median_first_answer_seconds: seconds(stats.median_first_answer_seconds),
-      hidden_answers: num(stats.hidden_answers)
+      hidden_content: num(stats.hidden_content),
+      reports_against: num(stats.reports_against)
     };
     $$("[data-stat]", dialog).forEach(function (dd) {
       dd.textContent = values[dd.dataset.stat] != null ? values[dd.dataset.stat] : "–";
     });
+    $("[data-testid=median-note]").textContent = plural("median_note", Number(stats.first_answers_measured) || 0);
 
     // badges
     var badges = $("[data-testid=detail-badges]");
@@ -615,12 +617,60 @@
     });
     if (!answers.childNodes.length) answers.appendChild(cell("li", t("no_answers"), "sc-muted rw-none"));
 
+    renderReports(Number(stats.reports_against) || 0, detail.reports || []);
+    renderAudit(detail.audit || []);
+
     // standing
     if (!pendingAction) {
       disqualifyButton.hidden = !!c.disqualified;
       reinstateButton.hidden = !c.disqualified;
     }
     $("[data-testid=standing-hint]").textContent = c.disqualified ? t("disqualified_hint") : t("active_hint");
+  }
+
+  // Reports against their messages, newest first, each with a link to its moderation case.
+  function renderReports(count, reports) {
+    $("[data-testid=reports-summary]").textContent = plural("reports", count);
+    var list = $("[data-testid=detail-reports]");
+    list.textContent = "";
+    reports.forEach(function (r) {
+      var li = cell("li", null, "rw-answer rw-report");
+      li.setAttribute("data-testid", "report");
+      var meta = cell("p", null, "rw-answer__meta");
+      var time = cell("time", dateTime(r.at));
+      time.dateTime = r.at || "";
+      meta.appendChild(time);
+      meta.appendChild(cell("span", t("reported_by", { name: (r.reporter && r.reporter.name) || "?" })));
+      if (ID_PATTERN.test(r.case_id || "")) {
+        var link = cell("a", t("open_case"), "rw-report__case");
+        link.href = withLang("/staff/cases/" + encodeURIComponent(r.case_id));
+        link.setAttribute("data-testid", "report-case");
+        meta.appendChild(link);
+      }
+      li.appendChild(meta);
+      li.appendChild(cell("p", excerpt(r.reason, 300), "rw-answer__body rw-report__reason"));
+      list.appendChild(li);
+    });
+    list.hidden = !reports.length;
+  }
+
+  // What staff did about them (bonus, disqualify, reinstate, ban), newest first.
+  function renderAudit(lines) {
+    var list = $("[data-testid=detail-audit]");
+    list.textContent = "";
+    lines.forEach(function (a) {
+      var li = cell("li", null, "rw-audit__line");
+      li.setAttribute("data-testid", "audit-line");
+      li.dataset.action = a.action;
+      var time = cell("time", dateTime(a.at), "rw-audit__time");
+      time.dateTime = a.at || "";
+      li.appendChild(time);
+      li.appendChild(cell("strong", has("action_" + a.action) ? t("action_" + a.action) : String(a.action), "rw-audit__action"));
+      li.appendChild(cell("span", t("audit_by", { name: (a.actor && a.actor.name) || "?" }), "rw-audit__actor"));
+      if (a.detail) li.appendChild(cell("span", a.detail, "rw-audit__detail"));
+      list.appendChild(li);
+    });
+    if (!list.childNodes.length) list.appendChild(cell("li", t("no_audit"), "sc-muted rw-none"));
   }
 
   // ---------------------------------------------------------------- actions

@@ -265,9 +265,9 @@ class Casework:
         await self._bus.publish(
             ContentModerated("ban" if days else "unban", staff.id, visitor_id=visitor.id)
         )
-        await self._store.add_audit(
-            AuditEntry(new_id(), None, staff.id, staff.name, "staff",
-                       "ban" if days else "unban", f"visitor {visitor.id} {what}", utcnow())
+        await self._store.add_audit(  # about the visitor: their review lists it
+            AuditEntry(new_id(), None, staff.id, staff.name, "staff", "ban" if days else "unban",
+                       what, utcnow(), subject_id=visitor.id)
         )  # fmt: skip
         return visitor
 

@@ -171,7 +171,8 @@ class ModerationService:
         )
 
     async def report(self, visitor: Visitor, message_id: str, reason: str) -> Case:
-        """A visitor reports a message: the thread's case gets a `report` reason."""
+        """A visitor reports a message: the thread's case gets a `report` reason, and a
+        report record names the message's author for the contributor review."""
         message = await self._store.get_message(message_id)
         if message is None or message.hidden:
             raise NotFound("no such message")
@@ -199,6 +200,10 @@ class ModerationService:
         )
         assert case is not None
         await self.audit(case, (visitor.id, visitor.name, "visitor"), "report", reason)
+        await self._store.add_report(
+            mod.Report(new_id(), message.id, thread.id, thread.room, visitor.id,
+                       message.author_id, reason, utcnow(), case.id)
+        )  # fmt: skip
         return case
 
     # sweeper -----------------------------------------------------------------------------

@@ -3,7 +3,6 @@ the contributor review for staff (filters, per-contributor detail, CSV, bonus, d
 
 from __future__ import annotations
 
-from statistics import median
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -14,6 +13,7 @@ import rewards as rw
 from app.domain.errors import NotFound
 from app.domain.models import new_id, utcnow
 from app.services.payloads import Payload
+from app.services.review import ContributorReview, review_contributor
 from app.store.port import BoardRow
 from app.web.deps import entity_id, services
 from app.web.staff_session import me, staff_only
@@ -170,19 +170,39 @@ def _timeline(entries: list[rw.LedgerEntry]) -> list[dict[str, Any]]:
     return timeline
 
 
-def _first_answer_waits(entries: list[rw.LedgerEntry]) -> list[int]:
-    """Seconds the asker waited, from the fast-first-answer rule's snapshot."""
+def _reports(review: ContributorReview) -> list[Json]:
     return [
-        int(e.rule.split("waited_s=")[1].split()[0])
-        for e in entries
-        if e.reason == rw.Reason.FAST_FIRST_ANSWER and "waited_s=" in e.rule
+        {
+            "id": r.id,
+            "at": r.at.isoformat(),
+            "reason": r.reason,
+            "message_id": r.message_id,
+            "thread_id": r.thread_id,
+            "case_id": r.case_id,
+            "reporter": {"id": r.reporter_id, "name": review.reporter_names.get(r.reporter_id)},
+        }
+        for r in review.reports
+    ]
+
+
+def _audit_lines(review: ContributorReview) -> list[Json]:
+    return [
+        {
+            "id": a.id,
+            "at": a.at.isoformat(),
+            "action": a.action,
+            "detail": a.detail,
+            "actor": {"id": a.actor_id, "name": a.actor_name, "kind": a.actor_kind},
+        }
+        for a in review.audit
     ]
 
 
 @bp.get("/staff/contributors/<visitor_id>")
 @staff_only()
 async def contributor(visitor_id: str) -> Json:
-    """One contributor: points by reason, numbers, points over time, recent answers."""
+    """One contributor: points by reason, numbers, points over time, recent answers, reports
+    against them and the staff actions about them."""
     svc = services()
     visitor = await svc.store.get_visitor(entity_id(visitor_id, "contributor"))
     if visitor is None:
@@ -203,7 +223,7 @@ async def contributor(visitor_id: str) -> Json:
                     "hidden": message.hidden,
                 }
             )
-    waits = _first_answer_waits(entries)
+    review = await review_contributor(svc.store, visitor.id)
     banned = visitor.banned_until.isoformat() if visitor.banned_until else None
     return {
         "contributor": {
@@ -219,21 +239,26 @@ async def contributor(visitor_id: str) -> Json:
             "acceptance_rate": _ratio(stats.accepted, stats.answers, 3),
             "helpful_votes": stats.helpful_votes,
             "helpful_per_answer": _ratio(stats.helpful_votes, stats.answers, 2),
-            "median_first_answer_seconds": median(waits) if waits else None,
-            "hidden_answers": sum(1 for r in recent if r["hidden"]),
+            "median_first_answer_seconds": review.median_first_answer_seconds,
+            "first_answers_measured": review.first_answers_measured,
+            "hidden_content": review.hidden_content,
+            "reports_against": review.reports_count,
         },
         "badges": [b.code for b in rw.badges_for(stats)],
         "by_reason": (await svc.rewards.explain(visitor.id, g.locale)).get("groups", []),
         "timeline": _timeline(entries),
         "recent_answers": recent,
+        "reports": _reports(review),
+        "audit": _audit_lines(review),
     }
 
 
 async def _audit(action: str, visitor_id: str, detail: str) -> None:
+    """About the contributor (`subject_id`), so their review lists it."""
     staff = me()
     await services().store.add_audit(
-        AuditEntry(new_id(), None, staff.id, staff.name, "staff", action,
-                   f"contributor {visitor_id}: {detail}", utcnow())
+        AuditEntry(new_id(), None, staff.id, staff.name, "staff", action, detail, utcnow(),
+                   subject_id=visitor_id)
     )  # fmt: skip
 
 
@@ -241,9 +266,8 @@ async def _audit(action: str, visitor_id: str, detail: str) -> None:
 @staff_only()
 @validate_request(Bonus)
 async def award_bonus(visitor_id: str, data: Bonus) -> Json:
-    entry = await services().rewards.award_bonus(
-        me(), entity_id(visitor_id, "contributor"), data.points, data.note
-    )
+    visitor_id = entity_id(visitor_id, "contributor")
+    entry = await services().rewards.award_bonus(me(), visitor_id, data.points, data.note)
     await _audit("bonus", visitor_id, f"+{data.points}: {data.note}")
     return {"entry": {"id": entry.id, "points": entry.points, "note": entry.note}}
 
@@ -254,8 +278,7 @@ async def disqualify(visitor_id: str, action: str) -> Json:
     """disqualify (left off every leaderboard) or reinstate."""
     if action not in ("disqualify", "reinstate"):
         raise NotFound(f"no such action {action!r}")
-    await services().rewards.set_disqualified(
-        me(), entity_id(visitor_id, "contributor"), action == "disqualify"
-    )
+    visitor_id = entity_id(visitor_id, "contributor")
+    await services().rewards.set_disqualified(me(), visitor_id, action == "disqualify")
     await _audit(action, visitor_id, "")
     return {"ok": True, "disqualified": action == "disqualify"}

@@ -46,6 +46,7 @@ VETERAN = "Gaëlle d'Antan"
 HELPER_POINTS = (2 + 5 + 5 + 15) + (2 + 5 + 5)
 SECOND_POINTS = 2 + 5 + 5 + 15
 VETERAN_POINTS = 120
+REPORT_REASON = "Réponse copiée d'un autre site"
 
 
 def run(coroutine: Any) -> Any:
@@ -55,7 +56,8 @@ def run(coroutine: Any) -> Any:
 
 
 async def seed(server: Any) -> dict[str, str]:
-    """Three contributors: two from this week's threads, one from 40 days ago."""
+    """Three contributors: two from this week's threads, one from 40 days ago; Léo reports
+    one of Éloïse's answers."""
     url = server.url
     made: dict[str, str] = {}
     clients = []
@@ -81,6 +83,7 @@ async def seed(server: Any) -> dict[str, str]:
             (hugo, "Les marées sont-elles programmées pour la Bretagne ?", helper,
              "Oui, Brest et Saint-Malo sont dans la liste des ports.", False),
         ]  # fmt: skip
+        answered_by_helper = []
         for asker, question, answerer, answer, accept in threads:
             asked = await asker.call("ask", {"room": ROOM, "body": question, "client_id": cid()})
             assert asked["ok"] and not asked.get("held"), asked
@@ -88,11 +91,17 @@ async def seed(server: Any) -> dict[str, str]:
                 "answer", {"thread_id": asked["thread"]["id"], "body": answer, "client_id": cid()}
             )
             assert sent["ok"] and not sent.get("held"), sent
+            if answerer is helper:
+                answered_by_helper.append(sent["message"]["id"])
             voted = await asker.call("vote", {"message_id": sent["message"]["id"], "value": 1})
             assert voted["ok"], voted
             if accept:
                 done = await asker.call("accept", {"message_id": sent["message"]["id"]})
                 assert done["ok"], done
+        reported = await second.call(
+            "report", {"message_id": answered_by_helper[0], "reason": REPORT_REASON}
+        )
+        assert reported["ok"], reported
     finally:
         for client in clients:
             await client.sio.disconnect()
@@ -258,8 +267,22 @@ def test_staff_review_filter_reward_disqualify_and_export_contributors(
     expect(stats.locator("[data-stat=answers]")).to_have_text("2")
     expect(stats.locator("[data-stat=acceptance_rate]")).to_have_text("50 %")
     expect(stats.locator("[data-stat=helpful_per_answer]")).to_have_text("1,00")
-    expect(stats.locator("[data-stat=hidden_answers]")).to_have_text("0")
+    expect(stats.locator("[data-stat=hidden_content]")).to_have_text("0")
+    expect(stats.locator("[data-stat=reports_against]")).to_have_text("1")
     expect(stats.locator("[data-stat=median_first_answer_seconds]")).not_to_be_empty()
+    expect(page.get_by_test_id("median-note")).to_contain_text("Médiane sur les 2 dernières")
+    # The report against one of their answers: when, by whom, why, and the case to open.
+    reports = page.get_by_test_id("report")
+    expect(page.get_by_test_id("reports-summary")).to_have_text("1 signalement au total.")
+    expect(reports).to_have_count(1)
+    expect(reports.first).to_contain_text(REPORT_REASON)
+    expect(reports.first).to_contain_text(f"Signalé par {SECOND}")
+    case_link = reports.first.get_by_role("link", name="Ouvrir le dossier")
+    expect(case_link).to_have_attribute("href", re.compile(r"^/staff/cases/[0-9a-f]{16}\?lang=fr$"))
+    audit = page.get_by_test_id("audit-line")
+    expect(page.get_by_test_id("detail-audit")).to_have_text(
+        "Aucune action de l’équipe à son sujet pour l’instant."
+    )
     badges = page.get_by_test_id("badge")
     expect(badges).to_have_text(["Première réponse", "Première réponse acceptée"])
     reasons = page.get_by_test_id("reason-row")
@@ -288,6 +311,10 @@ def test_staff_review_filter_reward_disqualify_and_export_contributors(
     )
     expect(stats.locator("[data-stat=points]")).to_have_text(str(with_bonus))
     expect(reasons.filter(has_text="Guide des tailles très détaillé")).to_contain_text("25")
+    expect(audit).to_have_count(1)  # the bonus, with who gave it and why
+    expect(audit.first).to_contain_text("Bonus attribué")
+    expect(audit.first).to_contain_text("par modo-recompenses")
+    expect(audit.first).to_contain_text("+25: Guide des tailles très détaillé")
     expect(row(page, HELPER).get_by_test_id("contributor-points")).to_have_text(str(with_bonus))
     expect(page.get_by_label("Motif affiché au contributeur")).to_have_value("")
 
@@ -311,6 +338,9 @@ def test_staff_review_filter_reward_disqualify_and_export_contributors(
     expect(page.get_by_test_id("detail-disqualified")).to_be_hidden()
     expect(rows).to_have_count(2)
     expect(rows.nth(0)).to_contain_text(HELPER)
+    expect(audit).to_have_count(3)  # newest first
+    expect(audit.nth(0)).to_contain_text("Réintégration")
+    expect(audit.nth(1)).to_contain_text("Mise hors classement")
 
     # Escape closes the panel; the focus goes back to the contributor's button.
     page.keyboard.press("Escape")
@@ -360,6 +390,10 @@ def test_the_contributors_page_in_english_and_a_shared_link_to_a_contributor(
     )
     expect(page.get_by_test_id("reason-row").first).to_contain_text("Answers")
     expect(page.get_by_test_id("badge").first).to_have_text("First answer")
+    expect(page.get_by_test_id("reports-summary")).to_have_text(
+        "Nobody has reported their messages."
+    )
+    expect(page.get_by_test_id("detail-audit")).to_have_text("No staff action about them yet.")
     page.get_by_role("button", name="Close").click()
     expect(page.get_by_test_id("detail")).to_be_hidden()
     expect(page.get_by_role("tab", name="This week")).to_have_attribute("aria-selected", "true")

@@ -218,7 +218,7 @@ async def test_staff_review_csv_bonus_disqualify_and_hidden_answers(
     }  # fmt: skip
     assert detail["stats"]["points"] == earned
     assert detail["stats"]["answers"] == 1 and detail["stats"]["accepted"] == 1
-    assert detail["stats"]["hidden_answers"] == 0
+    assert detail["stats"]["hidden_content"] == 0
     median = detail["stats"]["median_first_answer_seconds"]
     assert median is not None and 0 <= median < 600
     assert detail["badges"] == ["first_answer", "first_accepted"]
@@ -283,7 +283,7 @@ async def test_staff_review_csv_bonus_disqualify_and_hidden_answers(
     assert accepted["entries"][0]["revoked_at"] is not None
     detail = await staff.get(f"/api/v1/staff/contributors/{helper_id}")
     assert detail["stats"]["points"] == 10
-    assert detail["stats"]["hidden_answers"] == 1
+    assert detail["stats"]["hidden_content"] == 1
     assert detail["recent_answers"][0]["hidden"] is True
     assert detail["badges"] == []  # badges are derived from active entries
 
