@@ -128,20 +128,23 @@ async def _rebuild() -> str:
     from redis.asyncio import Redis
 
     from app.factory import create_app
-    from app.services.leaderboards import RedisLeaderboards
+    from app.services.leaderboards import Leaderboards, RedisLeaderboards, StoreLeaderboards
 
     app = create_app()
     settings, store = app.services.settings, app.services.store
-    if not settings.redis_url:
-        return "no Redis configured: leaderboards are computed by the store, nothing to rebuild"
-    redis = Redis.from_url(settings.redis_url)
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    boards: Leaderboards = (
+        RedisLeaderboards(redis, store) if redis is not None else StoreLeaderboards(store)
+    )
     await store.open()
     try:
-        replayed = await RedisLeaderboards(redis, store).rebuild()
+        kept = await boards.rebuild()
     finally:
         await store.close()
-        await redis.aclose()
-    return f"leaderboards rebuilt from {replayed} ledger entries"
+        if redis is not None:
+            await redis.aclose()
+    where = "the store and Redis" if redis is not None else "the store"
+    return f"leaderboards rebuilt from the ledger in {where}: {kept} contributor rows"
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
@@ -171,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--once", action="store_true", help="one tick, then exit")
     sweep.set_defaults(func=cmd_sweep)
     sub.add_parser(
-        "rebuild-leaderboards", help="recreate the Redis leaderboards from the points ledger"
+        "rebuild-leaderboards", help="recompute the leaderboards (store, Redis) from the ledger"
     ).set_defaults(func=cmd_rebuild)
     return parser
 

@@ -18,10 +18,30 @@ def sweeper_lock() -> str:
     return f"{PREFIX}:sweeper:lock"
 
 
-def leaderboard(period_key: str, room: str | None = None, category: str | None = None) -> str:
-    """One sorted set per board: `entraide:lb:week:2026-W47:room:<key>` (global: `:all`)."""
-    scope = f"room:{room}" if room else f"category:{category}" if category else "all"
-    return f"{PREFIX}:lb:{period_key}:{scope}"
+def leaderboard(board_id: str) -> str:
+    """One sorted set per board (`rewards.leaderboard.Board.id`):
+    `entraide:lb:week:2026-W47:room:<key>`, global all-time `entraide:lb:all:all`."""
+    return f"{PREFIX}:lb:{board_id}"
+
+
+def leaderboard_rebuild(board_id: str) -> str:
+    """Where `entraide rebuild-leaderboards` builds a board before renaming it over the live
+    one (outside `leaderboard_pattern`)."""
+    return f"{PREFIX}:lb-rebuild:{board_id}"
+
+
+def leaderboard_rebuild_pattern() -> str:
+    return f"{PREFIX}:lb-rebuild:*"
+
+
+def leaderboard_rebuilding() -> str:
+    """Set while a rebuild runs: writers then note the visitors they touch."""
+    return f"{PREFIX}:lb-rebuilding"
+
+
+def leaderboard_touched() -> str:
+    """Visitors whose boards changed during a rebuild: reset from the store after it."""
+    return f"{PREFIX}:lb-touched"
 
 
 def leaderboard_pattern() -> str:

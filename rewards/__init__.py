@@ -22,12 +22,14 @@ from rewards.leaderboard import (
     Board,
     Standing,
     add_to_score,
+    board_for,
     boards_for,
     decode_leaderboard_score,
     leaderboard,
     leaderboard_score,
     rank_of,
     tally,
+    totals_by_board,
 )
 from rewards.ledger import (
     Actor,
@@ -95,6 +97,7 @@ __all__ = [
     "apply_revocations",
     "badge_notice",
     "badges_for",
+    "board_for",
     "boards_for",
     "bonus",
     "decode_leaderboard_score",
@@ -124,4 +127,5 @@ __all__ = [
     "tally",
     "to_csv",
     "total_points",
+    "totals_by_board",
 ]

@@ -47,6 +47,34 @@ class Board:
     room: str | None = None
     category: str | None = None
 
+    @property
+    def id(self) -> str:
+        """What stores and Redis name the bucket by: 'week:2026-W47:room:<key>', 'all:all'."""
+        if self.room is not None:
+            return f"{self.key}:room:{self.room}"
+        if self.category is not None:
+            return f"{self.key}:category:{self.category}"
+        return f"{self.key}:all"
+
+
+def board_for(
+    period: Period,
+    now: datetime,
+    *,
+    room: str | None = None,
+    category: str | None = None,
+    tz: tzinfo = PARIS,
+) -> Board:
+    """The kept bucket for the board of `period` containing `now`. With a room, the room's
+    board: a room has one category, so filtering on it too changes nothing (callers check
+    that the category is the room's)."""
+    return Board(
+        period,
+        period_key(period, now, tz),
+        room=room,
+        category=None if room is not None else category,
+    )
+
 
 SCORE_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 _TIME_BITS = 32
@@ -203,3 +231,22 @@ def boards_for(entry: LedgerEntry, tz: tzinfo = PARIS) -> tuple[Board, ...]:
         if entry.category is not None:
             boards.append(Board(period, key, category=entry.category))
     return tuple(boards)
+
+
+def totals_by_board(
+    entries: Iterable[LedgerEntry], tz: tzinfo = PARIS
+) -> dict[tuple[str, str], tuple[int, datetime]]:
+    """(board id, visitor id) -> (points, reached_at to the whole second) for every bucket
+    the active, non-zero entries count in: what a store keeps per board. For each bucket it
+    equals `tally` of that board, with reached_at rounded down to its second (the only
+    precision the order uses)."""
+    totals: dict[tuple[str, str], tuple[int, datetime]] = {}
+    for e in entries:
+        if not e.active or e.points == 0:
+            continue
+        second = e.created_at.replace(microsecond=0)
+        for board in boards_for(e, tz):
+            key = (board.id, e.visitor_id)
+            points, reached = totals.get(key, (0, second))
+            totals[key] = (points + e.points, max(reached, second))
+    return totals

@@ -1,112 +1,97 @@
 """Leaderboards: Redis sorted sets when Redis is configured, the store otherwise.
 
 Both give the order of `rewards.leaderboard` (points desc, earlier achiever first, then
-visitor id desc). Redis keeps one sorted set per board (`rewards.leaderboard.boards_for`),
-scored with `rewards.leaderboard_score`; each new ledger entry adds to its boards through a
-Lua script, so concurrent writers never lose an update. Revocations recompute the touched
-visitors' scores from the ledger. `rebuild` recreates every set from the ledger.
+visitor id desc) for one kept bucket (`rewards.leaderboard.Board`). The store keeps a total
+per bucket and visitor, updated in the ledger's own transaction, so without Redis there is
+nothing more to do here. Redis keeps one sorted set per bucket, scored with
+`rewards.leaderboard_score`; each new ledger entry adds to its buckets through a Lua script
+(concurrent writers never lose an update), and a revocation resets the touched visitors
+from the store's totals. `rebuild` recomputes the store's totals from the ledger and copies
+them into fresh sets that replace the live ones at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from redis.asyncio import Redis
 
 from app import keys
 from app.store.port import BoardRow, Store
-from rewards.leaderboard import (
-    Board,
-    boards_for,
-    decode_leaderboard_score,
-    leaderboard_score,
-    tally,
-)
+from rewards.leaderboard import Board, boards_for, decode_leaderboard_score, leaderboard_score
 from rewards.ledger import LedgerEntry
-from rewards.periods import Period, period_bounds, period_key
 
-SCORE_BASE = 2**32
-# KEYS: board sets; ARGV: member, points, inverted-second of the entry (see leaderboard_score)
+# KEYS: rebuild marker, touched set, then the board sets; ARGV: member, points,
+# inverted second of the entry (see leaderboard_score).
 ADD_LUA = """
 local member, add, inv = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-for _, key in ipairs(KEYS) do
-  local old = redis.call('ZSCORE', key, member)
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('SADD', KEYS[2], member) end
+for i = 3, #KEYS do
+  local old = redis.call('ZSCORE', KEYS[i], member)
   local points, oldinv = 0, inv
   if old then
     old = tonumber(old)
     points = math.floor(old / 4294967296)
     oldinv = old - points * 4294967296
   end
-  redis.call('ZADD', key, (points + add) * 4294967296 + math.min(oldinv, inv), member)
+  redis.call('ZADD', KEYS[i], (points + add) * 4294967296 + math.min(oldinv, inv), member)
 end
 return 1
 """
+COPY_PAGE = 5_000  # store rows per Redis round trip while rebuilding
+REBUILD_TTL = 3_600  # seconds the rebuild marker outlives a crashed rebuild
 
 
 class Leaderboards(Protocol):
-    async def record(self, entries: Sequence[LedgerEntry]) -> None: ...
+    async def record(self, entries: Sequence[LedgerEntry]) -> None:
+        """Entries the store just appended (in its effective view)."""
 
     async def recompute(self, entries: Sequence[LedgerEntry]) -> None:
-        """Entries whose revocation state changed: fix their visitors' boards."""
+        """Entries whose revocation state the store just changed."""
 
-    async def top(
-        self, period: Period, now: datetime, *, room: str | None, category: str | None,
-        limit: int, offset: int = 0,
-    ) -> list[BoardRow]: ...  # fmt: skip
+    async def top(self, board: Board, *, limit: int, offset: int = 0) -> list[BoardRow]: ...
 
-    async def position(
-        self, visitor_id: str, period: Period, now: datetime, *, room: str | None,
-        category: str | None,
-    ) -> tuple[int, BoardRow] | None: ...  # fmt: skip
+    async def position(self, visitor_id: str, board: Board) -> tuple[int, BoardRow] | None: ...
+
+    async def rebuild(self) -> int:
+        """Recompute the boards from the ledger. Returns the (board, visitor) rows kept."""
 
 
 class StoreLeaderboards:
-    """No Redis: a read is one aggregate query on the ledger's indexes. Those cost up to
-    ~1.6 s all-time at a million entries (bench/leaderboards.md), so boards are kept until
-    this process writes or revokes points; the single-process set-up is the only one
-    without Redis, so no other process can change them behind its back."""
+    """No Redis: the store's per-bucket totals are the boards (kept in its ledger
+    transactions), so writes need nothing more and reads go straight to it."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._boards: dict[tuple[object, ...], list[BoardRow]] = {}
 
     async def record(self, entries: Sequence[LedgerEntry]) -> None:
-        if entries:
-            self._boards.clear()
+        pass
 
     async def recompute(self, entries: Sequence[LedgerEntry]) -> None:
-        self._boards.clear()
+        pass
 
-    async def top(
-        self, period: Period, now: datetime, *, room: str | None, category: str | None,
-        limit: int, offset: int = 0,
-    ) -> list[BoardRow]:  # fmt: skip
-        key = (period_key(period, now), room, category, limit, offset)
-        if key not in self._boards:
-            start, end = period_bounds(period, now)
-            self._boards[key] = await self._store.board(
-                start=start, end=end, room=room, category=category, limit=limit, offset=offset
-            )
-        return self._boards[key]
+    async def top(self, board: Board, *, limit: int, offset: int = 0) -> list[BoardRow]:
+        return await self._store.board(board, limit=limit, offset=offset)
 
-    async def position(
-        self, visitor_id: str, period: Period, now: datetime, *, room: str | None,
-        category: str | None,
-    ) -> tuple[int, BoardRow] | None:  # fmt: skip
-        start, end = period_bounds(period, now)
-        return await self._store.board_position(
-            visitor_id, start=start, end=end, room=room, category=category
-        )
+    async def position(self, visitor_id: str, board: Board) -> tuple[int, BoardRow] | None:
+        return await self._store.board_position(visitor_id, board)
+
+    async def rebuild(self) -> int:
+        return await self._store.rebuild_boards()
 
 
 def _member(raw: bytes | str) -> str:
     return raw.decode() if isinstance(raw, bytes) else raw
 
 
-def _inverted_second(at: datetime) -> int:
-    return leaderboard_score(0, at)
+def _inverted_second(entry: LedgerEntry) -> int:
+    return leaderboard_score(0, entry.created_at)
+
+
+def _score(row: BoardRow) -> int:
+    return leaderboard_score(row.points, row.reached_at)
 
 
 class RedisLeaderboards:
@@ -115,42 +100,39 @@ class RedisLeaderboards:
         self._store = store
         self._add = redis.register_script(ADD_LUA)
 
-    @staticmethod
-    def _key(board: Board) -> str:
-        return keys.leaderboard(board.key, room=board.room, category=board.category)
-
     async def record(self, entries: Sequence[LedgerEntry]) -> None:
         for entry in entries:
             if entry.active and entry.points:
-                boards = [self._key(b) for b in boards_for(entry)]
+                boards = [keys.leaderboard(b.id) for b in boards_for(entry)]
                 await self._add(
-                    keys=boards,
-                    args=[entry.visitor_id, entry.points, _inverted_second(entry.created_at)],
+                    keys=[keys.leaderboard_rebuilding(), keys.leaderboard_touched(), *boards],
+                    args=[entry.visitor_id, entry.points, _inverted_second(entry)],
                 )
 
     async def recompute(self, entries: Sequence[LedgerEntry]) -> None:
-        for visitor_id in {e.visitor_id for e in entries}:
-            mine = await self._store.ledger_entries(visitor_id=visitor_id)
-            # Each board with a moment inside its period (the entry's own time).
-            boards = {b: e.created_at for e in entries if e.visitor_id == visitor_id
-                      for b in boards_for(e)}  # fmt: skip
-            async with self._redis.pipeline(transaction=True) as pipe:
-                for board, at in boards.items():
-                    totals = tally(mine, board.period, at, room=board.room, category=board.category)
-                    if visitor_id in totals:
-                        points, reached = totals[visitor_id]
-                        pipe.zadd(
-                            self._key(board), {visitor_id: leaderboard_score(points, reached)}
-                        )
-                    else:
-                        pipe.zrem(self._key(board), visitor_id)
-                await pipe.execute()
+        """The store has recomputed these visitors' totals: copy them over."""
+        touched: dict[str, set[str]] = defaultdict(set)
+        for e in entries:
+            touched[e.visitor_id].update(b.id for b in boards_for(e))
+        if touched and await self._redis.exists(keys.leaderboard_rebuilding()):
+            await self._redis.sadd(keys.leaderboard_touched(), *touched)
+        for visitor_id, board_ids in touched.items():
+            await self._reset(visitor_id, board_ids)
 
-    async def top(
-        self, period: Period, now: datetime, *, room: str | None, category: str | None,
-        limit: int, offset: int = 0,
-    ) -> list[BoardRow]:  # fmt: skip
-        key = keys.leaderboard(period_key(period, now), room=room, category=category)
+    async def _reset(self, visitor_id: str, board_ids: Iterable[str]) -> None:
+        """Set one visitor's score on these boards to the store's totals (or remove it)."""
+        rows = await self._store.board_rows_of(visitor_id)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            for board_id in {*board_ids, *rows}:
+                row = rows.get(board_id)
+                if row is not None:
+                    pipe.zadd(keys.leaderboard(board_id), {visitor_id: _score(row)})
+                else:
+                    pipe.zrem(keys.leaderboard(board_id), visitor_id)
+            await pipe.execute()
+
+    async def top(self, board: Board, *, limit: int, offset: int = 0) -> list[BoardRow]:
+        key = keys.leaderboard(board.id)
         banned = await self._store.disqualified()
         rows: list[BoardRow] = []
         start = 0
@@ -171,14 +153,11 @@ class RedisLeaderboards:
             start += len(chunk)
         return rows[offset:wanted]
 
-    async def position(
-        self, visitor_id: str, period: Period, now: datetime, *, room: str | None,
-        category: str | None,
-    ) -> tuple[int, BoardRow] | None:  # fmt: skip
+    async def position(self, visitor_id: str, board: Board) -> tuple[int, BoardRow] | None:
         banned = await self._store.disqualified()
         if visitor_id in banned:
             return None
-        key = keys.leaderboard(period_key(period, now), room=room, category=category)
+        key = keys.leaderboard(board.id)
         score = await self._redis.zscore(key, visitor_id)
         if score is None:
             return None
@@ -193,15 +172,54 @@ class RedisLeaderboards:
         return ahead + 1, BoardRow(visitor_id, points, reached)
 
     async def rebuild(self) -> int:
-        """Drop every board and replay the whole ledger into them. Returns entries replayed."""
-        async for key in self._redis.scan_iter(match=keys.leaderboard_pattern(), count=500):
+        """Recompute the store's totals, copy them into fresh sets, then swap those in.
+
+        The live boards keep serving meanwhile and are replaced in one MULTI (RENAME per
+        board, stale boards deleted). Writers that run during the copy note their visitors
+        (the marker key), and those visitors are reset from the store after the swap.
+        """
+        kept = await self._store.rebuild_boards()
+        await self._redis.set(keys.leaderboard_rebuilding(), 1, ex=REBUILD_TTL)
+        await self._redis.delete(keys.leaderboard_touched())
+        await self._delete_matching(keys.leaderboard_rebuild_pattern())
+        built = await self._copy_totals()
+        stale = [
+            _member(key)
+            async for key in self._redis.scan_iter(match=keys.leaderboard_pattern(), count=1000)
+            if _member(key).removeprefix(keys.leaderboard("")) not in built
+        ]
+        async with self._redis.pipeline(transaction=True) as pipe:
+            for board_id in built:
+                pipe.rename(keys.leaderboard_rebuild(board_id), keys.leaderboard(board_id))
+            if stale:
+                pipe.delete(*stale)
+            pipe.delete(keys.leaderboard_rebuilding())
+            await pipe.execute()
+        # A write that straddles the swap itself (its store commit read by the copy, its
+        # Redis add after the MULTI) would count twice: a window of one write's latency.
+        touched: set[bytes] = await self._redis.smembers(keys.leaderboard_touched())  # type: ignore[assignment]
+        await self._redis.delete(keys.leaderboard_touched())
+        for visitor_id in touched:
+            await self._reset(_member(visitor_id), built)
+        return kept
+
+    async def _copy_totals(self) -> set[str]:
+        """Every store total into `keys.leaderboard_rebuild` sets; returns the board ids."""
+        built: set[str] = set()
+        after: tuple[str, str] | None = None
+        while page := await self._store.board_page(after, COPY_PAGE):
+            by_board: dict[str, dict[str, int]] = defaultdict(dict)
+            for board_id, row in page:
+                by_board[board_id][row.visitor_id] = _score(row)
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for board_id, scores in by_board.items():
+                    pipe.zadd(keys.leaderboard_rebuild(board_id), scores)
+                await pipe.execute()
+            built.update(by_board)
+            board_id, last = page[-1]
+            after = (board_id, last.visitor_id)
+        return built
+
+    async def _delete_matching(self, pattern: str) -> None:
+        async for key in self._redis.scan_iter(match=pattern, count=1000):
             await self._redis.delete(key)
-        replayed = 0
-        after: str | None = None
-        while True:
-            page = await self._store.ledger_page(after, 1000)
-            if not page:
-                return replayed
-            await self.record(page)
-            replayed += len(page)
-            after = page[-1].id

@@ -246,7 +246,6 @@ class RewardsService:
         if await self._store.get_visitor(visitor_id) is None:
             raise NotFound("no such visitor")
         await self._store.set_disqualified(visitor_id, flag)
-        await self.boards.recompute([])  # a store-computed board must be read afresh
 
     async def explain(self, visitor_id: str, lang: str) -> dict[str, object]:
         entries = await self._store.ledger_entries(visitor_id=visitor_id)
@@ -274,5 +273,11 @@ class RewardsService:
 
     async def top(self, period: str, *, room: str | None, category: str | None,
                   limit: int = 50) -> list[BoardRow]:  # fmt: skip
-        parsed = rw.parse_period(period)
-        return await self.boards.top(parsed, utcnow(), room=room, category=category, limit=limit)
+        """A room's board is its category's too: a category that is not the room's is an
+        empty board, as filtering the ledger on both would give."""
+        if room is not None and category is not None:
+            found = await self._store.get_room(room)
+            if found is None or found.category != category:
+                return []
+        board = rw.board_for(rw.parse_period(period), utcnow(), room=room, category=category)
+        return await self.boards.top(board, limit=limit)

@@ -26,6 +26,7 @@ from app.domain.models import (
 from app.domain.staff import Staff
 from moderation.cases import AuditEntry, Case, CaseState
 from moderation.reports import Report
+from rewards.leaderboard import Board
 from rewards.ledger import LedgerEntry, Revocation
 
 
@@ -182,7 +183,6 @@ class ModerationStore(Protocol):
         latest `limit` published threads of others they answered (newest first); the cap
         keeps a prolific contributor's review cheap."""
 
-
     # sweeper and detector context
     async def due_threads(self, now: datetime, limit: int = 100) -> list[Thread]:
         """Threads whose `next_check_at` <= now, nearest first: one indexed range query."""
@@ -234,30 +234,35 @@ class RewardsStore(Protocol):
     async def ledger_page(self, after_id: str | None, limit: int) -> list[LedgerEntry]:
         """All entries ordered by id, after `after_id`: how rebuilds walk the whole ledger."""
 
-    async def board(
-        self,
-        *,
-        start: datetime | None,
-        end: datetime | None,
-        room: str | None = None,
-        category: str | None = None,
-        limit: int = 50,
-        offset: int = 0,
-    ) -> list[BoardRow]:
-        """Active entries in [start, end) summed per visitor (points > 0), disqualified
-        contributors left out, ordered as rewards.leaderboard.order does: points desc,
-        reached_at (to the second) asc, visitor id desc."""
+    async def board(self, board: Board, *, limit: int = 50, offset: int = 0) -> list[BoardRow]:
+        """One kept bucket (`rewards.leaderboard.Board`), disqualified contributors left
+        out, in the order of rewards.leaderboard.order: points desc, reached_at (a whole
+        second) asc, visitor id desc. Equal to `tally` of that board.
 
-    async def board_position(
-        self,
-        visitor_id: str,
-        *,
-        start: datetime | None,
-        end: datetime | None,
-        room: str | None = None,
-        category: str | None = None,
-    ) -> tuple[int, BoardRow] | None:
+        Adapters keep per-bucket totals, updated with the ledger (each new active entry adds
+        to its `boards_for` buckets; revocations recompute the touched visitors), so a read
+        costs the rows returned, not the size of the ledger."""
+
+    async def board_position(self, visitor_id: str, board: Board) -> tuple[int, BoardRow] | None:
         """(1-based rank, row) of one visitor on that board, None if not on it."""
+
+    async def board_rows_of(self, visitor_id: str) -> dict[str, BoardRow]:
+        """Board id -> this visitor's row on every bucket they are on (disqualified or not):
+        what a Redis copy of the boards resets a visitor from."""
+
+    async def board_page(
+        self, after: tuple[str, str] | None, limit: int
+    ) -> list[tuple[str, BoardRow]]:
+        """Every (board id, row), disqualified included, ordered by (board id, visitor id),
+        after `after`: how a Redis copy of the boards is rebuilt."""
+
+    async def rebuild_boards(self) -> int:
+        """Recompute every bucket from the ledger (repair, or a database from before the
+        totals existed). Returns the number of (board, visitor) rows kept."""
+
+    async def ledger_counts(self, visitor_ids: Sequence[str]) -> dict[str, dict[str, int]]:
+        """Visitor id -> {reason: number of active entries} (0-point entries count: they are
+        events, as in `rewards.stats_for`); every requested id is a key."""
 
     async def points_totals(self, visitor_ids: Sequence[str]) -> dict[str, int]:
         """All-time active points per visitor (missing = 0), for ranks next to names."""

@@ -15,7 +15,7 @@ from app.domain.models import MessageKind, Visibility
 from app.store.mongo import MongoStore
 from app.store.port import BoardRow, Store
 from app.store.sqlite import SqliteStore
-from rewards.leaderboard import leaderboard, rank_of
+from rewards.leaderboard import Board, board_for, leaderboard, rank_of, totals_by_board
 from rewards.ledger import (
     LedgerEntry,
     Revocation,
@@ -28,7 +28,7 @@ from rewards.rules import Reason, RevokeReason
 
 from .conftest import Backend
 from .helpers import BAG, WATCH, Factory, at, entry
-from .test_store_contract import HOSTILE, rejected_or_empty
+from .test_store_contract import HOSTILE, REJECTED, rejected_or_empty
 
 HIDDEN = RevokeReason.CONTENT_HIDDEN
 BANNED = RevokeReason.AUTHOR_BANNED
@@ -40,7 +40,11 @@ def by_time(entries: list[LedgerEntry]) -> list[LedgerEntry]:
 
 
 def rows(standings: Any) -> list[tuple[str, int, datetime]]:
-    return [(s.visitor_id, s.points, s.reached_at) for s in standings]
+    """Boards order by the whole second of reached_at, and keep only that."""
+    return [(s.visitor_id, s.points, s.reached_at.replace(microsecond=0)) for s in standings]
+
+
+ALL_TIME = board_for("all", datetime(2025, 3, 10, tzinfo=UTC))
 
 
 # ledger: append, duplicates, round trip ----------------------------------------------------
@@ -345,19 +349,17 @@ async def test_board_and_positions_match_the_reference(store: Store) -> None:
     turn = 0
     for period in PERIODS:
         for now in NOWS if period != "all" else NOWS[:1]:
-            start, end = period_bounds(period, now)
             for room, category in SCOPES:
                 scope = {"room": room, "category": category}
+                kept = board_for(period, now, room=room, category=category)
                 expected = leaderboard(
                     view, period, now, limit=None, disqualified=out, room=room, category=category
                 )
-                board = await store.board(
-                    start=start, end=end, room=room, category=category, limit=1000
-                )
+                board = await store.board(kept, limit=1000)
                 assert rows(board) == rows(expected), (period, now, scope)
                 assert all(isinstance(r, BoardRow) for r in board)
                 if room is None and category is None:
-                    paged = await store.board(start=start, end=end, limit=3, offset=2)
+                    paged = await store.board(kept, limit=3, offset=2)
                     assert rows(paged) == rows(expected[2:5])
                 # mongomock is slow: every visitor on the global all-time board, 2 in turn
                 # on the others
@@ -370,23 +372,18 @@ async def test_board_and_positions_match_the_reference(store: Store) -> None:
                     reference = rank_of(
                         visitor, view, period, now, disqualified=out, room=room, category=category
                     )
-                    position = await store.board_position(
-                        visitor, start=start, end=end, room=room, category=category
-                    )
+                    position = await store.board_position(visitor, kept)
                     if reference is None:
                         assert position is None, (visitor, period, now, scope)
                     else:
                         assert position is not None, (visitor, period, now, scope)
                         rank, row = position
-                        assert (rank, row.visitor_id, row.points, row.reached_at) == (
-                            reference.rank,
-                            reference.visitor_id,
-                            reference.points,
-                            reference.reached_at,
-                        )
+                        assert (rank, *rows([row])[0]) == (reference.rank, *rows([reference])[0])
                 compared += len(expected)
     assert compared > 100  # the ledger put enough people on enough boards
-    assert await store.board(start=None, end=None, limit=0) == []
+    assert await store.board(ALL_TIME, limit=0) == []
+    with pytest.raises(ValueError, match="negative"):
+        await store.board(ALL_TIME, limit=-1)
 
 
 async def test_board_ties_earlier_second_first_then_visitor_id_descending(store: Store) -> None:
@@ -406,27 +403,25 @@ async def test_board_ties_earlier_second_first_then_visitor_id_descending(store:
         ]
     )
     expected = ["z", "c", "é", "b", "a", "B", "d"]
-    board = await store.board(start=None, end=None)
+    board = await store.board(ALL_TIME)
     assert [r.visitor_id for r in board] == expected
-    assert board[3] == BoardRow("b", 10, t + 100 * ms)
+    assert board[3] == BoardRow("b", 10, t)  # reached at t + 100 ms: its second
     view = await store.ledger_entries()
     assert [s.visitor_id for s in leaderboard(view, "all", t, limit=None)] == expected
     for rank, visitor in enumerate(expected, start=1):
-        position = await store.board_position(visitor, start=None, end=None)
+        position = await store.board_position(visitor, ALL_TIME)
         assert position is not None
         assert position[0] == rank
         assert position[1] == board[rank - 1]
-    assert await store.board_position("zero", start=None, end=None) is None
+    assert await store.board_position("zero", ALL_TIME) is None
 
     # revoking b's last entry moves its reached_at back to its first one, a second earlier
     await store.add_revocations([Revocation("b2", t + 2000 * ms, HIDDEN)])
-    assert await store.board_position("b", start=None, end=None) == (
-        7,
-        BoardRow("b", 4, t - 3000 * ms),
-    )
+    assert await store.board_position("b", ALL_TIME) == (7, BoardRow("b", 4, t - 3000 * ms))
 
 
 async def test_bounds_are_half_open(store: Store) -> None:
+    week = board_for("week", datetime(2025, 3, 12, tzinfo=UTC))
     start, end = period_bounds("week", datetime(2025, 3, 12, tzinfo=UTC))
     assert start is not None and end is not None
     ms = timedelta(milliseconds=1)
@@ -438,10 +433,10 @@ async def test_bounds_are_half_open(store: Store) -> None:
             entry("out2", "after", 1, end),
         ]
     )
-    board = await store.board(start=start, end=end)
+    board = await store.board(week)
     assert sorted(r.visitor_id for r in board) == ["first", "last"]
-    assert await store.board_position("after", start=start, end=end) is None
-    assert await store.board_position("before", start=start, end=end) is None
+    assert await store.board_position("after", week) is None
+    assert await store.board_position("before", week) is None
 
 
 # totals and disqualification --------------------------------------------------------------
@@ -474,9 +469,9 @@ async def test_disqualification_round_trips_and_leaves_the_ledger_alone(
     await store.set_disqualified("v1", True)
     await store.set_disqualified("v3", True)
     assert await store.disqualified() == {"v1", "v3"}
-    assert [r.visitor_id for r in await store.board(start=None, end=None)] == ["v2"]
-    assert await store.board_position("v1", start=None, end=None) is None
-    assert await store.board_position("v2", start=None, end=None) == (
+    assert [r.visitor_id for r in await store.board(ALL_TIME)] == ["v2"]
+    assert await store.board_position("v1", ALL_TIME) is None
+    assert await store.board_position("v2", ALL_TIME) == (
         1,
         BoardRow("v2", 3, at(2)),
     )
@@ -490,9 +485,92 @@ async def test_disqualification_round_trips_and_leaves_the_ledger_alone(
         await reopened.set_disqualified("v1", False)
         await reopened.set_disqualified("nobody", False)
         assert await reopened.disqualified() == {"v3"}
-        assert [r.visitor_id for r in await reopened.board(start=None, end=None)] == ["v1", "v2"]
+        assert [r.visitor_id for r in await reopened.board(ALL_TIME)] == ["v1", "v2"]
     finally:
         await reopened.close()
+
+
+# kept totals: copies, rebuilds, counts ------------------------------------------------------
+async def wipe_totals(store: Store) -> None:
+    """What a database from before the totals existed looks like (adapter specifics)."""
+    if isinstance(store, SqliteStore):
+        async with store._transaction() as db:
+            await db.execute("DELETE FROM board_totals")
+    else:
+        assert isinstance(store, MongoStore)
+        await store.database["board_totals"].delete_many({})
+
+
+def pair(item: tuple[str, BoardRow]) -> tuple[bytes, bytes]:
+    """board_page's order: board id, then visitor id (as UTF-8 bytes)."""
+    return item[0].encode(), item[1].visitor_id.encode()
+
+
+async def every_board(store: Store) -> list[tuple[str, BoardRow]]:
+    walked: list[tuple[str, BoardRow]] = []
+    after = None
+    while page := await store.board_page(after, 7):
+        walked += page
+        after = (page[-1][0], page[-1][1].visitor_id)
+    return walked
+
+
+async def test_rows_pages_and_rebuild_agree_with_the_reference(backend: Backend) -> None:
+    store = backend.make()
+    await store.open()
+    entries, batches = random_ledger(2, 120)
+    await store.add_ledger_entries(entries)
+    for batch in batches[:3]:
+        await store.add_revocations(batch)
+    view = apply_revocations(entries, [r for batch in batches[:3] for r in batch])
+    await store.set_disqualified("v3", True)  # still kept: only reads leave them out
+
+    expected = sorted(
+        (
+            (board_id, BoardRow(visitor, points, reached))
+            for (board_id, visitor), (points, reached) in totals_by_board(view).items()
+        ),
+        key=pair,
+    )
+    walked = await every_board(store)
+    assert walked == expected
+    assert await store.board_page(None, 0) == []
+    mine = await store.board_rows_of("v1")
+    assert mine == {b: r for b, r in expected if r.visitor_id == "v1"}
+    assert await store.board_rows_of("nobody") == {}
+
+    assert await store.rebuild_boards() == len(expected)
+    assert await every_board(store) == expected
+
+    await wipe_totals(store)
+    assert await store.board(ALL_TIME) == []
+    await store.close()
+    reopened = backend.make()
+    await reopened.open()  # a ledger without totals gets them when opened
+    try:
+        assert await every_board(reopened) == expected
+    finally:
+        await reopened.close()
+
+
+async def test_ledger_counts_count_active_entries_per_reason(store: Store) -> None:
+    await store.add_ledger_entries(
+        [
+            entry("a1", "v1", 2, at(1)),
+            entry("a2", "v1", 0, at(2)),  # a 0-point answer is still an answer
+            entry("h1", "v1", 5, at(3), reason=Reason.HELPFUL_VOTE),
+            entry("h2", "v1", 5, at(4), reason=Reason.HELPFUL_VOTE),
+            entry("c1", "v1", 15, at(5), reason=Reason.ACCEPTED),
+            entry("a3", "v2", 2, at(6)),
+        ]
+    )
+    await store.add_revocations([Revocation("h2", at(7), RevokeReason.VOTE_WITHDRAWN)])
+    assert await store.ledger_counts(["v1", "v2", "nobody", "v1"]) == {
+        "v1": {"answer": 2, "helpful_vote": 1, "accepted": 1},
+        "v2": {"answer": 1},
+        "nobody": {},
+    }
+    assert await store.ledger_counts([]) == {}
 
 
 # what awards read from the Q&A tables -----------------------------------------------------
@@ -545,11 +623,18 @@ async def test_operator_values_never_match_ledger_rows(store: Store, hostile: An
         store.ledger_entries(person=hostile),
         store.ledger_entries(giver_person=hostile),
         store.ledger_entries(ref_ids=[hostile]),
-        store.board(start=None, end=None, room=hostile),
-        store.board_position(hostile, start=None, end=None),
+        store.board(Board("all", "all", room=hostile)),
+        store.board(Board("all", hostile)),
+        store.board_position(hostile, ALL_TIME),
         store.votes_by(hostile),
     ):
         assert await rejected_or_empty(call)
+    for mapping in (store.board_rows_of(hostile), store.ledger_counts([hostile])):
+        try:
+            found = await mapping
+        except REJECTED:
+            continue
+        assert not any(found.values()), found
 
 
 # adapter specifics: the board queries use their indexes ----------------------------------
@@ -558,29 +643,30 @@ async def plan(store: SqliteStore, sql: str, params: tuple[object, ...]) -> str:
         return " | ".join(row["detail"] for row in await cur.fetchall())
 
 
-async def test_sqlite_board_queries_read_their_indexes(tmp_path: Any) -> None:
+async def test_sqlite_board_reads_walk_the_totals_order_index(tmp_path: Any) -> None:
     store = SqliteStore(str(tmp_path / "plan.db"))
     await store.open()
     try:
-        start, end = "2025-03-10T00:00:00.000000+00:00", "2025-03-17T00:00:00.000000+00:00"
-        active = "revoked_at IS NULL AND points > 0"
-        cases = [
-            ("created_at >= ? AND created_at < ?", (start, end), "ledger_board"),
-            ("room = ? AND created_at >= ?", (WATCH, start), "ledger_board_by_room"),
-            ("category = ? AND created_at < ?", ("montres", end), "ledger_board_by_category"),
-        ]
-        for where, params, index in cases:
-            detail = await plan(
-                store,
-                f"SELECT visitor_id, SUM(points) FROM ledger WHERE {active} AND {where}"  # noqa: S608
-                " GROUP BY visitor_id",
-                params,
-            )
-            assert index in detail, detail
+        order = "board_totals_order"
+        top = await plan(
+            store,
+            "SELECT visitor_id FROM board_totals WHERE board = ?"
+            " ORDER BY points DESC, reached_at, visitor_id DESC LIMIT 50",
+            ("all:all",),
+        )
+        assert order in top and "TEMP B-TREE" not in top, top
+        ahead = await plan(
+            store,
+            "SELECT COUNT(*) FROM board_totals WHERE board = ? AND points > ?",
+            ("all:all", 10),
+        )
+        assert order in ahead, ahead
+        mine = await plan(store, "SELECT * FROM board_totals WHERE visitor_id = ?", ("v1",))
+        assert "board_totals_by_visitor" in mine, mine
         detail = await plan(
             store,
             "SELECT * FROM ledger WHERE visitor_id = ? AND created_at >= ? ORDER BY created_at",
-            ("v1", start),
+            ("v1", "2025-03-10T00:00:00.000000+00:00"),
         )
         assert "ledger_by_visitor" in detail, detail
     finally:

@@ -102,12 +102,9 @@ CREATE INDEX IF NOT EXISTS ledger_by_visitor ON ledger (visitor_id, created_at);
 CREATE INDEX IF NOT EXISTS ledger_by_person ON ledger (person, created_at);
 CREATE INDEX IF NOT EXISTS ledger_by_giver ON ledger (giver_person, created_at);
 CREATE INDEX IF NOT EXISTS ledger_by_ref ON ledger (ref_id);
-CREATE INDEX IF NOT EXISTS ledger_board ON ledger (created_at, visitor_id, points)
-    WHERE revoked_at IS NULL AND points > 0;
-CREATE INDEX IF NOT EXISTS ledger_board_by_room ON ledger (room, created_at, visitor_id, points)
-    WHERE revoked_at IS NULL AND points > 0;
-CREATE INDEX IF NOT EXISTS ledger_board_by_category
-    ON ledger (category, created_at, visitor_id, points) WHERE revoked_at IS NULL AND points > 0;
+DROP INDEX IF EXISTS ledger_board;
+DROP INDEX IF EXISTS ledger_board_by_room;
+DROP INDEX IF EXISTS ledger_board_by_category;
 CREATE TABLE IF NOT EXISTS revocations (
     pos INTEGER PRIMARY KEY, entry_id TEXT NOT NULL, at TEXT NOT NULL, reason TEXT NOT NULL,
     action TEXT NOT NULL, by_id TEXT

@@ -16,6 +16,7 @@ from rewards import (
     Reason,
     Standing,
     add_to_score,
+    board_for,
     boards_for,
     decode_leaderboard_score,
     leaderboard,
@@ -25,6 +26,7 @@ from rewards import (
     period_key,
     rank_of,
     tally,
+    totals_by_board,
 )
 from rewards.leaderboard import order
 from tests.unit.rewards.factories import T0, entry
@@ -317,3 +319,33 @@ def test_a_redis_style_writer_adding_entries_in_any_order_matches_the_reference(
             assert [decode_leaderboard_score(zset[v])[0] for v in redis_order] == [
                 s.points for s in board
             ]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_totals_by_board_are_the_reference_tally_of_every_bucket(seed: int) -> None:
+    """What a store keeps per bucket: the reference tally, reached_at to its second."""
+    rng = random.Random(300 + seed)
+    ledger = random_ledger(rng, 150)
+    totals = totals_by_board(ledger)
+    for period in PERIODS:
+        for room, category in [(None, None), ("velo-rando", None), (None, "camping")]:
+            bucket = board_for(period, T0, room=room, category=category)
+            kept = {v: t for (b, v), t in totals.items() if b == bucket.id}
+            expected = tally(ledger, period, T0, room=room, category=category)
+            assert kept == {v: (p, at.replace(microsecond=0)) for v, (p, at) in expected.items()}
+
+
+def test_board_ids_name_the_period_bucket_and_one_scope() -> None:
+    now = utc(2026, 11, 22, 12)
+    assert board_for("all", now).id == "all:all"
+    assert board_for("week", now, room="velo").id == "week:2026-W47:room:velo"
+    assert board_for("month", now, category="sport").id == "month:2026-11:category:sport"
+    # a room's board is its category's board too: the category is not part of the bucket
+    assert board_for("all", now, room="velo", category="sport") == board_for(
+        "all", now, room="velo"
+    )
+    assert {b.id for b in boards_for(entry("v", 5, now, room="velo", category="sport"))} == {
+        f"{key}:{scope}"
+        for key in ("all", "week:2026-W47", "month:2026-11")
+        for scope in ("all", "room:velo", "category:sport")
+    }
