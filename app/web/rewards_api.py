@@ -102,24 +102,30 @@ async def points(visitor_id: str, query_args: LangQuery) -> Json:
 
 # staff -----------------------------------------------------------------------------------
 async def _contributor_rows(query: BoardQuery) -> list[dict[str, Any]]:
+    """The board with each contributor's numbers: two grouped reads for the whole page (counts
+    per reason, all-time points), never a contributor's whole ledger."""
     svc = services()
     rows = await svc.rewards.top(
         query.period, room=query.room, category=query.category, limit=query.limit
     )
     names = await _names(rows)
+    ids = [row.visitor_id for row in rows]
+    counts = await svc.store.ledger_counts(ids)
+    totals = await svc.store.points_totals(ids)
     lang: rw.Lang = "en" if (query.lang or g.locale) == "en" else "fr"
     out = []
     for n, row in enumerate(rows, start=1):
-        entries = await svc.store.ledger_entries(visitor_id=row.visitor_id)
-        stats = rw.stats_for(entries, row.visitor_id)
-        rank = rw.rank_for(stats.points)  # titles come from all-time points
+        mine = counts.get(row.visitor_id, {})
+        answers = mine.get(rw.Reason.ANSWER.value, 0)
+        accepted = mine.get(rw.Reason.ACCEPTED.value, 0)
+        helpful = mine.get(rw.Reason.HELPFUL_VOTE.value, 0)
+        rank = rw.rank_for(totals.get(row.visitor_id, 0))  # titles come from all-time points
         out.append({
             "rank": n, "visitor_id": row.visitor_id, "name": names[row.visitor_id],
             "points": row.points, "rank_code": rank.code, "rank_title": rank.label(lang),
-            "answers": stats.answers, "accepted": stats.accepted,
-            "acceptance_rate": _ratio(stats.accepted, stats.answers, 3),
-            "helpful_votes": stats.helpful_votes,
-            "helpful_per_answer": _ratio(stats.helpful_votes, stats.answers, 2),
+            "answers": answers, "accepted": accepted,
+            "acceptance_rate": _ratio(accepted, answers, 3),
+            "helpful_votes": helpful, "helpful_per_answer": _ratio(helpful, answers, 2),
         })  # fmt: skip
     return out
 
