@@ -47,6 +47,3 @@ def leaderboard_touched() -> str:
 def leaderboard_pattern() -> str:
     return f"{PREFIX}:lb:*"
 
-
-def disqualified() -> str:
-    return f"{PREFIX}:lb-disqualified"
