@@ -115,10 +115,14 @@ INDEXES: dict[str, tuple[str, list[tuple[str, int]], Doc]] = {
     ),
     "board_totals_order": (
         "board_totals",
-        [("board", ASCENDING), ("points", DESCENDING), ("reached_at", ASCENDING),
-         ("visitor_id", DESCENDING)],
+        [
+            ("board", ASCENDING),
+            ("points", DESCENDING),
+            ("reached_at", ASCENDING),
+            ("visitor_id", DESCENDING),
+        ],
         {},
-    ),  # fmt: skip
+    ),
     "board_totals_by_visitor": ("board_totals", [("visitor_id", ASCENDING)], {}),
 }
 # The fields a thread update may change (the same ones the SQLite adapter saves).
