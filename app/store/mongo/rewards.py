@@ -17,19 +17,29 @@ saw a superset, and the last writer to read has seen every record: racing writer
 on the state of all records.
 
 Times are BSON dates (milliseconds): records appended within the same millisecond keep
-their append order. `board` and `board_position` are aggregation pipelines implementing
-`rewards.leaderboard.tally` + `order`: the whole second of `reached_at` is the date minus
-its milliseconds, and `_id` (the visitor id) sorts by its UTF-8 bytes, as the reference.
+their append order.
+
+Boards are kept as totals per bucket in `board_totals`: one document per
+`rewards.leaderboard.Board` id and visitor, `_id` = `{"board", "visitor_id"}` (in that
+order, so `_id` order is (board, visitor id) and `board_page` walks the `_id` index),
+`points`, and `reached_at` rounded down to its second. A new active entry adds its points
+to each of its `boards_for` buckets (`$inc`, `$max`); a revocation or restore recomputes
+the touched visitors' buckets from their entries (`rewards.leaderboard.totals_by_board`).
+A board read walks `board_totals_order` (board, points desc, reached_at, visitor_id desc),
+the order of `rewards.leaderboard.order` (strings compare by UTF-8 bytes, as the reference
+does), so it costs the rows it returns; disqualified visitors are left out at read time.
+Without transactions the totals can fall behind the ledger (see `add_ledger_entries` and
+`add_revocations`); `rebuild_boards` (`entraide rebuild-leaderboards`) recomputes them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, DeleteOne, ReturnDocument, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError
 
@@ -47,11 +57,13 @@ from app.store.mongo.base import (
     utc_or_none,
 )
 from app.store.port import BoardRow
+from rewards.leaderboard import Board, boards_for, totals_by_board
 from rewards.ledger import LedgerEntry, Revocation, apply_revocations, require_aware
 
 DUPLICATE_KEY = 11000
-# The whole second of the group's reached_at (a date minus its milliseconds is a date).
-_SECOND = {"$subtract": ["$reached_at", {"$millisecond": "$reached_at"}]}
+# Board writes sent per bulk_write while rebuilding.
+BATCH = 1000
+_ACTIVE_WITH_POINTS: Doc = {"revoked_at": None, "points": {"$gt": 0}}
 
 
 def _entry_doc(e: LedgerEntry) -> Doc:
@@ -121,33 +133,29 @@ def _check_window(limit: object, offset: object) -> None:
         raise ValueError("limit and offset must not be negative")
 
 
-def _scope(
-    start: datetime | None, end: datetime | None, room: str | None, category: str | None
-) -> Doc | None:
-    """The $match of a board's entries; None when a scope value cannot match anything."""
-    match: Doc = {"revoked_at": None, "points": {"$gt": 0}}
-    period: Doc = {}
-    if start is not None:
-        period["$gte"] = require_aware("start", start)
-    if end is not None:
-        period["$lt"] = require_aware("end", end)
-    if period:
-        match["created_at"] = period
-    for field, value in (("room", room), ("category", category)):
-        if value is not None:
-            if not isinstance(value, str):
-                return None
-            match[field] = value
-    return match
+def _row_id(board_id: str, visitor_id: str) -> Doc:
+    """A bucket row's `_id`. Always built here, fields in this order: documents compare
+    field by field, so `_id` order is (board id, visitor id)."""
+    return {"board": board_id, "visitor_id": visitor_id}
 
 
-_GROUP = {
-    "$group": {
-        "_id": "$visitor_id",
-        "points": {"$sum": "$points"},
-        "reached_at": {"$max": "$created_at"},
-    }
-}
+def _set_row(board_id: str, visitor_id: str, points: int, reached_at: datetime) -> UpdateOne:
+    return UpdateOne(
+        {"_id": _row_id(board_id, visitor_id)},
+        {
+            "$set": {
+                "board": board_id,
+                "visitor_id": visitor_id,
+                "points": points,
+                "reached_at": reached_at,
+            }
+        },
+        upsert=True,
+    )
+
+
+def _board_row(doc: Mapping[str, Any]) -> BoardRow:
+    return BoardRow(doc["visitor_id"], int(doc["points"]), utc(doc["reached_at"]))
 
 
 class MongoRewards(MongoBase):
@@ -163,12 +171,19 @@ class MongoRewards(MongoBase):
     def _disqualified(self) -> AsyncCollection[Doc]:
         return self._db["disqualified"]
 
+    @property
+    def _board_totals(self) -> AsyncCollection[Doc]:
+        return self._db["board_totals"]
+
     # ledger ------------------------------------------------------------------------------
     async def add_ledger_entries(self, entries: Sequence[LedgerEntry]) -> list[LedgerEntry]:
         """Append entries; an id already stored (or repeated in `entries`) is skipped.
 
         Returns the entries stored now, in the effective view (clear, unless revocation
-        records for their ids were appended before them).
+        records for their ids were appended before them). Then adds the active ones with
+        points to their `boards_for` buckets in one bulk write. No transaction: a crash
+        between the two steps leaves the entries stored but the totals behind them (and a
+        retry skips the stored ids), until `entraide rebuild-leaderboards`.
         """
         docs = [_entry_doc(e) for e in entries]
         if not docs:
@@ -185,9 +200,40 @@ class MongoRewards(MongoBase):
             failed = {int(err["index"]) for err in errors}
         stored = [e for i, e in enumerate(entries) if i not in failed]
         view = await self._refresh([e.id for e in stored])
-        return [view.get(e.id) or _cleared(e) for e in stored]
+        effective = [view.get(e.id) or _cleared(e) for e in stored]
+        await self._add_to_boards(effective)
+        return effective
+
+    async def _add_to_boards(self, entries: Sequence[LedgerEntry]) -> None:
+        """Add each active entry's points to its buckets, `reached_at` the latest second.
+
+        Entries of one bucket are summed first: one upsert per (board, visitor)."""
+        counted = totals_by_board(e for e in entries if e.active and e.points > 0)
+        if not counted:
+            return
+        await self._board_totals.bulk_write(
+            [
+                UpdateOne(
+                    {"_id": _row_id(board_id, visitor_id)},
+                    {
+                        "$inc": {"points": points},
+                        "$max": {"reached_at": reached_at},
+                        "$setOnInsert": {"board": board_id, "visitor_id": visitor_id},
+                    },
+                    upsert=True,
+                )
+                for (board_id, visitor_id), (points, reached_at) in counted.items()
+            ],
+            ordered=False,
+        )
 
     async def add_revocations(self, records: Sequence[Revocation]) -> None:
+        """Append the records, recompute the mirror of their entries, then the touched
+        visitors' buckets (`_recount`).
+
+        No transaction: a crash after the records are stored leaves the mirror or the totals
+        behind until the next record for those entries, or `entraide rebuild-leaderboards`.
+        """
         if not records:
             return
         docs: list[Doc] = [
@@ -211,7 +257,34 @@ class MongoRewards(MongoBase):
         for offset, doc in enumerate(docs):
             doc["seq"] = first + offset
         await self._revocations.insert_many(docs)
-        await self._refresh(list(dict.fromkeys(d["entry_id"] for d in docs)))
+        view = await self._refresh(list(dict.fromkeys(d["entry_id"] for d in docs)))
+        await self._recount(view.values())
+
+    async def _recount(self, changed: Iterable[LedgerEntry]) -> None:
+        """Recompute, from all their active entries, the buckets these entries count in for
+        their visitors (an entry's revocation state changed: its buckets may have moved).
+
+        Absolute values, read then written: an award to the same visitor landing between
+        the read and the write is counted twice or not at all (no transactions), until
+        `entraide rebuild-leaderboards`. Revocations are rare moderation actions.
+        """
+        touched: dict[str, set[str]] = {}
+        for e in changed:
+            if e.points > 0:
+                touched.setdefault(e.visitor_id, set()).update(b.id for b in boards_for(e))
+        ops: list[UpdateOne | DeleteOne] = []
+        for visitor_id, board_ids in touched.items():
+            query = {**_ACTIVE_WITH_POINTS, "visitor_id": visitor_id}
+            mine = [entry_from(d) for d in await self._ledger.find(query).to_list(None)]
+            totals = totals_by_board(mine)
+            for board_id in sorted(board_ids):
+                kept = totals.get((board_id, visitor_id))
+                if kept is None:
+                    ops.append(DeleteOne({"_id": _row_id(board_id, visitor_id)}))
+                else:
+                    ops.append(_set_row(board_id, visitor_id, *kept))
+        if ops:
+            await self._board_totals.bulk_write(ops, ordered=False)
 
     async def _refresh(self, entry_ids: list[str]) -> dict[str, LedgerEntry]:
         """Recompute the mirrored state of these entries from all their records.
@@ -302,82 +375,140 @@ class MongoRewards(MongoBase):
         return [entry_from(d) for d in await cursor.to_list(None)]
 
     # boards ------------------------------------------------------------------------------
-    async def board(
-        self,
-        *,
-        start: datetime | None,
-        end: datetime | None,
-        room: str | None = None,
-        category: str | None = None,
-        limit: int = 50,
-        offset: int = 0,
-    ) -> list[BoardRow]:
-        _check_window(limit, offset)
-        match = _scope(start, end, room, category)
-        if limit == 0 or match is None:
-            return []
-        excluded = sorted(await self.disqualified())
-        if excluded:
-            match["visitor_id"] = {"$nin": excluded}
-        pipeline: list[Doc] = [
-            {"$match": match},
-            _GROUP,
-            {"$match": {"points": {"$gt": 0}}},
-            {"$addFields": {"second": _SECOND}},
-            {"$sort": {"points": -1, "second": 1, "_id": -1}},
-        ]
-        if offset:
-            pipeline.append({"$skip": offset})
-        pipeline.append({"$limit": limit})
-        rows = await (await self._ledger.aggregate(pipeline)).to_list(None)
-        return [BoardRow(r["_id"], int(r["points"]), utc(r["reached_at"])) for r in rows]
+    async def _excluded(self) -> list[str]:
+        return sorted(await self.disqualified())
 
-    async def board_position(
-        self,
-        visitor_id: str,
-        *,
-        start: datetime | None,
-        end: datetime | None,
-        room: str | None = None,
-        category: str | None = None,
-    ) -> tuple[int, BoardRow] | None:
-        """The visitor's own row (index on visitor_id), then a count of the rows before it."""
-        match = _scope(start, end, room, category)
-        if match is None or not isinstance(visitor_id, str):
+    async def board(self, board: Board, *, limit: int = 50, offset: int = 0) -> list[BoardRow]:
+        _check_window(limit, offset)
+        board_id = board.id
+        # limit(0) means "no limit" to MongoDB
+        if limit == 0 or not isinstance(board_id, str):
+            return []
+        query: Doc = {"board": board_id}
+        excluded = await self._excluded()
+        if excluded:
+            query["visitor_id"] = {"$nin": excluded}
+        cursor = (
+            self._board_totals.find(query)
+            .sort([("points", DESCENDING), ("reached_at", ASCENDING), ("visitor_id", DESCENDING)])
+            .skip(offset)
+            .limit(limit)
+        )
+        return [_board_row(d) for d in await cursor.to_list(None)]
+
+    async def board_position(self, visitor_id: str, board: Board) -> tuple[int, BoardRow] | None:
+        """The visitor's row (`_id`), then a count of the rows ahead of it on the order
+        index: more points, or as many reached earlier, or tied with a greater id."""
+        board_id = board.id
+        if not isinstance(visitor_id, str) or not isinstance(board_id, str):
             return None
         if await self._disqualified.find_one({"_id": visitor_id}, {"_id": 1}) is not None:
             return None
-        mine = await (
-            await self._ledger.aggregate([{"$match": {**match, "visitor_id": visitor_id}}, _GROUP])
-        ).to_list(None)
-        if not mine or mine[0]["points"] <= 0:
+        mine = await self._board_totals.find_one({"_id": _row_id(board_id, visitor_id)})
+        if mine is None:
             return None
-        points, reached = int(mine[0]["points"]), utc(mine[0]["reached_at"])
-        second = reached.replace(microsecond=0)
-        excluded = sorted(await self.disqualified())
+        points, reached = mine["points"], mine["reached_at"]
+        query: Doc = {
+            "board": board_id,
+            "$or": [
+                {"points": {"$gt": points}},
+                {"points": points, "reached_at": {"$lt": reached}},
+                {"points": points, "reached_at": reached, "visitor_id": {"$gt": visitor_id}},
+            ],
+        }
+        excluded = await self._excluded()
         if excluded:
-            match["visitor_id"] = {"$nin": excluded}
-        ahead = await (
-            await self._ledger.aggregate(
-                [
-                    {"$match": match},
-                    _GROUP,
-                    {"$addFields": {"second": _SECOND}},
-                    {
-                        "$match": {
-                            "$or": [
-                                {"points": {"$gt": points}},
-                                {"points": points, "second": {"$lt": second}},
-                                {"points": points, "second": second, "_id": {"$gt": visitor_id}},
-                            ]
-                        }
-                    },
-                    {"$count": "n"},
-                ]
-            )
-        ).to_list(None)
-        rank = (int(ahead[0]["n"]) if ahead else 0) + 1
-        return rank, BoardRow(visitor_id, points, reached)
+            query["visitor_id"] = {"$nin": excluded}
+        ahead = await self._board_totals.count_documents(query)
+        return ahead + 1, _board_row(mine)
+
+    async def board_rows_of(self, visitor_id: str) -> dict[str, BoardRow]:
+        if not isinstance(visitor_id, str):
+            return {}
+        docs = await self._board_totals.find({"visitor_id": visitor_id}).to_list(None)
+        return {d["board"]: _board_row(d) for d in docs}
+
+    async def board_page(
+        self, after: tuple[str, str] | None, limit: int
+    ) -> list[tuple[str, BoardRow]]:
+        """Walks the `_id` index: `_id` order is (board id, visitor id)."""
+        _check_window(limit, 0)
+        if limit == 0:
+            return []
+        query: Doc = {}
+        if after is not None:
+            board_id, visitor_id = after
+            query["_id"] = {
+                "$gt": _row_id(check_str(board_id, "board id"), check_str(visitor_id, "visitor id"))
+            }
+        cursor = self._board_totals.find(query).sort("_id", ASCENDING).limit(limit)
+        return [(d["board"], _board_row(d)) for d in await cursor.to_list(None)]
+
+    async def rebuild_boards(self) -> int:
+        """Empty the totals, then walk the active entries visitor by visitor.
+
+        No transaction: awards or revocations written meanwhile may be missed or counted
+        twice, so run it while the app is not writing (or run it again after)."""
+        await self._board_totals.delete_many({})
+        kept = 0
+        ops: list[UpdateOne] = []
+        visitor: str | None = None
+        mine: list[LedgerEntry] = []
+        cursor = self._ledger.find(_ACTIVE_WITH_POINTS).sort("visitor_id", ASCENDING)
+        async for doc in cursor:
+            if doc["visitor_id"] != visitor and mine:
+                ops += self._totals_rows(mine)
+                mine = []
+                if len(ops) >= BATCH:
+                    kept += await self._write_rows(ops)
+                    ops = []
+            visitor = doc["visitor_id"]
+            mine.append(entry_from(doc))
+        ops += self._totals_rows(mine)
+        return kept + await self._write_rows(ops)
+
+    @staticmethod
+    def _totals_rows(entries: list[LedgerEntry]) -> list[UpdateOne]:
+        return [
+            _set_row(board_id, visitor_id, points, reached_at)
+            for (board_id, visitor_id), (points, reached_at) in totals_by_board(entries).items()
+        ]
+
+    async def _write_rows(self, ops: list[UpdateOne]) -> int:
+        if ops:
+            await self._board_totals.bulk_write(ops, ordered=False)
+        return len(ops)
+
+    async def _fill_boards_if_missing(self) -> None:
+        """A database from before `board_totals` existed gets its totals once."""
+        if await self._board_totals.find_one({}, {"_id": 1}) is not None:
+            return
+        if await self._ledger.find_one(_ACTIVE_WITH_POINTS, {"_id": 1}) is not None:
+            await self.rebuild_boards()
+
+    async def open(self) -> None:
+        await super().open()
+        await self._fill_boards_if_missing()
+
+    async def ledger_counts(self, visitor_ids: Sequence[str]) -> dict[str, dict[str, int]]:
+        wanted = list(dict.fromkeys(strs(visitor_ids)))
+        counts: dict[str, dict[str, int]] = {v: {} for v in wanted}
+        if not wanted:
+            return counts
+        rows = await self._ledger.aggregate(
+            [
+                {"$match": {"visitor_id": {"$in": wanted}, "revoked_at": None}},
+                {
+                    "$group": {
+                        "_id": {"visitor_id": "$visitor_id", "reason": "$reason"},
+                        "n": {"$sum": 1},
+                    }
+                },
+            ]
+        )
+        for r in await rows.to_list(None):
+            counts[r["_id"]["visitor_id"]][r["_id"]["reason"]] = int(r["n"])
+        return counts
 
     async def points_totals(self, visitor_ids: Sequence[str]) -> dict[str, int]:
         """Every requested visitor id -> all-time active points (0 without any)."""
