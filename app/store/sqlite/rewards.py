@@ -51,6 +51,7 @@ INSERT_ENTRY_SQL = (
     f"INSERT INTO ledger ({LEDGER_COLUMNS}) VALUES ({_marks(len(LEDGER_FIELDS))})"
     " ON CONFLICT (id) DO NOTHING"
 )
+ALL_TIME_ID = Board("all", "all").id  # the all-time global board: everyone's total
 NOT_DISQUALIFIED = "visitor_id NOT IN (SELECT visitor_id FROM disqualified)"
 ADD_TO_BOARD_SQL = (
     "INSERT INTO board_totals (board, visitor_id, points, reached_at) VALUES (?, ?, ?, ?)"
@@ -419,17 +420,17 @@ class SqliteRewards(SqliteBase):
         return counts
 
     async def points_totals(self, visitor_ids: Sequence[str]) -> dict[str, int]:
-        """Every requested visitor id -> all-time active points (0 without any)."""
+        """Every requested visitor id -> all-time active points (0 without any): their row
+        on the all-time global board (entries are never negative), one key look-up each."""
         wanted = list(dict.fromkeys(visitor_ids))
         totals = dict.fromkeys(wanted, 0)
         for ids in _chunks(wanted):
             rows = await self._read_all(
-                "SELECT visitor_id, SUM(points) AS total FROM ledger"
-                f" WHERE visitor_id IN ({_marks(len(ids))}) AND revoked_at IS NULL"
-                " GROUP BY visitor_id",
-                tuple(ids),
+                "SELECT visitor_id, points FROM board_totals"
+                f" WHERE board = ? AND visitor_id IN ({_marks(len(ids))})",
+                (ALL_TIME_ID, *ids),
             )
-            totals.update((r["visitor_id"], r["total"]) for r in rows)
+            totals.update((r["visitor_id"], r["points"]) for r in rows)
         return totals
 
     # disqualification --------------------------------------------------------------------
