@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import mongomock
+from pymongo import DeleteOne, UpdateOne
 
 
 class AsyncCursor:
@@ -20,6 +21,10 @@ class AsyncCursor:
 
     def sort(self, *args: Any, **kwargs: Any) -> AsyncCursor:
         self._cursor = self._cursor.sort(*args, **kwargs)
+        return self
+
+    def skip(self, skip: int) -> AsyncCursor:
+        self._cursor = self._cursor.skip(skip)
         return self
 
     def limit(self, limit: int) -> AsyncCursor:
@@ -68,6 +73,20 @@ class AsyncCollection:
 
     async def delete_one(self, *args: Any, **kwargs: Any) -> Any:
         return self._c.delete_one(*args, **kwargs)
+
+    async def delete_many(self, *args: Any, **kwargs: Any) -> Any:
+        return self._c.delete_many(*args, **kwargs)
+
+    async def bulk_write(self, requests: list[Any], **kwargs: Any) -> None:
+        """Each operation as its single-document call: mongomock 4.3's own bulk_write
+        breaks on pymongo >= 4.11 operations (`_add_to_bulk` passes `sort`)."""
+        for op in requests:
+            if isinstance(op, UpdateOne):
+                self._c.update_one(op._filter, op._doc, upsert=op._upsert)
+            elif isinstance(op, DeleteOne):
+                self._c.delete_one(op._filter)
+            else:
+                raise NotImplementedError(type(op).__name__)
 
     async def count_documents(self, *args: Any, **kwargs: Any) -> int:
         return int(self._c.count_documents(*args, **kwargs))
