@@ -511,18 +511,18 @@ class MongoRewards(MongoBase):
         return counts
 
     async def points_totals(self, visitor_ids: Sequence[str]) -> dict[str, int]:
-        """Every requested visitor id -> all-time active points (0 without any)."""
+        """Every requested visitor id -> all-time active points (0 without any): their row
+        on the all-time global board (entries are never negative), one `_id` look-up each."""
         wanted = list(dict.fromkeys(strs(visitor_ids)))
         totals = dict.fromkeys(wanted, 0)
         if not wanted:
             return totals
-        rows = await self._ledger.aggregate(
-            [
-                {"$match": {"visitor_id": {"$in": wanted}, "revoked_at": None}},
-                {"$group": {"_id": "$visitor_id", "points": {"$sum": "$points"}}},
-            ]
+        everyone = Board("all", "all").id
+        rows = self._board_totals.find(
+            {"_id": {"$in": [_row_id(everyone, v) for v in wanted]}},
+            {"visitor_id": 1, "points": 1},
         )
-        totals.update((r["_id"], int(r["points"])) for r in await rows.to_list(None))
+        totals.update((r["visitor_id"], int(r["points"])) for r in await rows.to_list(None))
         return totals
 
     # disqualification --------------------------------------------------------------------
