@@ -46,4 +46,3 @@ def leaderboard_touched() -> str:
 
 def leaderboard_pattern() -> str:
     return f"{PREFIX}:lb:*"
-
