@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 import secrets
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from limits import parse_many
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from moderation.thresholds import CategoryThresholds
+from rewards.rules import DEFAULT_RULES, PointsRules
 
 DEFAULT_DATA_DIR = Path("var")
 
@@ -44,6 +45,9 @@ class Settings(BaseSettings):
     # Moderation: detector thresholds and SLAs per category, as JSON (docs/moderation.md):
     # {"default": {"unanswered_sla_minutes": 10}, "categories": {"kayaks": {...}}}
     moderation: Annotated[CategoryThresholds, NoDecode] = CategoryThresholds()
+    # Rewards: point values and anti-gaming limits, as JSON (docs/rewards.md), e.g.
+    # {"accepted": 20, "daily_cap_per_giver": 25, "fast_first_answer_minutes": 15}
+    points: Annotated[PointsRules, NoDecode] = DEFAULT_RULES
     claim_minutes: float = Field(default=10, gt=0, le=24 * 60)
     respond_minutes: float = Field(default=15, gt=0, le=7 * 24 * 60)
     sweeper: Literal["inprocess", "off"] = "inprocess"
@@ -72,13 +76,14 @@ class Settings(BaseSettings):
     @classmethod
     def _thresholds(cls, value: object) -> object:
         if isinstance(value, str):
-            try:
-                data = json.loads(value)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"not valid JSON: {exc.msg}") from None
-            if not isinstance(data, dict):
-                raise ValueError("must be a JSON object")
-            return CategoryThresholds.from_mapping(data)
+            return CategoryThresholds.from_mapping(_json_object(value))
+        return value
+
+    @field_validator("points", mode="before")
+    @classmethod
+    def _points_rules(cls, value: object) -> object:
+        if isinstance(value, str):
+            return PointsRules.from_mapping(_json_object(value))
         return value
 
     @field_validator("webhook_url")
@@ -116,6 +121,16 @@ class Settings(BaseSettings):
         if self.database_url.startswith("sqlite:///"):
             return Path(self.sqlite_path).parent
         return DEFAULT_DATA_DIR
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON: {exc.msg}") from None
+    if not isinstance(data, dict):
+        raise ValueError("must be a JSON object")
+    return data
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -104,7 +104,7 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
     leaderboards: Leaderboards = (
         RedisLeaderboards(redis, store) if redis is not None else StoreLeaderboards(store)
     )
-    rewards = RewardsService(store, bus, leaderboards)
+    rewards = RewardsService(store, bus, leaderboards, settings.points)
     rewards.subscribe()
     services = Services(
         settings=settings,

@@ -9,9 +9,10 @@ that applied (see `LedgerEntry.rule`).
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Literal
+from typing import Any, Literal
 
 Lang = Literal["fr", "en"]
 
@@ -97,6 +98,34 @@ class PointsRules:
         if self.repeat_window <= timedelta(0) or self.fast_first_answer_within <= timedelta(0):
             raise ValueError("windows must be positive")
 
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> PointsRules:
+        """Rules from a shop's settings (JSON): any of the point values and limits by name,
+        windows as `fast_first_answer_minutes` and `repeat_window_days`; the rest keep
+        their defaults. Unknown names and wrong types are refused (ValueError), so a typo
+        never silently leaves a default in place."""
+        changes: dict[str, Any] = {}
+        for name, value in data.items():
+            if name in _WHOLE_NUMBERS:
+                if isinstance(value, bool) or not isinstance(value, int):
+                    raise ValueError(f"{name} must be a whole number")
+                changes[name] = value
+            elif name in _WINDOWS:
+                field, unit = _WINDOWS[name]
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    raise ValueError(f"{name} must be a number")
+                try:
+                    changes[field] = timedelta(**{unit: value})
+                except OverflowError:
+                    raise ValueError(f"{name} is out of range") from None
+            elif name == "repeat_factor":
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    raise ValueError("repeat_factor must be a number")
+                changes[name] = float(value)
+            else:
+                raise ValueError(f"unknown points rule {name!r}")
+        return replace(cls(), **changes)
+
     @property
     def cap_window(self) -> timedelta:
         """The daily caps are rolling windows, so nobody games a midnight boundary."""
@@ -120,6 +149,17 @@ class PointsRules:
 
 
 DEFAULT_RULES = PointsRules()
+_WHOLE_NUMBERS = frozenset(
+    {
+        "answer", "answer_daily_max", "helpful_vote", "accepted", "fast_first_answer",
+        "staff_endorsement", "daily_cap_per_giver", "new_visitor_min_participations",
+        "bonus_max",
+    }
+)  # fmt: skip
+_WINDOWS = {
+    "fast_first_answer_minutes": ("fast_first_answer_within", "minutes"),
+    "repeat_window_days": ("repeat_window", "days"),
+}
 
 
 def _minutes(delta: timedelta) -> int:

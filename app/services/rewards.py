@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from datetime import timedelta
 
 import rewards as rw
 from app.domain.errors import NotFound
@@ -32,7 +31,6 @@ from rewards.ledger import LedgerEntry, Outcome, Revocation
 from rewards.rules import RevokeReason
 
 log = logging.getLogger(__name__)
-HISTORY = timedelta(days=31)  # longer than every rule's window (caps: 1 day, thanks: 30)
 RANK_TTL = 30.0  # seconds a rank shown next to a name may lag behind in another process
 RANK_CACHE_MAX = 100_000
 
@@ -66,7 +64,7 @@ class RewardsService:
         self, *, persons: Sequence[str] = (), givers: Sequence[str] = (),
         refs: Sequence[str] = (),
     ) -> list[LedgerEntry]:  # fmt: skip
-        since = utcnow() - HISTORY
+        since = utcnow() - self.rules.history_window  # the longest window a rule looks at
         found: dict[str, LedgerEntry] = {}
         for person in persons:
             for e in await self._store.ledger_entries(person=person, since=since):
@@ -281,3 +279,32 @@ class RewardsService:
                 return []
         board = rw.board_for(rw.parse_period(period), utcnow(), room=room, category=category)
         return await self.boards.top(board, limit=limit)
+
+    async def endorse(self, staff: Staff, message_id: str) -> LedgerEntry | None:
+        """Brand staff endorse an answer: its author gets the rule's points, once per answer
+        whoever endorses it, and the boards and promotions follow as for any entry.
+
+        Only what the crowd can read is endorsed: a question, a staff reply, a private or held
+        message, a hidden answer or an unknown id is `NotFound`. Endorsing again is a
+        `Conflict`, and so is endorsing while the author is banned: the ban took their points
+        back, and lifting it gives back an earlier endorsement, which would then count twice.
+        Returns None when a concurrent endorsement of this answer was stored first.
+        """
+        from app.domain.errors import Conflict
+
+        message = await self._store.get_message(message_id)
+        thread = await self._store.get_thread(message.thread_id) if message else None
+        answer = await self._answer(message, thread) if message and thread else None
+        if answer is None or message is None or message.hidden:
+            raise NotFound("no such public answer")
+        author = await self._store.get_visitor(message.author_id)
+        if author is not None and author.banned_until is not None and author.banned_until > utcnow():
+            raise Conflict("the author is banned: lift the ban before endorsing their answer")
+        history = await self._store.ledger_entries(ref_ids=[message_id])
+        award = rw.points_for_endorsement(
+            answer, staff.id, at=utcnow(), history=history, rules=self.rules
+        )
+        if award.outcome is Outcome.DUPLICATE:
+            raise Conflict("already endorsed")
+        stored = await self._append([award])
+        return stored[0] if stored else None

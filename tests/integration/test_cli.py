@@ -34,6 +34,8 @@ def run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProc
         ({"ENTRAIDE_WRITE_RATE": "often"}, "ENTRAIDE_WRITE_RATE"),
         ({"ENTRAIDE_ENV": "production"}, "ENTRAIDE_SECRET_KEY"),
         ({"ENTRAIDE_SECRET_KEY": "short"}, "ENTRAIDE_SECRET_KEY"),
+        ({"ENTRAIDE_POINTS": '{"acepted": 20}'}, "unknown points rule 'acepted'"),
+        ({"ENTRAIDE_POINTS": "accepted=20"}, "ENTRAIDE_POINTS"),
     ],
 )
 def test_bad_configuration_stops_at_start_naming_the_variable(

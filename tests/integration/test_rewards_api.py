@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import functools
 import io
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
-from tests.support import DEADLINE, PRODUCT, StaffClient, cid
+from tests.conftest import server_overrides
+from tests.support import DEADLINE, PRODUCT, LiveServer, StaffClient, cid
 
 ROOM = "montre-maree"
 HELPER = "Éloïse Févre"
@@ -173,6 +176,32 @@ async def test_a_helpful_accepted_answer_ranks_its_author_with_the_documented_po
     assert english["contributors"][0]["rank_title"] == "Newcomer"
     limited = await staff.get("/api/v1/staff/contributors", period="all", limit="1")
     assert len(limited["contributors"]) == 1
+
+
+async def test_a_shop_configured_rule_changes_the_points_and_their_explanation(
+    tmp_path: Path, people: Any
+) -> None:
+    """ENTRAIDE_POINTS: this shop pays 20 for an accepted answer and 3 per helpful vote, and
+    lets one person give another 25 a day (the default 20 would cap 3 + 20 at 20)."""
+    rules = '{"accepted": 20, "helpful_vote": 3, "daily_cap_per_giver": 25}'
+    shop = LiveServer(server_overrides(tmp_path / "shop", points=rules))
+    shop.start()
+    try:
+        s = await helped_thread(functools.partial(people, url=shop.url))
+        helper_id = s["helper"]["id"]
+        earned = ANSWER + FAST + 3 + 20
+        board = await eventually(
+            lambda: leaderboard(shop.url, period="all"),
+            lambda b: board_points(b).get(helper_id) == earned,
+            "the board with this shop's rules",
+        )
+        assert board["entries"][0]["points"] == earned
+        explained = await get(shop.url, f"/api/v1/visitors/{helper_id}/points?lang=en")
+        groups = {g["reason"]: g for g in explained["groups"]}
+        assert (groups["accepted"]["total"], groups["helpful_vote"]["total"]) == (20, 3)
+        assert "+20" in groups["accepted"]["rule"] and "+3" in groups["helpful_vote"]["rule"]
+    finally:
+        shop.stop()
 
 
 async def test_staff_review_csv_bonus_disqualify_and_hidden_answers(
