@@ -22,6 +22,7 @@ from app.realtime import names
 from app.realtime.acks import error_ack
 from app.services.bus import (
     AnswerPosted,
+    BadgeEarned,
     CaseChanged,
     EnthusiastsNudged,
     EventBus,
@@ -169,7 +170,20 @@ def connect_bus(
             namespace=names.WIDGET_NAMESPACE,
         )
 
+    async def on_badge_earned(earned: BadgeEarned) -> None:
+        await sio.emit(
+            names.NOTIFICATION,
+            {
+                "type": "badge",
+                "badge": earned.badge,
+                "text": {"fr": earned.text_fr, "en": earned.text_en},
+            },
+            room=names.visitor_channel(earned.visitor_id),
+            namespace=names.WIDGET_NAMESPACE,
+        )
+
     bus.subscribe(RankChanged.name, on_rank_changed)
+    bus.subscribe(BadgeEarned.name, on_badge_earned)
     bus.subscribe(RoomChanged.name, on_room_changed)
     bus.subscribe(AnswerPosted.name, on_answer_posted)
     bus.subscribe(CaseChanged.name, on_case_changed)

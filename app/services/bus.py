@@ -110,6 +110,17 @@ class RankChanged:
     text_en: str
 
 
+@dataclass(frozen=True, slots=True)
+class BadgeEarned:
+    """A contributor earned a badge: they are told wherever they are connected."""
+
+    name = "badge.earned"
+    visitor_id: str
+    badge: str
+    text_fr: str
+    text_en: str
+
+
 DomainEvent = (
     RoomChanged
     | AnswerPosted
@@ -120,6 +131,7 @@ DomainEvent = (
     | AnswerAccepted
     | ContentModerated
     | RankChanged
+    | BadgeEarned
 )
 Listener = Callable[[Any], Awaitable[None]]
 

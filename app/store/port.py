@@ -26,6 +26,7 @@ from app.domain.models import (
 from app.domain.staff import Staff
 from moderation.cases import AuditEntry, Case, CaseState
 from moderation.reports import Report
+from rewards.badges import ContributorStats
 from rewards.leaderboard import Board
 from rewards.ledger import LedgerEntry, Revocation
 
@@ -259,6 +260,10 @@ class RewardsStore(Protocol):
     async def rebuild_boards(self) -> int:
         """Recompute every bucket from the ledger (repair, or a database from before the
         totals existed). Returns the number of (board, visitor) rows kept."""
+
+    async def contributor_stats(self, visitor_ids: Sequence[str]) -> dict[str, ContributorStats]:
+        """Every requested id -> `rewards.stats_for` of their ledger (what badges look at),
+        from grouped counts: a few queries for the whole list, never whole ledgers."""
 
     async def ledger_counts(self, visitor_ids: Sequence[str]) -> dict[str, dict[str, int]]:
         """Visitor id -> {reason: number of active entries} (0-point entries count: they are

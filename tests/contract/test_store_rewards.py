@@ -15,6 +15,7 @@ from app.domain.models import MessageKind, Visibility
 from app.store.mongo import MongoStore
 from app.store.port import BoardRow, Store
 from app.store.sqlite import SqliteStore
+from rewards.badges import stats_for
 from rewards.leaderboard import Board, board_for, leaderboard, rank_of, totals_by_board
 from rewards.ledger import (
     LedgerEntry,
@@ -571,6 +572,31 @@ async def test_ledger_counts_count_active_entries_per_reason(store: Store) -> No
         "nobody": {},
     }
     assert await store.ledger_counts([]) == {}
+
+
+async def test_contributor_stats_are_stats_for_of_the_ledger(store: Store) -> None:
+    rng = random.Random(7)
+    entries = []
+    for i in range(300):
+        reason = rng.choice(list(Reason))
+        giver = rng.choice(["visitor:g1", "shopper:s2", "visitor:g3", None])
+        entries.append(
+            entry(
+                f"s{i}", rng.choice(["v1", "v2", "émile"]), rng.choice([0, 2, 5]), at(i),
+                reason=reason, lang=rng.choice(["fr", "en", "de", None]),
+                giver_person=giver if reason in (Reason.HELPFUL_VOTE, Reason.ACCEPTED) else None,
+                giver_id=rng.choice(["g9", None]),
+            )
+        )  # fmt: skip
+    await store.add_ledger_entries(entries)
+    records = [Revocation(e.id, at(400), HIDDEN) for e in rng.sample(entries, 40)]
+    await store.add_revocations(records)
+    view = apply_revocations(entries, records)
+
+    found = await store.contributor_stats(["v1", "émile", "nobody", "v2"])
+    assert found == {v: stats_for(view, v) for v in ("v1", "émile", "nobody", "v2")}
+    assert found["v1"].distinct_thankers >= 2 and len(found["v1"].answers_by_lang) >= 2
+    assert await store.contributor_stats([]) == {}
 
 
 # what awards read from the Q&A tables -----------------------------------------------------

@@ -57,6 +57,7 @@ from app.store.mongo.base import (
     utc_or_none,
 )
 from app.store.port import BoardRow
+from rewards.badges import ContributorStats, stats_from_counts
 from rewards.leaderboard import Board, boards_for, totals_by_board
 from rewards.ledger import LedgerEntry, Revocation, apply_revocations, require_aware
 
@@ -489,6 +490,35 @@ class MongoRewards(MongoBase):
     async def open(self) -> None:
         await super().open()
         await self._fill_boards_if_missing()
+
+    async def contributor_stats(self, visitor_ids: Sequence[str]) -> dict[str, ContributorStats]:
+        wanted = list(dict.fromkeys(strs(visitor_ids)))
+        counts = await self.ledger_counts(wanted)
+        points = await self.points_totals(wanted)
+        thankers: dict[str, int] = {}
+        langs: dict[str, dict[str, int]] = {v: {} for v in wanted}
+        if wanted:
+            active = {"visitor_id": {"$in": wanted}, "revoked_at": None}
+            giver = {"$ifNull": ["$giver_person", "$giver_id"]}
+            rows = await self._ledger.aggregate(
+                [
+                    {"$match": {**active, "reason": {"$in": ["helpful_vote", "accepted"]}}},
+                    {"$group": {"_id": "$visitor_id", "givers": {"$addToSet": giver}}},
+                ]
+            )
+            for r in await rows.to_list(None):
+                thankers[r["_id"]] = len([g for g in r["givers"] if g])
+            rows = await self._ledger.aggregate(
+                [
+                    {"$match": {**active, "reason": "answer", "lang": {"$type": "string"}}},
+                    {"$group": {"_id": {"v": "$visitor_id", "lang": "$lang"}, "n": {"$sum": 1}}},
+                ]
+            )
+            for r in await rows.to_list(None):
+                langs[r["_id"]["v"]][r["_id"]["lang"]] = int(r["n"])
+        return {
+            v: stats_from_counts(points[v], counts[v], thankers.get(v, 0), langs[v]) for v in wanted
+        }
 
     async def ledger_counts(self, visitor_ids: Sequence[str]) -> dict[str, dict[str, int]]:
         wanted = list(dict.fromkeys(strs(visitor_ids)))

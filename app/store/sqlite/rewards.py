@@ -33,6 +33,7 @@ import aiosqlite
 
 from app.store.port import BoardRow
 from app.store.sqlite.base import SqliteBase
+from rewards.badges import ContributorStats, stats_from_counts
 from rewards.leaderboard import Board, boards_for, totals_by_board
 from rewards.ledger import LedgerEntry, Revocation, apply_revocations, require_aware
 
@@ -404,6 +405,33 @@ class SqliteRewards(SqliteBase):
     async def open(self) -> None:
         await super().open()
         await self._fill_boards_if_missing()
+
+    async def contributor_stats(self, visitor_ids: Sequence[str]) -> dict[str, ContributorStats]:
+        wanted = list(dict.fromkeys(visitor_ids))
+        counts = await self.ledger_counts(wanted)
+        points = await self.points_totals(wanted)
+        thankers: dict[str, int] = {}
+        langs: dict[str, dict[str, int]] = {v: {} for v in wanted}
+        for ids in _chunks(wanted):
+            marks = _marks(len(ids))
+            for r in await self._read_all(
+                "SELECT visitor_id, COUNT(DISTINCT COALESCE(NULLIF(giver_person, ''),"
+                " NULLIF(giver_id, ''))) AS n FROM ledger"
+                f" WHERE visitor_id IN ({marks}) AND revoked_at IS NULL"
+                " AND reason IN ('helpful_vote', 'accepted') GROUP BY visitor_id",
+                tuple(ids),
+            ):
+                thankers[r["visitor_id"]] = r["n"]
+            for r in await self._read_all(
+                "SELECT visitor_id, lang, COUNT(*) AS n FROM ledger"
+                f" WHERE visitor_id IN ({marks}) AND revoked_at IS NULL AND reason = 'answer'"
+                " AND lang IS NOT NULL GROUP BY visitor_id, lang",
+                tuple(ids),
+            ):
+                langs[r["visitor_id"]][r["lang"]] = r["n"]
+        return {
+            v: stats_from_counts(points[v], counts[v], thankers.get(v, 0), langs[v]) for v in wanted
+        }
 
     async def ledger_counts(self, visitor_ids: Sequence[str]) -> dict[str, dict[str, int]]:
         wanted = list(dict.fromkeys(visitor_ids))
