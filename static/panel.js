@@ -217,6 +217,10 @@
     pointsContent: $("[data-testid=points-content]"),
     pointsTotal: $("[data-testid=points-total]"),
     pointsRank: $("[data-testid=points-rank]"),
+    pointsBadges: $("[data-testid=points-badges]"),
+    pointsBadgesCell: $("[data-testid=points-badges-cell]"),
+    pointsStandings: $("[data-testid=points-standings]"),
+    pointsStandingsCell: $("[data-testid=points-standings-cell]"),
     pointsEmpty: $("[data-testid=points-empty]"),
     pointsGroups: $("[data-testid=points-groups]"),
     pointsGroupTemplate: $("#ep-points-group-template"),
@@ -576,6 +580,7 @@
   function onNotification(data) {
     if (data && data.type === "nudge") { onNudge(data); return; }
     if (data && data.type === "rank") { onRank(data); return; }
+    if (data && data.type === "badge") { onBadge(data); return; }
     if (!data || data.type !== "answer") return;
     var name = data.message && data.message.author ? data.message.author.name : "";
     if (data.room === ROOM && data.thread) upsertThread(data.thread, false);
@@ -602,6 +607,45 @@
     postToParent({ type: "notify" });
     if (els.points.open) loadPoints();
     if (els.leaders.open) loadLeaders(false);
+  }
+
+  /** A new badge ("New badge: Fast responder"): the same celebratory toast as a promotion. */
+  function onBadge(data) {
+    if (!me() || typeof data.badge !== "string") return;
+    var text = data.text && typeof data.text === "object" && typeof data.text[LANG] === "string"
+      ? data.text[LANG] : t("badge_earned", { badge: badgeLabel(data.badge) });
+    toast(text, null, null, {
+      tone: "celebrate",
+      actionLabel: t("rank_toast_action"),
+      onAction: function () { openPoints(els.pointsButton); }
+    });
+    announce(text);
+    postToParent({ type: "notify" });
+    if (els.points.open) loadPoints();
+    if (els.leaders.open) loadLeaders(false);
+  }
+
+  /** A badge code's label in the page's language ("" for a code this page does not know). */
+  function badgeLabel(code) {
+    var labels = config.badges || {};
+    return Object.prototype.hasOwnProperty.call(labels, code) ? String(labels[code]) : "";
+  }
+
+  /** Badge chips into a list; unknown codes are skipped. */
+  function fillBadges(list, codes) {
+    list.textContent = "";
+    (Array.isArray(codes) ? codes : []).forEach(function (badge) {
+      var code = badge && typeof badge === "object" ? badge.code : badge;
+      var label = badge && typeof badge === "object" && badge.label ? String(badge.label) : badgeLabel(code);
+      if (!label) return;
+      var li = document.createElement("li");
+      li.className = "ep-badge-chip";
+      li.dataset.badge = String(code);
+      li.textContent = label;
+      if (badge && typeof badge === "object" && badge.description) li.title = String(badge.description);
+      list.appendChild(li);
+    });
+    list.hidden = list.children.length === 0;
   }
 
   /** Our own pills show the new rank at once (the server sends it with every later object). */
@@ -1512,6 +1556,7 @@
       avatar($(".ep-avatar", li), user.name || "");
       $(".ep-leader__name", li).textContent = (user.name || "") + (mine ? " (" + t("you") + ")" : "");
       fillRank($(".ep-rank", li), typeof user.rank === "string" ? user.rank : "");
+      fillBadges($(".ep-badges", li), user.badges);
       var points = typeof item.points === "number" ? item.points : 0;
       var pts = $(".ep-leader__points", li);
       pts.textContent = pointsText(points);
@@ -1581,6 +1626,15 @@
     els.pointsTotal.dataset.points = String(total);
     var rank = body.rank && typeof body.rank === "object" ? body.rank : {};
     fillRank(els.pointsRank, rank.code || "", rank.label);
+    fillBadges(els.pointsBadges, body.badges);
+    els.pointsBadgesCell.hidden = els.pointsBadges.children.length === 0;
+    var standings = (Array.isArray(body.standings) ? body.standings : []).filter(function (s) {
+      return s && typeof s.position === "number" && S["standing_" + s.period];
+    });
+    els.pointsStandings.textContent = standings.map(function (s) {
+      return t("standing_" + s.period, { n: formatNumber(s.position) });
+    }).join(" · ");
+    els.pointsStandingsCell.hidden = standings.length === 0;
 
     // Keep the sections a reader opened open across a refresh.
     var opened = {};

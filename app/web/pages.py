@@ -18,6 +18,7 @@ from quart import (
 )
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
+import rewards as rw
 from app import demo
 from app.web.deps import services
 
@@ -52,6 +53,7 @@ async def panel() -> Response:
         lang=g.locale,
         body_max=services().settings.max_body_chars,
         shopper=shopper,
+        badges={b.code: b.label("en" if g.locale == "en" else "fr") for b in rw.DEFAULT_BADGES},
     )
     response = Response(html)
     response.headers["Content-Security-Policy"] = (

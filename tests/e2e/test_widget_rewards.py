@@ -166,6 +166,11 @@ def test_points_ranking_rank_pills_and_promotion(
     with socket.expect_event("framereceived", predicate=lambda p: bool(acked.match(str(p)))):
         received.get_by_test_id("accept-button").click()
     expect(own_answer.get_by_test_id("accepted-badge")).to_be_visible()
+    # B is told about the badges the answer and the accept earned.
+    for badge in ("Première réponse", "Première réponse acceptée"):
+        expect(
+            helper.get_by_test_id("toast").filter(has_text=f"Nouveau badge\u00a0: {badge}").first
+        ).to_be_attached()
 
     # B opens "My points": one group per reason, in the rules' order, summing to the total.
     helper.get_by_test_id("my-points").click()
@@ -176,6 +181,12 @@ def test_points_ranking_rank_pills_and_promotion(
     assert total == 27
     expect(points.get_by_test_id("points-total")).to_have_text(f"{total} points")
     expect(points.get_by_test_id("points-rank")).to_have_text("Nouveau membre")
+    expect(points.get_by_test_id("points-badges").locator("li")).to_have_text(
+        ["Première réponse", "Première réponse acceptée"]
+    )
+    expect(points.get_by_test_id("points-standings")).to_have_text(
+        "n°\u00a01 cette semaine · n°\u00a01 ce mois-ci · n°\u00a01 depuis le début"
+    )
     groups = points.get_by_test_id("points-group")
     expect(groups).to_have_count(len(EXPECTED))
     assert [g.get_attribute("data-reason") for g in groups.all()] == list(EXPECTED)
@@ -227,6 +238,9 @@ def test_points_ranking_rank_pills_and_promotion(
     expect(first).to_contain_text("Hugo (vous)")
     expect(first.get_by_test_id("leader-points")).to_have_text("27 points")
     expect(first.get_by_test_id("rank")).to_have_text("Nouveau membre")
+    expect(first.get_by_test_id("leader-badges").locator("li")).to_have_text(
+        ["Première réponse", "Première réponse acceptée"]
+    )
     expect(board.get_by_test_id("leader")).to_have_count(1)  # asking earns nothing
     board.get_by_role("radio", name="Depuis toujours").check()
     expect(board.get_by_role("radio", name="Depuis toujours")).to_be_checked()
