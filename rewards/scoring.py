@@ -376,6 +376,15 @@ def points_for_endorsement(
     return Award(Outcome.AWARDED, entry)
 
 
+def endorsed_answers(entries: Iterable[LedgerEntry]) -> set[str]:
+    """Ids of the answers whose staff endorsement currently counts (an active entry).
+
+    An endorsement taken back with its hidden answer is not shown as endorsed, and comes
+    back with the answer; `entries`: the ledger entries about the answers of interest.
+    """
+    return {e.ref_id for e in entries if e.active and e.reason == Reason.STAFF_ENDORSEMENT}
+
+
 def bonus(
     visitor: Actor,
     points: int,

@@ -991,6 +991,9 @@
       $("[data-testid=publish-button]", li).addEventListener("click", function (event) {
         moderateMessage(id, "restore", event.currentTarget, "publish");
       });
+      $("[data-testid=endorse-button]", li).addEventListener("click", function (event) {
+        endorse(id, event.currentTarget);
+      });
       return li;
     }
 
@@ -1050,7 +1053,22 @@
       hide.setAttribute("aria-label", t("hide_label", { name: authorName(author) }));
       restore.setAttribute("aria-label", t("restore_label", { name: authorName(author) }));
       publish.setAttribute("aria-label", t("publish_label", { name: authorName(author) }));
+      renderEndorse($("[data-testid=endorse-button]", li), m);
       $(".sc-msg__actions", li).hidden = !moderatable && !votes.textContent;
+    }
+
+    // Public answers get "Endorse"; once endorsed the button reads "Endorsed" and does
+    // nothing more. It stays focusable (aria-disabled, not disabled) so the focus stays put.
+    function renderEndorse(button, m) {
+      if (button.getAttribute("aria-busy") === "true") return;
+      var endorsed = !!m.endorsed;
+      var endorsable = m.kind === "answer" && (m.visibility || "public") === "public" && !m.hidden;
+      button.hidden = !endorsable && !endorsed;
+      button.textContent = t(endorsed ? "endorsed" : "endorse");
+      button.classList.toggle("sc-endorse--done", endorsed);
+      if (endorsed) button.setAttribute("aria-disabled", "true");
+      else button.removeAttribute("aria-disabled");
+      button.setAttribute("aria-label", t(endorsed ? "endorsed_label" : "endorse_label", { name: authorName(m.author) }));
     }
 
     function renderBanChoices() {
@@ -1248,6 +1266,34 @@
         if (other && !other.hidden) other.focus();
         else if (el) { var any = $(".sc-msg__actions button:not([hidden])", el); if (any) any.focus(); }
         refresh();
+      });
+    }
+
+    function endorse(id, button) {
+      if (button.getAttribute("aria-disabled") === "true" || button.getAttribute("aria-busy") === "true") return;
+      var current = findMessage(id);
+      var name = authorName(current && current.author);
+      setBusy(button, true);
+      api("POST", "/api/v1/staff/answers/" + encodeURIComponent(id) + "/endorse", {}).then(function (res) {
+        setBusy(button, false);
+        if (res.ok) {
+          if (current) current.endorsed = true;
+          renderThread();
+          showAlert(t("done_endorse", { name: name, points: (res.data.entry || {}).points }), "info");
+        } else if (res.status === 404 || res.status === 409) {
+          // Gone, or endorsed already (by a colleague) or not endorsable now: re-read the thread
+          // and say which.
+          refresh().then(function () {
+            var now = findMessage(id);
+            if (res.status === 404) showAlert(t("endorse_not_found"), "error");
+            else if (now && now.endorsed) showAlert(t("endorse_already"), "info");
+            else showAlert(t("endorse_banned"), "error");
+          });
+        } else {
+          renderThread();
+          if (res.status !== 401) showError(res.error);
+        }
+        if (!button.hidden) button.focus();
       });
     }
 

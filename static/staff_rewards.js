@@ -611,6 +611,7 @@
       meta.appendChild(time);
       if (a.votes) meta.appendChild(cell("span", t("votes_n", { n: num(a.votes) }), "rw-answer__votes"));
       if (a.hidden) meta.appendChild(cell("span", t("hidden_tag"), "sc-tag sc-tag--hidden"));
+      if (!a.hidden || a.endorsed) meta.appendChild(endorseButton(a, c.name || "?"));
       li.appendChild(meta);
       li.appendChild(cell("p", excerpt(a.body, 280), "rw-answer__body"));
       answers.appendChild(li);
@@ -677,6 +678,63 @@
   function afterChange(message) {
     detailAlert.show(message, "info"); // a status region inside the panel: read out once
     return Promise.all([loadDetail(false), loadBoard()]);
+  }
+
+  // Endorse one of their answers. Once endorsed the button reads "Endorsed" and does nothing
+  // more; it stays focusable (aria-disabled, not disabled) so the keyboard focus stays put.
+  function endorseButton(answer, name) {
+    var button = cell("button", null, "sc-button sc-button--outline sc-button--tiny sc-endorse rw-answer__endorse");
+    button.type = "button";
+    button.setAttribute("data-testid", "endorse-button");
+    setEndorsed(button, !!answer.endorsed, name);
+    button.addEventListener("click", function () { endorse(answer, name, button); });
+    return button;
+  }
+
+  function setEndorsed(button, endorsed, name) {
+    button.textContent = t(endorsed ? "endorsed" : "endorse");
+    button.classList.toggle("sc-endorse--done", endorsed);
+    if (endorsed) button.setAttribute("aria-disabled", "true");
+    else button.removeAttribute("aria-disabled");
+    button.setAttribute("aria-label", t(endorsed ? "endorsed_label" : "endorse_label", { name: name }));
+  }
+
+  function focusEndorse(messageId) {
+    if (!ID_PATTERN.test(messageId)) return;
+    var again = $("[data-testid=recent-answer][data-message-id='" + messageId + "'] [data-testid=endorse-button]", dialog);
+    if (again) again.focus();
+  }
+
+  function endorse(answer, name, button) {
+    if (!detail || button.getAttribute("aria-disabled") === "true" || button.getAttribute("aria-busy") === "true") return;
+    var id = String(answer.id);
+    setBusy(button, true);
+    api("POST", "/api/v1/staff/answers/" + encodeURIComponent(id) + "/endorse", {}).then(function (res) {
+      setBusy(button, false);
+      if (res.ok) {
+        answer.endorsed = true;
+        setEndorsed(button, true, name);
+        // Their points, points by reason and the audit line come back with the detail.
+        afterChange(t("done_endorse", { name: name, points: num((res.data.entry || {}).points) })).then(function () {
+          focusEndorse(id);
+        });
+        return;
+      }
+      if (res.status === 401) return;
+      if (res.status !== 404 && res.status !== 409) {
+        detailAlert.show(errorText(res.error), "error");
+        button.focus();
+        return;
+      }
+      // Gone, or endorsed already (by a colleague) or not endorsable now: re-read and say which.
+      loadDetail(false).then(function () {
+        var now = ((detail && detail.recent_answers) || []).filter(function (a) { return a.id === id; })[0];
+        if (res.status === 404) detailAlert.show(t("endorse_not_found"), "error");
+        else if (now && now.endorsed) detailAlert.show(t("endorse_already"), "info");
+        else detailAlert.show(t("endorse_banned"), "error");
+        focusEndorse(id);
+      });
+    });
   }
 
   bonusForm.addEventListener("submit", function (event) {

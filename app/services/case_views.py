@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from app.domain.models import Message, Thread
@@ -66,11 +67,17 @@ def case_view(case: Case, thread: Thread, staff: Staff | None = None) -> dict[st
     return view
 
 
-def staff_thread_view(thread: Thread, messages: list[Message]) -> dict[str, Any]:
-    """The whole thread as staff see it: private and held messages included, marked."""
+def staff_thread_view(
+    thread: Thread, messages: list[Message], endorsed: Collection[str] = ()
+) -> dict[str, Any]:
+    """The whole thread as staff see it: private and held messages included, marked;
+    `endorsed` (message ids) marks the answers brand staff endorsed."""
     view = thread_view(thread)
     view["body"] = thread.body  # staff see the question even when it is held
-    view["messages"] = [{**message_view(m), "body": m.body, "hidden": m.hidden} for m in messages]
+    view["messages"] = [
+        {**message_view(m), "body": m.body, "hidden": m.hidden, "endorsed": m.id in endorsed}
+        for m in messages
+    ]
     return view
 
 

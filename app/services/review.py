@@ -8,9 +8,11 @@ earned points (a slow answer, a hidden question).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
 
+import rewards as rw
 from app.store.port import Store
 from moderation.cases import AuditEntry
 from moderation.reports import Report
@@ -56,3 +58,11 @@ async def _names(store: Store, visitor_ids: set[str]) -> dict[str, str]:
         visitor = await store.get_visitor(visitor_id)
         names[visitor_id] = visitor.name if visitor else "?"
     return names
+
+
+async def endorsed_answers(store: Store, message_ids: Sequence[str]) -> set[str]:
+    """Which of these answers brand staff endorsed (and it still counts): one ledger read for
+    a whole page of answers, so a console page can show "Endorsed" instead of the button."""
+    if not message_ids:
+        return set()
+    return rw.endorsed_answers(await store.ledger_entries(ref_ids=list(message_ids)))

@@ -298,7 +298,8 @@ class RewardsService:
         if answer is None or message is None or message.hidden:
             raise NotFound("no such public answer")
         author = await self._store.get_visitor(message.author_id)
-        if author is not None and author.banned_until is not None and author.banned_until > utcnow():
+        banned_until = author.banned_until if author is not None else None
+        if banned_until is not None and banned_until > utcnow():
             raise Conflict("the author is banned: lift the ban before endorsing their answer")
         history = await self._store.ledger_entries(ref_ids=[message_id])
         award = rw.points_for_endorsement(

@@ -1,16 +1,17 @@
 """Rewards over HTTP: the public leaderboard and "how my points were computed" (visitors),
-the contributor review for staff (filters, per-contributor detail, CSV, bonus, disqualify)."""
+the contributor review for staff (filters, per-contributor detail, CSV, bonus, disqualify)
+and staff endorsements of answers."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from quart import Blueprint, Response, g
+from quart import Blueprint, Response, g, request
 from quart_schema import validate_querystring, validate_request
 
 import rewards as rw
-from app.domain.errors import NotFound
+from app.domain.errors import Conflict, NotFound
 from app.domain.models import new_id, utcnow
 from app.services.payloads import Payload
 from app.services.review import ContributorReview, review_contributor
@@ -41,6 +42,10 @@ class BoardQuery(BaseModel):
 class LangQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
     lang: Annotated[str, StringConstraints(pattern=r"^(fr|en)$")] | None = None
+
+
+class NoFields(Payload):
+    """A write that takes no parameters: any field sent is refused rather than ignored."""
 
 
 class Bonus(Payload):
@@ -215,6 +220,7 @@ async def contributor(visitor_id: str) -> Json:
         raise NotFound("no such contributor")
     entries = await svc.store.ledger_entries(visitor_id=visitor.id)
     stats = rw.stats_for(entries, visitor.id)
+    endorsed = rw.endorsed_answers(entries)  # their whole ledger is read already
     recent = []
     for e in [e for e in entries if e.reason == rw.Reason.ANSWER][-10:]:
         message = await svc.store.get_message(e.ref_id)
@@ -227,6 +233,7 @@ async def contributor(visitor_id: str) -> Json:
                     "created_at": message.created_at.isoformat(),
                     "votes": message.votes,
                     "hidden": message.hidden,
+                    "endorsed": message.id in endorsed,
                 }
             )
     review = await review_contributor(svc.store, visitor.id)
@@ -288,3 +295,17 @@ async def disqualify(visitor_id: str, action: str) -> Json:
     await services().rewards.set_disqualified(me(), visitor_id, action == "disqualify")
     await _audit(action, visitor_id, "")
     return {"ok": True, "disqualified": action == "disqualify"}
+
+
+@bp.post("/staff/answers/<message_id>/endorse")
+@staff_only()
+async def endorse(message_id: str) -> Json:
+    """Brand staff endorse a public answer: its author earns the endorsement points once."""
+    message_id = entity_id(message_id, "answer")
+    raw = await request.get_json(silent=True)
+    NoFields.model_validate(raw if raw is not None else {})  # nothing to set: no points, no author
+    entry = await services().rewards.endorse(me(), message_id)
+    if entry is None:  # a concurrent endorsement of the same answer was stored first
+        raise Conflict("already endorsed")
+    await _audit("endorse", entry.visitor_id, f"+{entry.points}: {message_id}")
+    return {"entry": {"id": entry.id, "points": entry.points}, "message_id": message_id}

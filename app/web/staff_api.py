@@ -10,8 +10,10 @@ from quart import Blueprint, request
 from quart_schema import validate_querystring, validate_request
 
 from app.domain.errors import NotFound
+from app.domain.models import MessageKind
 from app.services.case_views import audit_view, case_view, staff_thread_view
 from app.services.payloads import Payload
+from app.services.review import endorsed_answers
 from app.services.views import message_view
 from app.web.deps import entity_id, services
 from app.web.staff_session import csrf_token, me, sign_in, sign_out, staff_only
@@ -96,11 +98,15 @@ async def list_cases(query_args: CasesQuery) -> Json:
 @bp.get("/cases/<case_id>")
 @staff_only()
 async def get_case(case_id: str) -> Json:
-    """One case with its whole thread (private and held messages too) and audit log."""
-    detail = await services().casework.detail(entity_id(case_id, "case"))
+    """One case with its whole thread (private and held messages too, answers marked
+    `endorsed`) and audit log."""
+    svc = services()
+    detail = await svc.casework.detail(entity_id(case_id, "case"))
+    answers = [m.id for m in detail.messages if m.kind is MessageKind.ANSWER]
+    endorsed = await endorsed_answers(svc.store, answers)
     return {
         "case": case_view(detail.case, detail.thread, me()),
-        "thread": staff_thread_view(detail.thread, detail.messages),
+        "thread": staff_thread_view(detail.thread, detail.messages, endorsed),
         "audit": [audit_view(e) for e in detail.audit],
     }
 

@@ -402,3 +402,66 @@ def test_the_contributors_page_in_english_and_a_shared_link_to_a_contributor(
     expect(page.get_by_test_id("contributor-count")).to_have_text("2 contributors")
     assert no_sideways_scroll(page)
     assert problems == []
+
+
+def test_staff_endorse_answers_from_the_contributor_panel_and_the_case_page(
+    browser: Browser, server: Any, contexts: list[BrowserContext]
+) -> None:
+    ids = run(seed(server))
+    page, problems = new_page(browser, contexts, viewport=DESKTOP, locale="fr-FR")
+    sign_in(page, server)
+    page.goto(f"{server.url}/staff/contributors?lang=fr&contributor={ids[HELPER]}")
+    expect(page.get_by_test_id("detail-name")).to_have_text(HELPER)
+    stats = page.get_by_test_id("detail-stats")
+    expect(stats.locator("[data-stat=points]")).to_have_text(str(HELPER_POINTS))
+    answers = page.get_by_test_id("recent-answer")
+    expect(answers).to_have_count(2)
+    expect(answers.get_by_test_id("endorse-button")).to_have_text(["Recommander", "Recommander"])
+
+    # From the panel: the answer about the tide ports.
+    tides = answers.filter(has_text="Saint-Malo").get_by_test_id("endorse-button")
+    expect(tides).to_have_attribute("aria-label", f"Recommander la réponse de {HELPER}")
+    tides.click()
+    expect(page.get_by_test_id("detail-alert")).to_contain_text(
+        f"Réponse recommandée : {HELPER} gagne 10 points."
+    )
+    expect(tides).to_have_text("Recommandée")
+    expect(tides).to_have_attribute("aria-disabled", "true")
+    expect(tides).to_be_focused()  # the panel reloaded around it; the focus stayed
+    expect(stats.locator("[data-stat=points]")).to_have_text(str(HELPER_POINTS + 10))
+    expect(page.locator("[data-testid=reason-row][data-reason=staff_endorsement]")).to_contain_text(
+        "Recommandations de la marque"
+    )
+    audit = page.get_by_test_id("audit-line")
+    expect(audit).to_have_count(1)
+    expect(audit.first).to_contain_text("Réponse recommandée")
+    expect(audit.first).to_contain_text("par modo-recompenses")
+    expect(row(page, HELPER).get_by_test_id("contributor-points")).to_have_text(
+        str(HELPER_POINTS + 10)
+    )
+    tides.press("Enter")  # endorsed already: nothing more happens
+    expect(audit).to_have_count(1)
+
+    # From the case page of the reported answer: endorse it there, and it stays endorsed.
+    page.get_by_test_id("report").first.get_by_role("link", name="Ouvrir le dossier").click()
+    expect(page).to_have_url(re.compile(r"/staff/cases/[0-9a-f]{16}"))
+    message = page.get_by_test_id("message").filter(has_text="30 m")
+    endorse = message.get_by_test_id("endorse-button")
+    expect(endorse).to_have_text("Recommander")
+    endorse.click()
+    expect(page.get_by_test_id("alert")).to_contain_text(
+        f"Réponse recommandée : {HELPER} gagne 10 points."
+    )
+    expect(endorse).to_have_text("Recommandée")
+    expect(endorse).to_have_attribute("aria-disabled", "true")
+    page.reload()
+    expect(
+        page.get_by_test_id("message").filter(has_text="30 m").get_by_test_id("endorse-button")
+    ).to_have_text("Recommandée")
+
+    # Back on the contributor: both answers endorsed, twice the points.
+    page.goto(f"{server.url}/staff/contributors?lang=fr&contributor={ids[HELPER]}")
+    expect(answers.get_by_test_id("endorse-button")).to_have_text(["Recommandée", "Recommandée"])
+    expect(stats.locator("[data-stat=points]")).to_have_text(str(HELPER_POINTS + 20))
+    expect(audit).to_have_count(2)
+    assert problems == []

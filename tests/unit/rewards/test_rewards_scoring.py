@@ -23,6 +23,7 @@ from rewards import (
     RevokeReason,
     answer_ref,
     bonus,
+    endorsed_answers,
     points_for_accept,
     points_for_answer,
     points_for_endorsement,
@@ -426,6 +427,16 @@ def test_a_staff_endorsement_counts_once_per_answer_and_is_not_capped() -> None:
     v = vote(answer(), ASKER, [award.entry])
     assert v.entry is not None
     assert v.entry.points == 5
+
+
+def test_endorsed_answers_are_those_with_an_endorsement_that_still_counts() -> None:
+    kept = points_for_endorsement(answer("m1"), "staff-1", at=LATER, history=[]).entry
+    hidden = points_for_endorsement(answer("m2"), "staff-1", at=LATER, history=[]).entry
+    voted = vote(answer("m3"), ASKER).entry
+    assert kept is not None and hidden is not None and voted is not None
+    taken_back = replace(hidden, revoked_at=LATER, revoked_reason=RevokeReason.CONTENT_HIDDEN)
+    assert endorsed_answers([kept, taken_back, voted]) == {"m1"}
+    assert endorsed_answers([]) == set()
 
 
 def test_a_bonus_needs_a_reason_and_bounded_positive_points() -> None:
