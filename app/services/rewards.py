@@ -13,12 +13,13 @@ import time
 from collections.abc import Sequence
 
 import rewards as rw
-from app.domain.errors import NotFound
+from app.domain.errors import Conflict, NotFound
 from app.domain.models import Message, MessageKind, Thread, Visibility, new_id, utcnow
 from app.domain.staff import Staff
 from app.services.bus import (
     AnswerAccepted,
     AnswerPosted,
+    BadgeEarned,
     ContentModerated,
     EventBus,
     RankChanged,
@@ -82,18 +83,23 @@ class RewardsService:
         if not entries:
             return []
         visitors = sorted({e.visitor_id for e in entries})
-        before = await self._store.points_totals(visitors)
+        before = await self._store.contributor_stats(visitors)
         stored = await self._store.add_ledger_entries(entries)
         for visitor_id in visitors:
             self._ranks.pop(visitor_id, None)
         await self.boards.record(stored)
-        await self._announce(visitors, before)
+        if stored:
+            await self._announce(visitors, before)
         return stored
 
-    async def _announce(self, visitors: Sequence[str], before: dict[str, int]) -> None:
-        after = await self._store.points_totals(list(visitors))
+    async def _announce(
+        self, visitors: Sequence[str], before: dict[str, rw.ContributorStats]
+    ) -> None:
+        """Tell contributors about a new rank and new badges, in both languages."""
+        after = await self._store.contributor_stats(list(visitors))
         for visitor_id in visitors:
-            promoted = rw.rank_change(before.get(visitor_id, 0), after.get(visitor_id, 0))
+            was, now = before[visitor_id], after[visitor_id]
+            promoted = rw.rank_change(was.points, now.points)
             if promoted is not None:
                 await self._bus.publish(
                     RankChanged(
@@ -101,6 +107,15 @@ class RewardsService:
                         promoted.code,
                         rw.rank_notice(promoted, "fr"),
                         rw.rank_notice(promoted, "en"),
+                    )
+                )
+            for badge in rw.new_badges(was, now):
+                await self._bus.publish(
+                    BadgeEarned(
+                        visitor_id,
+                        badge.code,
+                        rw.badge_notice(badge, "fr"),
+                        rw.badge_notice(badge, "en"),
                     )
                 )
 
@@ -269,6 +284,18 @@ class RewardsService:
         cached = self._ranks.get(visitor_id)
         return cached[1] if cached is not None and cached[0] > now else None
 
+    async def standings(self, visitor_id: str) -> list[dict[str, object]]:
+        """Where a contributor stands on the global boards: [{period, position, points}],
+        for the periods they have points in ("You are 3rd this week")."""
+        now = utcnow()
+        found: list[dict[str, object]] = []
+        for period in rw.PERIODS:
+            standing = await self.boards.position(visitor_id, rw.board_for(period, now))
+            if standing is not None:
+                position, row = standing
+                found.append({"period": period, "position": position, "points": row.points})
+        return found
+
     async def top(self, period: str, *, room: str | None, category: str | None,
                   limit: int = 50) -> list[BoardRow]:  # fmt: skip
         """A room's board is its category's too: a category that is not the room's is an
@@ -290,8 +317,6 @@ class RewardsService:
         back, and lifting it gives back an earlier endorsement, which would then count twice.
         Returns None when a concurrent endorsement of this answer was stored first.
         """
-        from app.domain.errors import Conflict
-
         message = await self._store.get_message(message_id)
         thread = await self._store.get_thread(message.thread_id) if message else None
         answer = await self._answer(message, thread) if message and thread else None

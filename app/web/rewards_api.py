@@ -71,6 +71,8 @@ async def leaderboard(query_args: BoardQuery) -> Json:
         limit=query_args.limit,
     )  # fmt: skip
     names = await _names(rows)
+    # Titles and badges come from all-time stats, whatever the board's period.
+    stats = await services().store.contributor_stats([r.visitor_id for r in rows])
     return {
         "period": query_args.period,
         "entries": [
@@ -80,7 +82,8 @@ async def leaderboard(query_args: BoardQuery) -> Json:
                 "user": {
                     "id": r.visitor_id,
                     "name": names[r.visitor_id],
-                    "rank": rw.rank_for(r.points).code,
+                    "rank": rw.rank_for(stats[r.visitor_id].points).code,
+                    "badges": [b.code for b in rw.badges_for(stats[r.visitor_id])],
                 },
             }
             for n, r in enumerate(rows, start=1)
@@ -96,12 +99,19 @@ async def points(visitor_id: str, query_args: LangQuery) -> Json:
     if await services().store.get_visitor(visitor_id) is None:
         raise NotFound("no such contributor")
     lang = query_args.lang or g.locale
+    said: rw.Lang = "fr" if lang == "fr" else "en"
     explained = await services().rewards.explain(visitor_id, lang)
     total = int(explained.get("total", 0))  # type: ignore[call-overload]
     rank = rw.rank_for(total)
+    stats = (await services().store.contributor_stats([visitor_id]))[visitor_id]
     return {
         **explained,
-        "rank": {"code": rank.code, "label": rank.label("fr" if lang == "fr" else "en")},
+        "rank": {"code": rank.code, "label": rank.label(said)},
+        "badges": [
+            {"code": b.code, "label": b.label(said), "description": b.description(said)}
+            for b in rw.badges_for(stats)
+        ],
+        "standings": await services().rewards.standings(visitor_id),
     }
 
 

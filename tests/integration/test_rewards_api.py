@@ -110,7 +110,10 @@ async def test_a_helpful_accepted_answer_ranks_its_author_with_the_documented_po
     first = board["entries"][0]
     assert board["period"] == "week"
     assert first["rank"] == 1 and first["points"] == earned
-    assert first["user"] == {"id": helper_id, "name": HELPER, "rank": "newcomer"}
+    assert first["user"] == {
+        "id": helper_id, "name": HELPER, "rank": "newcomer",
+        "badges": ["first_answer", "first_accepted"],
+    }  # fmt: skip
     # The asker earned nothing (asking and thanking are free), so is not on the board.
     assert s["camille"]["id"] not in board_points(board)
     for period in ("month", "all"):
@@ -176,6 +179,48 @@ async def test_a_helpful_accepted_answer_ranks_its_author_with_the_documented_po
     assert english["contributors"][0]["rank_title"] == "Newcomer"
     limited = await staff.get("/api/v1/staff/contributors", period="all", limit="1")
     assert len(limited["contributors"]) == 1
+
+
+async def test_badges_are_notified_once_and_shown_with_standings(people: Any, server: Any) -> None:
+    s = await helped_thread(people)
+    helper, helper_id = s["helper_client"], s["helper"]["id"]
+    first = await helper.wait_for("notification", lambda n: n.get("badge") == "first_answer")
+    assert first["type"] == "badge"
+    assert first["text"] == {"fr": "Nouveau badge\u00a0: Première réponse",
+                             "en": "New badge: First answer"}  # fmt: skip
+    await helper.wait_for("notification", lambda n: n.get("badge") == "first_accepted")
+    # A second answer earns no badge again.
+    asked = await s["asker"].call(
+        "ask", {"room": ROOM, "body": "Et le bracelet, il se change ?", "client_id": cid()}
+    )
+    answered = await helper.call(
+        "answer",
+        {"thread_id": asked["thread"]["id"], "client_id": cid(), "body": "Oui, en 22 mm."},
+    )
+    assert answered["ok"], answered
+    explained = await get(server.url, f"/api/v1/visitors/{helper_id}/points?lang=fr")
+    badges = [n["badge"] for n in helper.events("notification") if n["type"] == "badge"]
+    assert sorted(badges) == ["first_accepted", "first_answer"]
+    assert nobody_else_got_badges(s)
+
+    assert [b["code"] for b in explained["badges"]] == ["first_answer", "first_accepted"]
+    assert explained["badges"][0]["label"] == "Première réponse"
+    assert explained["badges"][0]["description"]
+    total = explained["total"]
+    assert explained["standings"] == [
+        {"period": period, "position": 1, "points": total} for period in ("week", "month", "all")
+    ]
+    board = await leaderboard(server.url, period="week")
+    assert board["entries"][0]["user"]["badges"] == ["first_answer", "first_accepted"]
+    asker_points = await get(server.url, f"/api/v1/visitors/{s['camille']['id']}/points")
+    assert asker_points["badges"] == [] and asker_points["standings"] == []
+
+
+def nobody_else_got_badges(s: dict[str, Any]) -> bool:
+    return not [
+        n for c in (s["asker"], s["third"]) for n in c.events("notification")
+        if n["type"] == "badge"
+    ]  # fmt: skip
 
 
 async def test_a_shop_configured_rule_changes_the_points_and_their_explanation(
