@@ -687,6 +687,13 @@ async def test_sqlite_board_reads_walk_the_totals_order_index(tmp_path: Any) -> 
             ("all:all", 10),
         )
         assert order in ahead, ahead
+        stats = await plan(
+            store,
+            "SELECT visitor_id, reason, lang, COUNT(*) FROM ledger"
+            " WHERE visitor_id IN (?, ?) AND revoked_at IS NULL GROUP BY visitor_id, reason, lang",
+            ("v1", "v2"),
+        )
+        assert "COVERING INDEX ledger_stats" in stats, stats  # badges: read on every award
         mine = await plan(store, "SELECT * FROM board_totals WHERE visitor_id = ?", ("v1",))
         assert "board_totals_by_visitor" in mine, mine
         detail = await plan(

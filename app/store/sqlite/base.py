@@ -102,6 +102,9 @@ CREATE INDEX IF NOT EXISTS ledger_by_visitor ON ledger (visitor_id, created_at);
 CREATE INDEX IF NOT EXISTS ledger_by_person ON ledger (person, created_at);
 CREATE INDEX IF NOT EXISTS ledger_by_giver ON ledger (giver_person, created_at);
 CREATE INDEX IF NOT EXISTS ledger_by_ref ON ledger (ref_id);
+CREATE INDEX IF NOT EXISTS ledger_stats
+    ON ledger (visitor_id, reason, lang, giver_person, giver_id, revoked_at)
+    WHERE revoked_at IS NULL;
 DROP INDEX IF EXISTS ledger_board;
 DROP INDEX IF EXISTS ledger_board_by_room;
 DROP INDEX IF EXISTS ledger_board_by_category;

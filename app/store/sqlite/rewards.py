@@ -407,31 +407,39 @@ class SqliteRewards(SqliteBase):
         await self._fill_boards_if_missing()
 
     async def contributor_stats(self, visitor_ids: Sequence[str]) -> dict[str, ContributorStats]:
+        """One round trip per chunk: entries per (reason, language), distinct thanking
+        people and the all-time total, read from the covering index `ledger_stats` and the
+        all-time board (this runs before and after every award)."""
         wanted = list(dict.fromkeys(visitor_ids))
-        counts = await self.ledger_counts(wanted)
-        points = await self.points_totals(wanted)
-        thankers: dict[str, int] = {}
+        counts: dict[str, dict[str, int]] = {v: {} for v in wanted}
         langs: dict[str, dict[str, int]] = {v: {} for v in wanted}
+        thankers = dict.fromkeys(wanted, 0)
+        points = dict.fromkeys(wanted, 0)
         for ids in _chunks(wanted):
             marks = _marks(len(ids))
-            for r in await self._read_all(
-                "SELECT visitor_id, COUNT(DISTINCT COALESCE(NULLIF(giver_person, ''),"
-                " NULLIF(giver_id, ''))) AS n FROM ledger"
+            rows = await self._read_all(
+                "SELECT visitor_id, 'count' AS kind, reason, lang, COUNT(*) AS n FROM ledger"
                 f" WHERE visitor_id IN ({marks}) AND revoked_at IS NULL"
-                " AND reason IN ('helpful_vote', 'accepted') GROUP BY visitor_id",
-                tuple(ids),
-            ):
-                thankers[r["visitor_id"]] = r["n"]
-            for r in await self._read_all(
-                "SELECT visitor_id, lang, COUNT(*) AS n FROM ledger"
-                f" WHERE visitor_id IN ({marks}) AND revoked_at IS NULL AND reason = 'answer'"
-                " AND lang IS NOT NULL GROUP BY visitor_id, lang",
-                tuple(ids),
-            ):
-                langs[r["visitor_id"]][r["lang"]] = r["n"]
-        return {
-            v: stats_from_counts(points[v], counts[v], thankers.get(v, 0), langs[v]) for v in wanted
-        }
+                " GROUP BY visitor_id, reason, lang"
+                " UNION ALL SELECT visitor_id, 'thankers', NULL, NULL,"
+                " COUNT(DISTINCT COALESCE(NULLIF(giver_person, ''), NULLIF(giver_id, '')))"
+                f" FROM ledger WHERE visitor_id IN ({marks}) AND revoked_at IS NULL"
+                " AND reason IN ('helpful_vote', 'accepted') GROUP BY visitor_id"
+                " UNION ALL SELECT visitor_id, 'points', NULL, NULL, points FROM board_totals"
+                f" WHERE board = ? AND visitor_id IN ({marks})",
+                (*ids, *ids, ALL_TIME_ID, *ids),
+            )
+            for r in rows:
+                visitor, n = r["visitor_id"], r["n"]
+                if r["kind"] == "points":
+                    points[visitor] = n
+                elif r["kind"] == "thankers":
+                    thankers[visitor] = n
+                else:
+                    counts[visitor][r["reason"]] = counts[visitor].get(r["reason"], 0) + n
+                    if r["reason"] == "answer" and r["lang"]:
+                        langs[visitor][r["lang"]] = n
+        return {v: stats_from_counts(points[v], counts[v], thankers[v], langs[v]) for v in wanted}
 
     async def ledger_counts(self, visitor_ids: Sequence[str]) -> dict[str, dict[str, int]]:
         wanted = list(dict.fromkeys(visitor_ids))
