@@ -15,6 +15,7 @@ from app.domain.models import MessageKind, Visibility
 from app.store.mongo import MongoStore
 from app.store.port import BoardRow, Store
 from app.store.sqlite import SqliteStore
+from app.store.sqlite import rewards as sqlite_rewards
 from rewards.badges import stats_for
 from rewards.leaderboard import Board, board_for, leaderboard, rank_of, totals_by_board
 from rewards.ledger import (
@@ -552,6 +553,60 @@ async def test_rows_pages_and_rebuild_agree_with_the_reference(backend: Backend)
         assert await every_board(reopened) == expected
     finally:
         await reopened.close()
+
+
+async def test_many_revocations_at_once_like_a_ban_keep_boards_exact(store: Store) -> None:
+    entries, _ = random_ledger(3, 150)
+    entries += [  # v1 answered a lot more
+        dataclasses.replace(e, id=f"heavy:{i}", visitor_id="v1", person="visitor:v1")
+        for i, e in enumerate(entries[:80])
+    ]
+    heavy = [e for e in entries if e.visitor_id == "v1"]
+    assert len(heavy) > 60  # more flips at once than the adapters shift one by one
+    await store.add_ledger_entries(entries)
+    records: list[Revocation] = []
+    now = datetime(2025, 3, 20, tzinfo=UTC)
+
+    async def check(step: str) -> None:
+        view = apply_revocations(entries, records)
+        for period in PERIODS:
+            kept = board_for(period, now)
+            expected = leaderboard(view, period, now, limit=None)
+            assert rows(await store.board(kept, limit=1000)) == rows(expected), (step, period)
+
+    steps: list[tuple[str, Any]] = [
+        ("ban", lambda mine: revoke(mine, at=now, reason=BANNED, visitor_id="v1")),
+        ("unban", lambda mine: restore(mine, at=now, reason=BANNED, visitor_id="v1")),
+        ("hide most", lambda mine: [Revocation(e.id, now, HIDDEN) for e in mine[:55]]),
+    ]
+    for step, act in steps:
+        batch = act(apply_revocations(heavy, records))
+        assert len(batch) > 50, step
+        records += batch
+        await store.add_revocations(batch)
+        await check(step)
+
+
+async def test_sqlite_rebuild_in_small_transactions_gives_the_same_totals(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = SqliteStore(str(tmp_path / "chunks.db"))
+    await store.open()
+    try:
+        entries, batches = random_ledger(4, 120)
+        await store.add_ledger_entries(entries)
+        await store.add_revocations(batches[0])
+        expected = await every_board(store)
+        async with store._transaction() as db:  # a row for nobody, and one gone wrong
+            await db.execute(
+                "INSERT INTO board_totals VALUES ('all:all', 'zz-nobody', 5, '2025-03-10T00:00:00')"
+            )
+            await db.execute("UPDATE board_totals SET points = 1 WHERE visitor_id = 'v1'")
+        monkeypatch.setattr(sqlite_rewards, "REBUILD_VISITORS", 3)  # 11 visitors: 4 chunks
+        assert await store.rebuild_boards() == len(expected)
+        assert await every_board(store) == expected
+    finally:
+        await store.close()
 
 
 async def test_ledger_counts_count_active_entries_per_reason(store: Store) -> None:
