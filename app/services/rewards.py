@@ -9,8 +9,9 @@ and announces promotions. It listens on the bus, so the chat's code never calls 
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+
+from cachetools import TTLCache
 
 import rewards as rw
 from app.domain.errors import Conflict, NotFound
@@ -32,8 +33,11 @@ from rewards.ledger import LedgerEntry, Outcome, Revocation
 from rewards.rules import RevokeReason
 
 log = logging.getLogger(__name__)
-RANK_TTL = 30.0  # seconds a rank shown next to a name may lag behind in another process
+# Seconds a rank or badges shown next to a name may lag behind in another process (this
+# process drops its own entries at once when it changes someone's points).
+SHOWN_TTL = 30.0
 RANK_CACHE_MAX = 100_000
+STATS_CACHE_MAX = 10_000
 
 
 class RewardsService:
@@ -50,7 +54,8 @@ class RewardsService:
         self.rules = rules
         # Hot-path caches (per process): ranks shown next to names change slowly, and
         # a visitor who has taken part never needs their deferred votes released again.
-        self._ranks: dict[str, tuple[float, str]] = {}
+        self._ranks: TTLCache[str, str] = TTLCache(RANK_CACHE_MAX, SHOWN_TTL)
+        self._stats: TTLCache[str, rw.ContributorStats] = TTLCache(STATS_CACHE_MAX, SHOWN_TTL)
         self._taken_part: set[str] = set()
 
     def subscribe(self) -> None:
@@ -85,8 +90,7 @@ class RewardsService:
         visitors = sorted({e.visitor_id for e in entries})
         before = await self._store.contributor_stats(visitors)
         stored = await self._store.add_ledger_entries(entries)
-        for visitor_id in visitors:
-            self._ranks.pop(visitor_id, None)
+        self._forget(visitors)
         await self.boards.record(stored)
         if stored:
             await self._announce(visitors, before)
@@ -238,8 +242,7 @@ class RewardsService:
         await self._store.add_revocations(records)
         changed = {r.entry_id for r in records}
         touched = [e for e in entries if e.id in changed]
-        for entry in touched:
-            self._ranks.pop(entry.visitor_id, None)
+        self._forget({e.visitor_id for e in touched})
         await self.boards.recompute(touched)
 
     # staff and visitor reads -------------------------------------------------------------
@@ -265,24 +268,30 @@ class RewardsService:
         return rw.explain(entries, self.rules, "fr" if lang == "fr" else "en",
                           visitor_id=visitor_id).as_json()  # fmt: skip
 
+    def _forget(self, visitor_ids: Iterable[str]) -> None:
+        for visitor_id in visitor_ids:
+            self._ranks.pop(visitor_id, None)
+            self._stats.pop(visitor_id, None)
+
     async def ranks(self, visitor_ids: Sequence[str]) -> dict[str, str]:
-        """Rank codes for names on screen; cached for RANK_TTL seconds, and dropped at once
-        for visitors whose points this process just changed."""
-        now = time.monotonic()
-        found = {v: c for v in visitor_ids if (c := self._cached_rank(v, now)) is not None}
+        """Rank codes for names on screen (cached, see SHOWN_TTL)."""
+        found = {v: self._ranks[v] for v in visitor_ids if v in self._ranks}
         missing = [v for v in visitor_ids if v not in found]
         if missing:
             totals = await self._store.points_totals(missing)
             for v in missing:
-                found[v] = rw.rank_for(totals.get(v, 0)).code
-                self._ranks[v] = (now + RANK_TTL, found[v])
-            if len(self._ranks) > RANK_CACHE_MAX:
-                self._ranks.clear()
+                found[v] = self._ranks[v] = rw.rank_for(totals.get(v, 0)).code
         return found
 
-    def _cached_rank(self, visitor_id: str, now: float) -> str | None:
-        cached = self._ranks.get(visitor_id)
-        return cached[1] if cached is not None and cached[0] > now else None
+    async def shown_stats(self, visitor_ids: Sequence[str]) -> dict[str, rw.ContributorStats]:
+        """All-time stats behind the titles and badges on a public board (cached, see
+        SHOWN_TTL): a board's top contributors are the ones with the longest ledgers."""
+        found = {v: self._stats[v] for v in visitor_ids if v in self._stats}
+        missing = [v for v in visitor_ids if v not in found]
+        if missing:
+            for v, stats in (await self._store.contributor_stats(missing)).items():
+                found[v] = self._stats[v] = stats
+        return found
 
     async def standings(self, visitor_id: str) -> list[dict[str, object]]:
         """Where a contributor stands on the global boards: [{period, position, points}],

@@ -72,7 +72,7 @@ async def leaderboard(query_args: BoardQuery) -> Json:
     )  # fmt: skip
     names = await _names(rows)
     # Titles and badges come from all-time stats, whatever the board's period.
-    stats = await services().store.contributor_stats([r.visitor_id for r in rows])
+    stats = await services().rewards.shown_stats([r.visitor_id for r in rows])
     return {
         "period": query_args.period,
         "entries": [
