@@ -31,6 +31,11 @@ class AsyncCursor:
         self._cursor = self._cursor.limit(limit)
         return self
 
+    def hint(self, index: Any) -> AsyncCursor:
+        """Accepted and ignored (mongomock has no query planner)."""
+        self._cursor = self._cursor.hint(index)
+        return self
+
     async def to_list(self, length: int | None = None) -> list[dict[str, Any]]:
         docs = list(self._cursor)
         return docs if length is None else docs[:length]

@@ -13,6 +13,7 @@ import pytest
 
 from app.domain.models import MessageKind, Visibility
 from app.store.mongo import MongoStore
+from app.store.mongo import rewards as mongo_rewards
 from app.store.port import BoardRow, Store
 from app.store.sqlite import SqliteStore
 from app.store.sqlite import rewards as sqlite_rewards
@@ -607,6 +608,41 @@ async def test_sqlite_rebuild_in_small_transactions_gives_the_same_totals(
         assert await every_board(store) == expected
     finally:
         await store.close()
+
+
+async def test_mongo_rebuild_by_small_visitor_ranges_gives_the_same_totals(
+    mongo_store: MongoStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entries, batches = random_ledger(4, 120)
+    await mongo_store.add_ledger_entries(entries)
+    await mongo_store.add_revocations(batches[0])
+    expected = await every_board(mongo_store)
+    totals = mongo_store.database["board_totals"]
+    # rows for nobody (between ledger visitors, past the last one), one wrong, one missing
+    for nobody in ("v1x-nobody", "ž-past-everyone"):
+        await totals.insert_one(
+            {
+                "_id": {"board": "all:all", "visitor_id": nobody},
+                "board": "all:all",
+                "visitor_id": nobody,
+                "points": 5,
+                "reached_at": LEDGER_START,
+            }
+        )
+    await totals.update_one({"visitor_id": "v1"}, {"$set": {"points": 1}})
+    await totals.delete_one({"visitor_id": "ana"})
+    seen: list[int] = []
+
+    async def read_during(after: str, last: str) -> int:  # the boards are never emptied
+        seen.append(len(await mongo_store.board(ALL_TIME, limit=100)))
+        return await replace_range(after, last)
+
+    replace_range = mongo_store._rebuild_range
+    monkeypatch.setattr(mongo_store, "_rebuild_range", read_during)
+    monkeypatch.setattr(mongo_rewards, "REBUILD_VISITORS", 3)  # 11 visitors: 4 ranges
+    assert await mongo_store.rebuild_boards() == len(expected)
+    assert await every_board(mongo_store) == expected
+    assert len(seen) == 4 and min(seen) >= 10, seen
 
 
 async def test_ledger_counts_count_active_entries_per_reason(store: Store) -> None:

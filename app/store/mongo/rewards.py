@@ -14,7 +14,9 @@ mirror of the touched entries from *all* their records with
 `rewards.ledger.apply_revocations`, and writes it only over a state computed from fewer
 records (`revocations_seen`). Records are never deleted, so a read that saw more records
 saw a superset, and the last writer to read has seen every record: racing writers converge
-on the state of all records.
+on the state of all records. Each mirror write returns the state it replaced, so the
+writer that flipped an entry (active <-> revoked) knows it did, and only that writer moves
+the entry's buckets.
 
 Times are BSON dates (milliseconds): records appended within the same millisecond keep
 their append order.
@@ -22,9 +24,11 @@ their append order.
 Boards are kept as totals per bucket in `board_totals`: one document per
 `rewards.leaderboard.Board` id and visitor, `_id` = `{"board", "visitor_id"}` (in that
 order, so `_id` order is (board, visitor id) and `board_page` walks the `_id` index),
-`points`, and `reached_at` rounded down to its second. A new active entry adds its points
-to each of its `boards_for` buckets (`$inc`, `$max`); a revocation or restore recomputes
-the touched visitors' buckets from their entries (`rewards.leaderboard.totals_by_board`).
+`points`, and `reached_at` rounded down to its second. A new entry adds its points to each
+of its `boards_for` buckets (`$inc`, `$max`); a revocation or restore shifts the flipped
+entry's buckets by its points (`reached_at` looked up again only when the revoked entry was
+the latest); a visitor with more than RECOUNT_OVER flips at once (a ban) is recomputed from
+their entries (`rewards.leaderboard.totals_by_board`).
 A board read walks `board_totals_order` (board, points desc, reached_at, visitor_id desc),
 the order of `rewards.leaderboard.order` (strings compare by UTF-8 bytes, as the reference
 does), so it costs the rows it returns; disqualified visitors are left out at read time.
@@ -34,7 +38,7 @@ Without transactions the totals can fall behind the ledger (see `add_ledger_entr
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -60,10 +64,12 @@ from app.store.port import BoardRow
 from rewards.badges import ContributorStats, stats_from_counts
 from rewards.leaderboard import Board, boards_for, totals_by_board
 from rewards.ledger import LedgerEntry, Revocation, apply_revocations, require_aware
+from rewards.periods import period_bounds
 
 DUPLICATE_KEY = 11000
-# Board writes sent per bulk_write while rebuilding.
-BATCH = 1000
+# Above this many flips for one visitor at once (a ban), recompute their buckets instead.
+RECOUNT_OVER = 50
+REBUILD_VISITORS = 500  # visitors per rebuild range (and ledger keys per id-walk read)
 _ACTIVE_WITH_POINTS: Doc = {"revoked_at": None, "points": {"$gt": 0}}
 
 
@@ -181,10 +187,13 @@ class MongoRewards(MongoBase):
         """Append entries; an id already stored (or repeated in `entries`) is skipped.
 
         Returns the entries stored now, in the effective view (clear, unless revocation
-        records for their ids were appended before them). Then adds the active ones with
-        points to their `boards_for` buckets in one bulk write. No transaction: a crash
-        between the two steps leaves the entries stored but the totals behind them (and a
-        retry skips the stored ids), until `entraide rebuild-leaderboards`.
+        records for their ids were appended before them). The stored entries are added to
+        their `boards_for` buckets as stored (clear) in one bulk write, then their mirror
+        is refreshed and the entries it revoked are shifted off like any flip: every change
+        of an entry's state moves its buckets once, whichever writer makes it (see
+        `add_revocations`). No transaction: a crash between the steps leaves the totals
+        behind the ledger (and a retry skips the stored ids), until
+        `entraide rebuild-leaderboards`.
         """
         docs = [_entry_doc(e) for e in entries]
         if not docs:
@@ -200,10 +209,10 @@ class MongoRewards(MongoBase):
                 raise
             failed = {int(err["index"]) for err in errors}
         stored = [e for i, e in enumerate(entries) if i not in failed]
-        view = await self._refresh([e.id for e in stored])
-        effective = [view.get(e.id) or _cleared(e) for e in stored]
-        await self._add_to_boards(effective)
-        return effective
+        await self._add_to_boards([_cleared(e) for e in stored])
+        view, flipped = await self._refresh([e.id for e in stored])
+        await self._shift_boards(flipped)
+        return [view.get(e.id) or _cleared(e) for e in stored]
 
     async def _add_to_boards(self, entries: Sequence[LedgerEntry]) -> None:
         """Add each active entry's points to its buckets, `reached_at` the latest second.
@@ -229,11 +238,24 @@ class MongoRewards(MongoBase):
         )
 
     async def add_revocations(self, records: Sequence[Revocation]) -> None:
-        """Append the records, recompute the mirror of their entries, then the touched
-        visitors' buckets (`_recount`).
+        """Append the records, recompute the mirror of their entries, then shift the
+        buckets of the entries this call flipped (`_shift_boards`).
 
-        No transaction: a crash after the records are stored leaves the mirror or the totals
-        behind until the next record for those entries, or `entraide rebuild-leaderboards`.
+        No transaction. What can still go wrong, until `entraide rebuild-leaderboards`:
+        - a crash after the records are stored leaves the mirror or the totals behind
+          until the next record for those entries;
+        - a flip is shifted once, by the writer whose mirror write made it, but shifts of
+          one bucket by racing writers may land in any order. Points are `$inc`s, so they
+          add up, except when a subtraction lands before the addition it undoes (an award
+          or restore of the same entry racing its revocation): on a missing row it is
+          dropped, or it takes the row to 0 and deletes it, and the addition then leaves
+          the bucket that entry's points too high;
+        - `reached_at` after a revocation is looked up in the ledger as it is then: an
+          award or restore to the same bucket, earlier than the revoked entry, written
+          just after the look-up is missed, so `reached_at` can be left too early (the row
+          only ranks ahead of its equals on points; a later `$max` is never undone);
+        - a visitor recounted (a ban) is read then written: an award to them in between
+          is counted twice or not at all.
         """
         if not records:
             return
@@ -258,56 +280,141 @@ class MongoRewards(MongoBase):
         for offset, doc in enumerate(docs):
             doc["seq"] = first + offset
         await self._revocations.insert_many(docs)
-        view = await self._refresh(list(dict.fromkeys(d["entry_id"] for d in docs)))
-        await self._recount(view.values())
+        _, flipped = await self._refresh(list(dict.fromkeys(d["entry_id"] for d in docs)))
+        await self._shift_boards(flipped)
 
-    async def _recount(self, changed: Iterable[LedgerEntry]) -> None:
-        """Recompute, from all their active entries, the buckets these entries count in for
-        their visitors (an entry's revocation state changed: its buckets may have moved).
+    async def _shift_boards(self, flipped: Sequence[LedgerEntry]) -> None:
+        """Move the buckets of entries that were just revoked or restored (as they are now).
+
+        A restored entry adds to its buckets like a new one; a revoked one subtracts
+        (`_take_off`). A visitor with more than RECOUNT_OVER flips at once (a ban) is
+        recomputed from their remaining entries instead: one read, not hundreds of writes.
+        """
+        by_visitor: dict[str, list[LedgerEntry]] = {}
+        for e in flipped:
+            if e.points > 0:
+                by_visitor.setdefault(e.visitor_id, []).append(e)
+        restored: list[LedgerEntry] = []
+        revoked: list[LedgerEntry] = []
+        for visitor_id, mine in by_visitor.items():
+            if len(mine) > RECOUNT_OVER:
+                await self._recount(visitor_id, {b.id for e in mine for b in boards_for(e)})
+                continue
+            restored += [e for e in mine if e.active]
+            revoked += [e for e in mine if not e.active]
+        # Additions first: a bucket losing one entry and gaining another stays on the board.
+        await self._add_to_boards(restored)
+        await self._take_off(revoked)
+
+    async def _take_off(self, revoked: Sequence[LedgerEntry]) -> None:
+        """Subtract revoked entries from their buckets, summed per bucket: one
+        find_one_and_update per (board, visitor). A row left at 0 or less goes; a row whose
+        `reached_at` was one of these entries' seconds (then the latest of them) gets the
+        latest remaining active entry of its bucket (`_reach_again`)."""
+        taken: dict[tuple[str, str], tuple[Board, int, datetime]] = {}
+        for e in revoked:
+            second = e.created_at.replace(microsecond=0)
+            for board in boards_for(e):
+                key = (board.id, e.visitor_id)
+                _, points, latest = taken.get(key, (board, 0, second))
+                taken[key] = (board, points + e.points, max(latest, second))
+        for (board_id, visitor_id), (board, points, latest) in taken.items():
+            row_id = _row_id(board_id, visitor_id)
+            row = await self._board_totals.find_one_and_update(
+                {"_id": row_id},
+                {"$inc": {"points": -points}},
+                projection={"points": 1, "reached_at": 1},
+                return_document=ReturnDocument.AFTER,
+            )
+            if row is None:
+                continue
+            if row["points"] <= 0:
+                # only while still empty: an award may have raised it again meanwhile
+                await self._board_totals.delete_one({"_id": row_id, "points": {"$lte": 0}})
+            elif utc(row["reached_at"]) == latest:
+                await self._reach_again(board, visitor_id, latest)
+
+    async def _reach_again(self, board: Board, visitor_id: str, was: datetime) -> None:
+        """Set a bucket's `reached_at` to the latest second of the visitor's active
+        non-zero entries in its period and scope: one entry read on `ledger_by_visitor`
+        (visitor, created_at desc). Written only if `reached_at` is still `was`, so a later
+        `$max` by a concurrent award stays."""
+        query: Doc = {**_ACTIVE_WITH_POINTS, "visitor_id": visitor_id}
+        start, end = period_bounds(board.period, was)  # bounds are whole seconds
+        window: Doc = {}
+        if start is not None:
+            window["$gte"] = start
+        if end is not None:
+            window["$lt"] = end
+        if window:
+            query["created_at"] = window
+        if board.room is not None:
+            query["room"] = board.room
+        if board.category is not None:
+            query["category"] = board.category
+        cursor = (
+            self._ledger.find(query, {"_id": 0, "created_at": 1})
+            .sort("created_at", DESCENDING)
+            .hint("ledger_by_visitor")
+            .limit(1)
+        )
+        found = await cursor.to_list(None)
+        # The ledger is already in its final state: nothing found means the other entries
+        # of this batch take the row to 0 (and delete it) in turn.
+        if found:
+            latest = utc(found[0]["created_at"]).replace(microsecond=0)
+            await self._board_totals.update_one(
+                {"_id": _row_id(board.id, visitor_id), "reached_at": was},
+                {"$set": {"reached_at": latest}},
+            )
+
+    async def _recount(self, visitor_id: str, board_ids: set[str]) -> None:
+        """Recompute these buckets of one visitor from all their active entries.
 
         Absolute values, read then written: an award to the same visitor landing between
-        the read and the write is counted twice or not at all (no transactions), until
-        `entraide rebuild-leaderboards`. Revocations are rare moderation actions.
-        """
-        touched: dict[str, set[str]] = {}
-        for e in changed:
-            if e.points > 0:
-                touched.setdefault(e.visitor_id, set()).update(b.id for b in boards_for(e))
+        the read and the write is counted twice or not at all (no transactions)."""
+        query = {**_ACTIVE_WITH_POINTS, "visitor_id": visitor_id}
+        mine = [entry_from(d) for d in await self._ledger.find(query).to_list(None)]
+        totals = totals_by_board(mine)
         ops: list[UpdateOne | DeleteOne] = []
-        for visitor_id, board_ids in touched.items():
-            query = {**_ACTIVE_WITH_POINTS, "visitor_id": visitor_id}
-            mine = [entry_from(d) for d in await self._ledger.find(query).to_list(None)]
-            totals = totals_by_board(mine)
-            for board_id in sorted(board_ids):
-                kept = totals.get((board_id, visitor_id))
-                if kept is None:
-                    ops.append(DeleteOne({"_id": _row_id(board_id, visitor_id)}))
-                else:
-                    ops.append(_set_row(board_id, visitor_id, *kept))
+        for board_id in sorted(board_ids):
+            kept = totals.get((board_id, visitor_id))
+            if kept is None:
+                ops.append(DeleteOne({"_id": _row_id(board_id, visitor_id)}))
+            else:
+                ops.append(_set_row(board_id, visitor_id, *kept))
         if ops:
             await self._board_totals.bulk_write(ops, ordered=False)
 
-    async def _refresh(self, entry_ids: list[str]) -> dict[str, LedgerEntry]:
-        """Recompute the mirrored state of these entries from all their records.
+    async def _refresh(
+        self, entry_ids: list[str]
+    ) -> tuple[dict[str, LedgerEntry], list[LedgerEntry]]:
+        """Recompute the mirrored state of these entries from all their records: the
+        effective view of those with records (the others stay clear and are left out), and
+        the entries whose active state this call flipped, as they are now.
 
-        Entries without any record are left as they are (clear) and not returned.
+        Each mirror is written only over a state computed from fewer records, by one
+        find_one_and_update that returns the state it replaced: a flip is reported by the
+        writer whose write made it and by no other, however writers race, so the flips
+        reported over time add up to the entry's final state.
         """
         if not entry_ids:
-            return {}
+            return {}, []
         cursor = self._revocations.find({"entry_id": {"$in": entry_ids}}, {"_id": 0}).sort(
             "seq", ASCENDING
         )
         records = [_revocation_from(d) for d in await cursor.to_list(None)]
         if not records:
-            return {}
+            return {}, []
         seen: dict[str, int] = {}
         for record in records:
             seen[record.entry_id] = seen.get(record.entry_id, 0) + 1
         found = await self._ledger.find({"_id": {"$in": list(seen)}}).to_list(None)
         effective = apply_revocations([entry_from(d) for d in found], records)
+        flipped: list[LedgerEntry] = []
         for entry in effective:
             count = seen[entry.id]
-            await self._ledger.update_one(
+            before = await self._ledger.find_one_and_update(
                 {"_id": entry.id, "revocations_seen": {"$not": {"$gte": count}}},
                 {
                     "$set": {
@@ -318,8 +425,12 @@ class MongoRewards(MongoBase):
                         "revocations_seen": count,
                     }
                 },
+                projection={"revoked_at": 1},
+                return_document=ReturnDocument.BEFORE,
             )
-        return {e.id: e for e in effective}
+            if before is not None and (before.get("revoked_at") is None) != entry.active:
+                flipped.append(entry)
+        return {e.id: e for e in effective}, flipped
 
     async def ledger_entries(
         self,
@@ -446,39 +557,69 @@ class MongoRewards(MongoBase):
         return [(d["board"], _board_row(d)) for d in await cursor.to_list(None)]
 
     async def rebuild_boards(self) -> int:
-        """Empty the totals, then walk the active entries visitor by visitor.
+        """Recompute the totals by ranges of REBUILD_VISITORS ledger visitors (in id order),
+        then drop the rows of visitor ids past the last one in the ledger. The boards are
+        never emptied: each range's rows are replaced in one bulk write (`_rebuild_range`),
+        and rows already right are not written at all.
 
-        No transaction: awards or revocations written meanwhile may be missed or counted
-        twice, so run it while the app is not writing (or run it again after)."""
-        await self._board_totals.delete_many({})
+        No transaction: an award or revocation for a visitor of the range being replaced,
+        landing between that range's reads and its write (a few milliseconds per range),
+        can be counted twice (its entry was read, its `$inc` lands after the write) or lost
+        (its `$inc` was read into the row, its entry was not) on the rows the rebuild
+        rewrites; a visitor whose first entry lands past the last range's read can lose
+        their new rows to the final delete. Other visitors' writes are never at risk. Run
+        it again when quiet to be sure."""
         kept = 0
-        ops: list[UpdateOne] = []
-        visitor: str | None = None
-        mine: list[LedgerEntry] = []
-        cursor = self._ledger.find(_ACTIVE_WITH_POINTS).sort("visitor_id", ASCENDING)
-        async for doc in cursor:
-            if doc["visitor_id"] != visitor and mine:
-                ops += self._totals_rows(mine)
-                mine = []
-                if len(ops) >= BATCH:
-                    kept += await self._write_rows(ops)
-                    ops = []
-            visitor = doc["visitor_id"]
-            mine.append(entry_from(doc))
-        ops += self._totals_rows(mine)
-        return kept + await self._write_rows(ops)
+        after = ""
+        while visitors := await self._visitors_after(after):
+            kept += await self._rebuild_range(after, visitors[-1])
+            after = visitors[-1]
+        await self._board_totals.delete_many({"visitor_id": {"$gt": after}})
+        return kept
 
-    @staticmethod
-    def _totals_rows(entries: list[LedgerEntry]) -> list[UpdateOne]:
-        return [
-            _set_row(board_id, visitor_id, points, reached_at)
-            for (board_id, visitor_id), (points, reached_at) in totals_by_board(entries).items()
-        ]
+    async def _visitors_after(self, after: str) -> list[str]:
+        """The next REBUILD_VISITORS distinct ledger visitor ids after `after`, in order.
 
-    async def _write_rows(self, ops: list[UpdateOne]) -> int:
+        Covered reads of `ledger_by_visitor` (index keys only, no documents), each of
+        REBUILD_VISITORS keys and resuming after the last visitor it saw, so a visitor with
+        many entries costs one read, not all their keys: over the whole rebuild about one
+        pass over the index, in ledger entries / REBUILD_VISITORS round trips at most.
+        (A `$group` aggregation would have to group every visitor after `after` before its
+        `$limit`, each range: quadratic in the number of visitors.)"""
+        found: list[str] = []
+        while len(found) < REBUILD_VISITORS:
+            cursor = (
+                self._ledger.find({"visitor_id": {"$gt": after}}, {"_id": 0, "visitor_id": 1})
+                .sort("visitor_id", ASCENDING)
+                .hint("ledger_by_visitor")
+                .limit(REBUILD_VISITORS)
+            )
+            ids = list(dict.fromkeys(d["visitor_id"] for d in await cursor.to_list(None)))
+            if not ids:
+                break
+            found += ids
+            after = ids[-1]
+        return found[:REBUILD_VISITORS]
+
+    async def _rebuild_range(self, after: str, last: str) -> int:
+        """Make the rows of the visitors in (after, last] the totals of their active
+        non-zero entries: upsert the rows that differ, delete the rows that should not be,
+        in one unordered bulk write. Returns the number of rows the range keeps."""
+        in_range: Doc = {"visitor_id": {"$gt": after, "$lte": last}}
+        cursor = self._ledger.find({**_ACTIVE_WITH_POINTS, **in_range})
+        totals = totals_by_board(entry_from(d) for d in await cursor.to_list(None))
+        ops: list[UpdateOne | DeleteOne] = []
+        missing = dict(totals)
+        for row in await self._board_totals.find(in_range).to_list(None):
+            wanted = missing.pop((row["board"], row["visitor_id"]), None)
+            if wanted is None:
+                ops.append(DeleteOne({"_id": row["_id"]}))
+            elif wanted != (row["points"], utc(row["reached_at"])):
+                ops.append(_set_row(row["board"], row["visitor_id"], *wanted))
+        ops += [_set_row(b, v, points, at) for (b, v), (points, at) in missing.items()]
         if ops:
             await self._board_totals.bulk_write(ops, ordered=False)
-        return len(ops)
+        return len(totals)
 
     async def _fill_boards_if_missing(self) -> None:
         """A database from before `board_totals` existed gets its totals once."""
@@ -492,33 +633,61 @@ class MongoRewards(MongoBase):
         await self._fill_boards_if_missing()
 
     async def contributor_stats(self, visitor_ids: Sequence[str]) -> dict[str, ContributorStats]:
+        """Two round trips for the whole list (this runs before and after every award):
+        one aggregation whose `$match` reads the visitors' active entries once
+        (`ledger_by_visitor`) and whose `$facet` counts them per (reason, language) and
+        counts distinct thanking people, then their all-time rows (`points_totals`)."""
         wanted = list(dict.fromkeys(strs(visitor_ids)))
-        counts = await self.ledger_counts(wanted)
-        points = await self.points_totals(wanted)
-        thankers: dict[str, int] = {}
+        counts: dict[str, dict[str, int]] = {v: {} for v in wanted}
         langs: dict[str, dict[str, int]] = {v: {} for v in wanted}
+        thankers = dict.fromkeys(wanted, 0)
         if wanted:
-            active = {"visitor_id": {"$in": wanted}, "revoked_at": None}
-            giver = {"$ifNull": ["$giver_person", "$giver_id"]}
+            # the person, else the visitor id (as `stats_for`: an empty person is none)
+            giver = {
+                "$cond": [
+                    {"$eq": [{"$ifNull": ["$giver_person", ""]}, ""]},
+                    "$giver_id",
+                    "$giver_person",
+                ]
+            }
             rows = await self._ledger.aggregate(
                 [
-                    {"$match": {**active, "reason": {"$in": ["helpful_vote", "accepted"]}}},
-                    {"$group": {"_id": "$visitor_id", "givers": {"$addToSet": giver}}},
+                    {"$match": {"visitor_id": {"$in": wanted}, "revoked_at": None}},
+                    {
+                        "$facet": {
+                            "counts": [
+                                {
+                                    "$group": {
+                                        "_id": {
+                                            "v": "$visitor_id",
+                                            "reason": "$reason",
+                                            "lang": "$lang",
+                                        },
+                                        "n": {"$sum": 1},
+                                    }
+                                }
+                            ],
+                            "thankers": [
+                                {"$match": {"reason": {"$in": ["helpful_vote", "accepted"]}}},
+                                {"$group": {"_id": {"v": "$visitor_id", "giver": giver}}},
+                                {"$match": {"_id.giver": {"$nin": [None, ""]}}},
+                                {"$group": {"_id": "$_id.v", "n": {"$sum": 1}}},
+                            ],
+                        }
+                    },
                 ]
             )
-            for r in await rows.to_list(None):
-                thankers[r["_id"]] = len([g for g in r["givers"] if g])
-            rows = await self._ledger.aggregate(
-                [
-                    {"$match": {**active, "reason": "answer", "lang": {"$type": "string"}}},
-                    {"$group": {"_id": {"v": "$visitor_id", "lang": "$lang"}, "n": {"$sum": 1}}},
-                ]
-            )
-            for r in await rows.to_list(None):
-                langs[r["_id"]["v"]][r["_id"]["lang"]] = int(r["n"])
-        return {
-            v: stats_from_counts(points[v], counts[v], thankers.get(v, 0), langs[v]) for v in wanted
-        }
+            for facets in await rows.to_list(None):
+                for r in facets["counts"]:
+                    visitor, reason, n = r["_id"]["v"], r["_id"]["reason"], int(r["n"])
+                    counts[visitor][reason] = counts[visitor].get(reason, 0) + n
+                    lang = r["_id"].get("lang")
+                    if reason == "answer" and isinstance(lang, str) and lang:
+                        langs[visitor][lang] = n
+                for r in facets["thankers"]:
+                    thankers[r["_id"]] = int(r["n"])
+        points = await self.points_totals(wanted)
+        return {v: stats_from_counts(points[v], counts[v], thankers[v], langs[v]) for v in wanted}
 
     async def ledger_counts(self, visitor_ids: Sequence[str]) -> dict[str, dict[str, int]]:
         wanted = list(dict.fromkeys(strs(visitor_ids)))
