@@ -13,7 +13,7 @@ import pytest
 
 from app.domain.models import MessageKind, Visibility
 from app.store.mongo import MongoStore
-from app.store.mongo import rewards as mongo_rewards
+from app.store.mongo import boards as mongo_boards
 from app.store.port import BoardRow, Store
 from app.store.sqlite import SqliteStore
 from app.store.sqlite import rewards as sqlite_rewards
@@ -639,7 +639,7 @@ async def test_mongo_rebuild_by_small_visitor_ranges_gives_the_same_totals(
 
     replace_range = mongo_store._rebuild_range
     monkeypatch.setattr(mongo_store, "_rebuild_range", read_during)
-    monkeypatch.setattr(mongo_rewards, "REBUILD_VISITORS", 3)  # 11 visitors: 4 ranges
+    monkeypatch.setattr(mongo_boards, "REBUILD_VISITORS", 3)  # 11 visitors: 4 ranges
     assert await mongo_store.rebuild_boards() == len(expected)
     assert await every_board(mongo_store) == expected
     assert len(seen) == 4 and min(seen) >= 10, seen
