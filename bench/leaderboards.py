@@ -2,8 +2,9 @@
 
 Generates a realistic points ledger (default 1,000,000 entries, 100,000 contributors,
 ~6 months, 50 rooms in 8 categories, Zipf-skewed activity, ~2% revoked), loads it into
-a `SqliteStore` on a temp file (its `board_totals` recomputed by `rebuild_boards()`, timed)
-and into Redis through `RedisLeaderboards.rebuild()` (timed, while another process writes),
+a `SqliteStore` on a temp file (its `board_totals` recomputed by `rebuild_boards()`, timed;
+it works in transactions of `REBUILD_VISITORS` visitors) and into Redis through
+`RedisLeaderboards.rebuild()` (timed, while another process writes),
 checks that both agree with each other and with the reference `rewards.leaderboard`, then
 times:
 
@@ -15,9 +16,14 @@ times:
   a replica of the pre-totals body (ledger row only), and `RedisLeaderboards.record`;
 - a cheap read (`store.ping()`) queued behind a board read; the staff contributors list's
   store part (`ledger_counts`, `points_totals` of the all-time top 50);
+- `contributor_stats` (badges: read before and after every award, and for the titles and
+  badges of a public board when `RewardsService.shown_stats` has them not cached) for the
+  most active contributor, for median ones, and for the all-time top 50 (the leaderboard
+  endpoint's cold read), checked against `rewards.badges.stats_for` of their whole ledgers;
 - revocations: hiding one answer (a heavy and a typical contributor) and banning a heavy
   contributor, then restoring, each through `add_revocations` + `RedisLeaderboards.recompute`
-  as `RewardsService._revoke` does.
+  as `RewardsService._revoke` does (the store shifts the flipped entries' buckets, and
+  recounts a visitor with more than `RECOUNT_OVER` flips at once: a ban).
 
     .venv/bin/python bench/leaderboards.py                     # 1M entries, 100k people
     .venv/bin/python bench/leaderboards.py --entries 50000 --contributors 5000 --reps 50
@@ -82,9 +88,12 @@ from app.store.sqlite.base import SCHEMA  # noqa: E402
 from app.store.sqlite.rewards import (  # noqa: E402
     INSERT_ENTRY_SQL,
     LEDGER_COLUMNS,
+    REBUILD_VISITORS,
+    RECOUNT_OVER,
     SqliteRewards,
     entry_values,
 )
+from rewards.badges import ContributorStats, stats_for  # noqa: E402
 from rewards.leaderboard import Board, board_for, leaderboard  # noqa: E402
 from rewards.ledger import (  # noqa: E402
     LedgerEntry,
@@ -107,12 +116,15 @@ REVOCATION_BATCH = 2_000
 WARMUP = 3
 PROBE_GAP_S = 0.5  # the probe writer's pause between two writes during the rebuild
 PROBE_MAX_WRITES = 2_000
-# The statement `SqliteRewards.rebuild_boards` walks the ledger with (its text, for its plan:
-# tracing the writer during the rebuild would add a callback per UPSERT). Constant columns.
-REBUILD_SELECT = (
+# The statements `SqliteRewards.rebuild_boards` walks the ledger with, per chunk of
+# REBUILD_VISITORS visitors (their text with sample bounds, for their plans: tracing the
+# writer during the rebuild would add a callback per INSERT). Constant columns.
+REBUILD_SELECTS = [
+    "SELECT MAX(visitor_id) AS last FROM (SELECT DISTINCT visitor_id FROM ledger"  # noqa: S608
+    f" WHERE visitor_id > '8' ORDER BY visitor_id LIMIT {REBUILD_VISITORS})",
     f"SELECT {LEDGER_COLUMNS} FROM ledger"  # noqa: S608
-    " WHERE revoked_at IS NULL AND points > 0 ORDER BY visitor_id"
-)
+    " WHERE visitor_id > '8' AND visitor_id <= '8050' AND revoked_at IS NULL AND points > 0",
+]
 
 _cleanups: list[Callable[[], None]] = []
 _cleanup_lock = threading.Lock()
@@ -814,6 +826,7 @@ async def _probe_writer(
     finally:
         await redis.aclose()
         await store.close()
+        out.put(None)  # the end: the bench drains the queue up to here
 
 
 @dataclass
@@ -865,6 +878,26 @@ async def rebuild_with_probe(
             proc.join(5)
 
     _cleanups.append(kill_probe)
+    # Drain the queue while the probe runs: a child process cannot exit while its queue's
+    # pipe (64 KiB, ~110 of these items) is full, and what it still buffers is lost if it
+    # is killed then.
+    items: list[Any] = []
+
+    def collect() -> None:
+        deadline = time.monotonic() + 3600
+        while time.monotonic() < deadline:
+            try:
+                item = out.get(timeout=1)
+            except queue.Empty:
+                if not proc.is_alive():
+                    break
+                continue
+            if item is None:
+                break
+            items.append(item)
+
+    collector = threading.Thread(target=collect, name="probe-collector", daemon=True)
+    collector.start()
     run = RebuildRun()
     if not await asyncio.to_thread(ready.wait, 120):
         raise RuntimeError("probe writer did not start within 120 s")
@@ -886,19 +919,18 @@ async def rebuild_with_probe(
             run.kept = await redis_lb.rebuild()
             run.total_s = time.monotonic() - t0
             stop.set()
+            await asyncio.to_thread(collector.join, 60)
             await asyncio.to_thread(proc.join, 30)
     finally:
         del store.rebuild_boards  # the class's method again
         stop.set()
         go.set()
+    if collector.is_alive() or proc.is_alive():
+        raise RuntimeError("the probe writer did not finish: its writes are not all known")
     kill_probe()
     run.others_pct = cpu.others_pct
     run.store_s = marks["store_end"] - marks["store_start"]
-    while True:
-        try:
-            started, ping_ms, write_ms, outcome, stored = out.get_nowait()
-        except queue.Empty:
-            break
+    for started, ping_ms, write_ms, outcome, stored in items:
         if started > t0 + run.total_s:
             phase = "after"
         elif started < marks["store_end"]:
@@ -992,6 +1024,52 @@ BEFORE: dict[str, tuple[float, float, float, float]] = {
     "staff": (2564, 2565, 2565, 2529),
 }
 BEFORE_LOAD = {"redis_rebuild_s": 402.6, "revocations_s": 3.0, "adapter_s": 0.51}
+# The run of this bench in 7a27ecb (per-bucket totals of 5364d0b, before the revocation shift,
+# the chunked rebuild and `contributor_stats` in one round trip; others' CPU 23-128%), same
+# dataset at the default size: (p50, p99) per case, store side; seconds for the loading.
+PREVIOUS: dict[str, tuple[float, float]] = {
+    "top-50, all-time, global": (0.204, 0.449),
+    "top-50, this month, global": (0.233, 0.477),
+    "top-50, this week, global": (0.204, 0.491),
+    "top-50, all-time, room room-00 (busiest)": (0.201, 1.16),
+    "top-50, all-time, category shoes": (0.204, 1.05),
+    "rank, all-time, global": (1.27, 26.15),
+    "rank, all-time, room room-00": (0.760, 10.05),
+    "rank, all-time, global, last place": (15.97, 65.12),
+    "add_ledger_entries": (2.06, 23.63),
+    "baseline": (0.845, 17.09),
+    "record": (0.685, 29.43),
+    "idle": (0.089, 0.598),
+    "ping20": (0.256, 0.950),
+    "ping20_read": (0.290, 0.780),
+    "ping0": (0.200, 1.09),
+    "ping_last": (15.98, 23.05),
+    "ping_last_read": (16.61, 24.91),
+    "disq": (0.095, 0.456),
+    "counts": (195, 1376),
+    "totals": (0.459, 4.92),
+    "staff_old": (2317, 2741),
+}
+# revocations (store p50, Redis p50) and loading steps (s), same run
+PREVIOUS_REVOKE: dict[str, tuple[float, float]] = {
+    "hide heavy": (426, 38.37),
+    "restore heavy": (430, 48.49),
+    "hide typical": (5.90, 2.77),
+    "restore typical": (2.68, 1.88),
+    "ban": (2897, 210),
+    "unban": (2657, 338),
+}
+PREVIOUS_LOAD = {
+    "gen_s": 14.0,
+    "adapter_s": 0.83,
+    "insert_s": 12.8,
+    "index_s": 5.5,
+    "rebuild_boards_s": 144.8,
+    "revocations_s": 58.4,
+    "redis_rebuild_s": 179.4,
+    "redis_store_s": 125.6,
+    "redis_copy_s": 53.8,
+}
 
 
 def row(name: str, m: dict[str, float], extra: str = "") -> str:
@@ -1080,6 +1158,12 @@ async def _bench(
             log(f"after the rebuild, store and Redis differ on {straddled}: resetting")
             await redis_lb.recompute(rebuild.written)
 
+        # every ledger row is known: the generated ones and the probe's stored writes
+        in_ledger = (await store._read_one("SELECT COUNT(*) AS n FROM ledger", ()))["n"]
+        assert in_ledger == len(data.entries) + len(rebuild.written), (
+            f"ledger has {in_ledger:,} rows, expected {len(data.entries):,} + "
+            f"{len(rebuild.written)} probe writes"
+        )
         # agreement with the reference (rewards.leaderboard over the effective view)
         revoked = {r.entry_id for r in data.revocations}
         active = [e for e in data.entries if e.id not in revoked] + rebuild.written
@@ -1161,11 +1245,12 @@ async def _bench(
         await store_lb.position(top50[0].visitor_id, all_board)
         await store_lb.position(last, all_board)
         await store.ledger_counts([r.visitor_id for r in top50])
+        await store.contributor_stats([r.visitor_id for r in top50])
         await store.board_rows_of(top50[0].visitor_id)
         await store.board_page(None, 5000)
         await reader.set_trace_callback(None)
         wanted = [s for s in traced if "board_totals" in s or "GROUP BY visitor_id, reason" in s]
-        query_plans = await plans(store, [*wanted, REBUILD_SELECT])
+        query_plans = await plans(store, [*wanted, *REBUILD_SELECTS])
 
         others = wait_for_quiet(redis_proc.pid, args.quiet_wait)
         log(
@@ -1208,6 +1293,7 @@ async def _bench(
                 side["counts"].ms.append(ms)
                 side["totals"].ms.append((await timed(store.points_totals(ids)))[0])
             staff_entries = 0
+            ref_stats: dict[str, ContributorStats] = {}
             for _ in range(3):  # the path before 5364d0b: each contributor's whole ledger
                 t0 = time.perf_counter()
                 staff_entries = 0
@@ -1216,8 +1302,29 @@ async def _bench(
                     mine = await store.ledger_entries(visitor_id=r.visitor_id)
                     staff_entries += len(mine)
                     whole[r.visitor_id] = Counter(e.reason.value for e in mine if e.active)
+                    ref_stats[r.visitor_id] = stats_for(mine, r.visitor_id)
                 side["staff_old"].ms.append((time.perf_counter() - t0) * 1000)
             assert counts == {v: dict(c) for v, c in whole.items()}, "ledger_counts differs"
+            # contributor_stats: read before and after every award (badges), and by the
+            # public board for the names it shows (cached 30 s by `shown_stats`; timed cold)
+            most = data.contributors[0]
+            deadline = time.monotonic() + args.case_budget
+            top_stats: dict[str, ContributorStats] = {}
+            for i in range(args.stats_reps):
+                if time.monotonic() > deadline:
+                    break
+                one = typical[i % len(typical)]
+                side["stats_heavy"].ms.append((await timed(store.contributor_stats([most])))[0])
+                side["stats_median"].ms.append((await timed(store.contributor_stats([one])))[0])
+                ms, top_stats = await timed(store.contributor_stats(ids))
+                side["stats_top50"].ms.append(ms)
+            assert top_stats == ref_stats, "contributor_stats of the top 50 != stats_for"
+            stats_sizes: dict[str, int] = {}
+            for v in [most, *typical]:
+                mine = await store.ledger_entries(visitor_id=v)
+                stats_sizes[v] = len(mine)
+                got = (await store.contributor_stats([v]))[v]
+                assert got == stats_for(mine, v), f"contributor_stats({v}) != stats_for"
         log(f"side measurements: { {k: v.summary()['p50'] for k, v in side.items()} }")
 
         # write side: a new vote dated in the current week, per entry, as the service does;
@@ -1332,52 +1439,73 @@ async def _bench(
         + f". board_totals rows: {board_rows:,}."
     )
     out.append(
-        "\n'before' columns: the previous run of this bench on the design before 5364d0b "
-        "(aggregates over the ledger), same dataset; bench/leaderboards.md at 5364d0b.\n"
+        "\n'before' columns: the first run of this bench, on the design before 5364d0b "
+        "(aggregates over the ledger), same dataset; bench/leaderboards.md at 5364d0b. "
+        "'7a27ecb' columns: the previous run (per-bucket totals, before the revocation shift, "
+        "the chunked rebuild and the one-round-trip `contributor_stats`; others' CPU 23-128% "
+        "during it), bench/leaderboards.md at 7a27ecb.\n"
         if default_size
-        else "\n(not the default size: no 'before' numbers)\n"
+        else "\n(not the default size: no 'before' or '7a27ecb' numbers)\n"
     )
     bl = BEFORE_LOAD if default_size else {}
+    pl = PREVIOUS_LOAD if default_size else {}
 
     def before(key: str) -> str:
         b = BEFORE.get(key) if default_size else None
         return f" {fmt(b[0])} / {fmt(b[2])} |" if b else " - |"
 
+    def previous(key: str) -> str:
+        b = PREVIOUS.get(key.split(" (#")[0]) if default_size else None
+        return f" {fmt(b[0])} / {fmt(b[1])} |" if b else " - |"
+
+    def prev_s(key: str) -> str:
+        return f"{pl[key]} s" if key in pl else "-"
+
     out.append("### Loading and rebuilds\n")
-    out.append("| step | time | before |")
-    out.append("|---|---|---|")
-    out.append(f"| generate the ledger (Python objects) | {gen_s:.1f} s | |")
+    out.append("| step | time | 7a27ecb | before |")
+    out.append("|---|---|---|---|")
+    out.append(f"| generate the ledger (Python objects) | {gen_s:.1f} s | {prev_s('gen_s')} | |")
     rate = load["adapter_n"] / load["adapter_s"]
     out.append(
         f"| store `add_ledger_entries`, first {load['adapter_n']:,} entries (batches of 1,000;"
         f" ledger rows + bucket UPSERTs) | {load['adapter_s']:.2f} s ({rate:,.0f} entries/s) "
-        f"| {bl.get('adapter_s', '-')} s |"
+        f"| {prev_s('adapter_s')} | {bl.get('adapter_s', '-')} s |"
     )
     out.append(
         f"| store bulk insert of the other {entries_n - load['adapter_n']:,} (executemany, "
         f"{load['indexes']:.0f} ledger indexes dropped, synchronous=OFF; bench only) "
-        f"| {load['insert_s']:.1f} s | |"
+        f"| {load['insert_s']:.1f} s | {prev_s('insert_s')} | |"
     )
-    out.append(f"| store: recreate the ledger indexes from SCHEMA | {load['index_s']:.1f} s | |")
-    out.append(f"| store: WAL checkpoint | {load['checkpoint_s']:.1f} s | |")
     out.append(
-        f"| **store `rebuild_boards()`** ({load['board_rows']:,.0f} rows; app settings: "
-        f"synchronous=FULL, default cache) | **{load['rebuild_boards_s']:.1f} s** | |"
+        f"| store: recreate the ledger indexes from SCHEMA | {load['index_s']:.1f} s "
+        f"| {prev_s('index_s')} | |"
     )
-    out.append(f"| store: WAL checkpoint after it | {load['checkpoint2_s']:.1f} s | |")
+    out.append(f"| store: WAL checkpoint | {load['checkpoint_s']:.1f} s | | |")
+    out.append(
+        f"| **store `rebuild_boards()`** ({load['board_rows']:,.0f} rows; transactions of "
+        f"{REBUILD_VISITORS} visitors; app settings: synchronous=FULL, default cache) "
+        f"| **{load['rebuild_boards_s']:.1f} s** | {prev_s('rebuild_boards_s')} (one "
+        "transaction) | |"
+    )
+    out.append(f"| store: WAL checkpoint after it | {load['checkpoint2_s']:.1f} s | | |")
     out.append(
         f"| store `add_revocations`, {revocations_n:,} records (batches of "
-        f"{REVOCATION_BATCH:,}; recounts the touched visitors' buckets) | {revoke_s:.1f} s "
-        f"| {bl.get('revocations_s', '-')} s |"
+        f"{REVOCATION_BATCH:,}; shifts the flipped entries' buckets, recounts a visitor with "
+        f"more than {RECOUNT_OVER} flips in a batch) | {revoke_s:.1f} s "
+        f"| {prev_s('revocations_s')} | {bl.get('revocations_s', '-')} s |"
     )
     out.append(
         f"| **`RedisLeaderboards.rebuild()`** in all ({rebuild.kept:,} rows) "
-        f"| **{rebuild.total_s:.1f} s** | {bl.get('redis_rebuild_s', '-')} s (replay) |"
+        f"| **{rebuild.total_s:.1f} s** | {prev_s('redis_rebuild_s')} "
+        f"| {bl.get('redis_rebuild_s', '-')} s (replay) |"
     )
-    out.append(f"| of which store `rebuild_boards()` | {rebuild.store_s:.1f} s | |")
+    out.append(
+        f"| of which store `rebuild_boards()` | {rebuild.store_s:.1f} s "
+        f"| {prev_s('redis_store_s')} | |"
+    )
     out.append(
         f"| of which copy to `lb-rebuild:*` sets + swap + resets | "
-        f"{rebuild.total_s - rebuild.store_s:.1f} s | |"
+        f"{rebuild.total_s - rebuild.store_s:.1f} s | {prev_s('redis_copy_s')} | |"
     )
     out.append(
         f"\nCPU while loading (store steps): others {load_cpu.others_pct:.0f}%; during "
@@ -1407,8 +1535,15 @@ async def _bench(
             f"{fmt(max(p.ping_ms for p in ps))} | {bad[0].outcome if bad else ''} |"
         )
     out.append(
-        "\n(store = issued while `rebuild_boards()` held the write transaction; copy = "
-        "during the copy to Redis and the swap; after = once `rebuild()` had returned.) "
+        f"\n(store = issued while `rebuild_boards()` ran, in transactions of "
+        f"{REBUILD_VISITORS} visitors; copy = during the copy to Redis and the swap; after = "
+        "once `rebuild()` had returned."
+        + (
+            " 7a27ecb, one transaction: store phase 24 writes, 2 ok, 22 `database is "
+            "locked`, write p50 5,018 ms.) "
+            if default_size
+            else ") "
+        )
         + (
             f"After the rebuild store and Redis differed on {straddled} (a write straddling "
             "the swap); `recompute` of the probe's entries fixed it."
@@ -1420,16 +1555,17 @@ async def _bench(
     )
     out.append(f"### Reads (ms; {args.reps} reps per case unless the budget stopped it)\n")
     out.append(
-        "| case | n | store p50 | p95 | p99 | mean | before: store p50 / p99 | Redis p50 | p95 "
-        "| p99 | mean | Redis/store (p50) | (mean) |"
+        "| case | n | store p50 | p95 | p99 | mean | 7a27ecb: store p50 / p99 "
+        "| before: store p50 / p99 | Redis p50 | p95 | p99 | mean | Redis/store (p50) | (mean) |"
     )
-    out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for case in top_cases + pos_cases:
         s, r = case.store.summary(), case.redis.summary()
         flag = " (budget)" if case.stopped_by_budget else ""
         out.append(
             f"| {case.name} | {s['n']}{flag} | {fmt(s['p50'])} | {fmt(s['p95'])} | "
-            f"{fmt(s['p99'])} | {fmt(s['mean'])} |{before(case.name)} {fmt(r['p50'])} | "
+            f"{fmt(s['p99'])} | {fmt(s['mean'])} |{previous(case.name)}{before(case.name)} "
+            f"{fmt(r['p50'])} | "
             f"{fmt(r['p95'])} | {fmt(r['p99'])} | {fmt(r['mean'])} | "
             f"{r['p50'] / s['p50']:.2f} | {r['mean'] / s['mean']:.2f} |"
         )
@@ -1440,8 +1576,8 @@ async def _bench(
         f" Pinned: {'python core 0, redis-server core 1' if pin else 'no'}.\n"
     )
     out.append("### Writes: one new helpful vote (5 points), per entry (ms)\n")
-    out.append("| step | n | p50 | p95 | p99 | mean | before: p50 / p99 |")
-    out.append("|---|---|---|---|---|---|---|")
+    out.append("| step | n | p50 | p95 | p99 | mean | 7a27ecb: p50 / p99 | before: p50 / p99 |")
+    out.append("|---|---|---|---|---|---|---|---|")
     for name, smp, key in (
         (
             "store `add_ledger_entries([entry])` (ledger row + 9 bucket UPSERTs, synchronous=FULL)",
@@ -1451,18 +1587,19 @@ async def _bench(
         (
             "same-run baseline: ledger row only (replica of the pre-5364d0b body)",
             old_w,
-            "",
+            "baseline",
         ),
         ("Redis `record([entry])` (9 boards, one Lua call)", redis_w, "record"),
     ):
-        out.append(row(name, smp.summary(), before(key)))
+        out.append(row(name, smp.summary(), previous(key) + before(key)))
     out.append(
         f"\nCPU during the writes ({write_cpu.wall:.0f} s): own {write_cpu.own_pct:.0f}%, "
         f"others {write_cpu.others_pct:.0f}%.\n"
     )
     out.append("### Side measurements on the app schema (ms)\n")
-    out.append("| what | n | p50 | p95 | p99 | mean | before: p50 / p99 |")
-    out.append("|---|---|---|---|---|---|---|")
+    out.append("| what | n | p50 | p95 | p99 | mean | 7a27ecb: p50 / p99 | before: p50 / p99 |")
+    out.append("|---|---|---|---|---|---|---|---|")
+    typical_n = [n for v, n in stats_sizes.items() if v != most]
     for name, key, bkey in (
         ("`store.ping()` (SELECT 1 on the reader), idle", "idle", ""),
         (
@@ -1484,26 +1621,58 @@ async def _bench(
             "staff_old",
             "",
         ),
+        (
+            f"`contributor_stats([v])`, the most active contributor ({stats_sizes[most]:,} "
+            "entries)",
+            "stats_heavy",
+            "",
+        ),
+        (
+            f"`contributor_stats([v])`, median contributors ({len(typical_n)} in turn, "
+            f"{min(typical_n):,}-{max(typical_n):,} entries)",
+            "stats_median",
+            "",
+        ),
+        (
+            f"`contributor_stats` of the all-time top 50 ({staff_entries:,} entries): the "
+            "public board's cold read",
+            "stats_top50",
+            "",
+        ),
     ):
-        out.append(row(name, side[key].summary(), before(bkey)))
+        out.append(row(name, side[key].summary(), previous(key) + before(bkey)))
     out.append(f"\nCPU during these: others {side_cpu.others_pct:.0f}%.\n")
     out.append(
         "### Revocations, each undone right after (ms; store = ledger read + "
         "`add_revocations`, Redis = `recompute`)\n"
     )
     out.append(
-        f"The most active contributor has {target_entries:,} entries. "
-        "`add_revocations` recounts a touched visitor's buckets from all their active entries.\n"
+        f"The most active contributor has {target_entries:,} entries. `add_revocations` "
+        "shifts the buckets of the entries whose state flipped (subtract/add; `reached_at` "
+        "looked up when the entry was the latest), and recounts a visitor from all their "
+        f"active entries when more than {RECOUNT_OVER} of theirs flip at once (a ban).\n"
     )
-    out.append("| what | n | records | store p50 | p95 | max | Redis p50 | p95 | max |")
-    out.append("|---|---|---|---|---|---|---|---|---|")
-    for rv in (hide_heavy, unhide_heavy, hide_typical, unhide_typical, ban, unban):
+    out.append(
+        "| what | n | records | store p50 | p95 | max | Redis p50 | p95 | max "
+        "| 7a27ecb: store p50 / Redis p50 |"
+    )
+    out.append("|---|---|---|---|---|---|---|---|---|---|")
+    for rv, key in (
+        (hide_heavy, "hide heavy"),
+        (unhide_heavy, "restore heavy"),
+        (hide_typical, "hide typical"),
+        (unhide_typical, "restore typical"),
+        (ban, "ban"),
+        (unban, "unban"),
+    ):
         s, r = rv.store.summary(), rv.redis.summary()
         recs = f"{min(rv.records):,}–{max(rv.records):,}" if rv.records else "-"
+        pr = PREVIOUS_REVOKE.get(key) if default_size else None
         out.append(
             f"| {rv.name} | {s['n']} | {recs} | {fmt(s['p50'])} | {fmt(s['p95'])} | "
             f"{fmt(max(rv.store.ms, default=math.nan))} | {fmt(r['p50'])} | {fmt(r['p95'])} | "
-            f"{fmt(max(rv.redis.ms, default=math.nan))} |"
+            f"{fmt(max(rv.redis.ms, default=math.nan))} | "
+            + (f"{fmt(pr[0])} / {fmt(pr[1])} |" if pr else "- |")
         )
     out.append(f"\nCPU during these: others {revoke_cpu.others_pct:.0f}%.\n")
     out.append("### Query plans of the store's board statements (app/ schema)\n")
@@ -1517,7 +1686,9 @@ async def _bench(
         "\nChecks: for every top-50 case, store == Redis == `rewards.leaderboard` (visitor, "
         "points, reached_at second) after loading and the rebuild (with the probe's writes); "
         "store == Redis on every timed call (top-50 lists and rank, points, second for every "
-        "sampled contributor); `ledger_counts` == counts from the whole ledgers; store == "
+        "sampled contributor); `ledger_counts` == counts from the whole ledgers; "
+        "`contributor_stats` == `rewards.badges.stats_for` of the whole ledgers (the top 50, "
+        "the most active, the median ones); store == "
         "Redis again after the writes and after the revocations (a banned contributor off "
         "both boards, back at the same rank on both after the ban is lifted)."
     )
@@ -1536,6 +1707,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quiet-wait", type=float, default=120.0, help="max s to wait for idle CPUs")
     p.add_argument("--hol-trials", type=int, default=20, help="pings behind a board read")
     p.add_argument("--staff-reps", type=int, default=50, help="ledger_counts calls")
+    p.add_argument("--stats-reps", type=int, default=200, help="contributor_stats rounds")
     p.add_argument("--revocation-reps", type=int, default=20, help="answers hidden per kind")
     p.add_argument("--ban-reps", type=int, default=3, help="ban + unban cycles")
     p.add_argument("--zipf", type=float, default=0.8, help="activity skew exponent")
@@ -1572,8 +1744,9 @@ def main(argv: list[str] | None = None) -> int:
         watchdog.cancel()
         cleanup()
     print(report)
+    command = " ".join([".venv/bin/python bench/leaderboards.py", *(argv or sys.argv[1:])])
     print(
-        f"\nCommand: `.venv/bin/python bench/leaderboards.py {' '.join(argv or sys.argv[1:])}`"
+        f"\nCommand: `{command}`"
         f" — total {time.monotonic() - started:.0f} s, {os.cpu_count()} cores, "
         f"SQLite {sqlite3.sqlite_version}, Python {sys.version.split()[0]}."
     )
