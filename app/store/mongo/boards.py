@@ -300,11 +300,18 @@ class MongoBoards(MongoBase):
         it again when quiet to be sure."""
         kept = 0
         after = ""
+        await self._set_boards_state("filling")
         while visitors := await self._visitors_after(after):
             kept += await self._rebuild_range(after, visitors[-1])
             after = visitors[-1]
         await self._board_totals.delete_many({"visitor_id": {"$gt": after}})
+        await self._set_boards_state("ready")
         return kept
+
+    async def _set_boards_state(self, state: str) -> None:
+        await self._db["meta"].update_one(
+            {"_id": "boards"}, {"$set": {"state": state}}, upsert=True
+        )
 
     async def _visitors_after(self, after: str) -> list[str]:
         """The next REBUILD_VISITORS distinct ledger visitor ids after `after`, in order.
@@ -351,11 +358,16 @@ class MongoBoards(MongoBase):
         return len(totals)
 
     async def _fill_boards_if_missing(self) -> None:
-        """A database from before `board_totals` existed gets its totals once."""
-        if await self._board_totals.find_one({}, {"_id": 1}) is not None:
+        """Fill the totals unless a rebuild finished: a database from before they existed,
+        or one whose rebuild was cut off (it writes range by range, so a killed rebuild
+        leaves some visitors filled; `meta.boards` says 'ready' only at its very end)."""
+        meta = await self._db["meta"].find_one({"_id": "boards"})
+        if meta is not None and meta.get("state") == "ready":
             return
         if await self._ledger.find_one(ACTIVE_WITH_POINTS, {"_id": 1}) is not None:
             await self.rebuild_boards()
+        else:
+            await self._set_boards_state("ready")
 
     async def open(self) -> None:
         await super().open()

@@ -123,6 +123,7 @@ CREATE TABLE IF NOT EXISTS board_totals (
 CREATE INDEX IF NOT EXISTS board_totals_order
     ON board_totals (board, points DESC, reached_at, visitor_id DESC);
 CREATE INDEX IF NOT EXISTS board_totals_by_visitor ON board_totals (visitor_id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS reports (
     id TEXT PRIMARY KEY, message_id TEXT NOT NULL, thread_id TEXT NOT NULL, room TEXT NOT NULL,
     reporter_id TEXT NOT NULL, author_id TEXT NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL,

@@ -57,6 +57,10 @@ ALL_TIME_ID = Board("all", "all").id  # the all-time global board: everyone's to
 # Above this many flips for one visitor at once (a ban), recompute their buckets instead.
 RECOUNT_OVER = 50
 REBUILD_VISITORS = 500  # visitors per rebuild transaction (~0.7 s at 1M entries)
+SET_BOARDS_STATE_SQL = (
+    "INSERT INTO meta (key, value) VALUES ('boards', ?)"
+    " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+)
 NOT_DISQUALIFIED = "visitor_id NOT IN (SELECT visitor_id FROM disqualified)"
 ADD_TO_BOARD_SQL = (
     "INSERT INTO board_totals (board, visitor_id, points, reached_at) VALUES (?, ?, ?, ?)"
@@ -438,6 +442,7 @@ class SqliteRewards(SqliteBase):
         writers (another process) wait one short transaction, not the whole rebuild."""
         kept = 0
         after = ""
+        await self._set_boards_state("filling")
         while True:
             last = await self._read_one(
                 "SELECT MAX(visitor_id) AS last FROM (SELECT DISTINCT visitor_id FROM ledger"
@@ -447,6 +452,7 @@ class SqliteRewards(SqliteBase):
             async with self._transaction() as db:
                 if last["last"] is None:  # past the last visitor: drop rows of nobody
                     await db.execute("DELETE FROM board_totals WHERE visitor_id > ?", (after,))
+                    await db.execute(SET_BOARDS_STATE_SQL, ("ready",))
                     return kept
                 kept += await self._rebuild_range(db, after, last["last"])
             after = last["last"]
@@ -473,15 +479,25 @@ class SqliteRewards(SqliteBase):
         )
         return len(rows)
 
+    async def _set_boards_state(self, state: str) -> None:
+        async with self._transaction() as db:
+            await db.execute(SET_BOARDS_STATE_SQL, (state,))
+
     async def _fill_boards_if_missing(self) -> None:
-        """A database from before `board_totals` existed gets its totals once."""
+        """Fill the totals unless a rebuild finished: a database from before they existed,
+        or one whose rebuild was cut off (it commits visitor by visitor, so a killed rebuild
+        leaves some visitors filled; `meta.boards` says 'ready' only at its very end)."""
         row = await self._read_one(
-            "SELECT EXISTS (SELECT 1 FROM board_totals) AS kept,"
+            "SELECT (SELECT value FROM meta WHERE key = 'boards') AS state,"
             " EXISTS (SELECT 1 FROM ledger WHERE revoked_at IS NULL AND points > 0) AS owed",
             (),
         )
-        if row["owed"] and not row["kept"]:
+        if row["state"] == "ready":
+            return
+        if row["owed"]:
             await self.rebuild_boards()
+        else:
+            await self._set_boards_state("ready")
 
     async def open(self) -> None:
         await super().open()
