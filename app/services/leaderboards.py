@@ -119,11 +119,14 @@ class RedisLeaderboards:
         for visitor_id, board_ids in touched.items():
             await self._reset(visitor_id, board_ids)
 
-    async def _reset(self, visitor_id: str, board_ids: Iterable[str]) -> None:
-        """Set one visitor's score on these boards to the store's totals (or remove it)."""
+    async def _reset(
+        self, visitor_id: str, board_ids: Iterable[str], *, all_rows: bool = False
+    ) -> None:
+        """Set one visitor's score on these boards (and on every board they have a row on,
+        with `all_rows`) to the store's totals, or remove it."""
         rows = await self._store.board_rows_of(visitor_id)
         async with self._redis.pipeline(transaction=True) as pipe:
-            for board_id in {*board_ids, *rows}:
+            for board_id in {*board_ids, *rows} if all_rows else set(board_ids):
                 row = rows.get(board_id)
                 if row is not None:
                     pipe.zadd(keys.leaderboard(board_id), {visitor_id: _score(row)})
@@ -200,7 +203,7 @@ class RedisLeaderboards:
         touched: set[bytes] = await self._redis.smembers(keys.leaderboard_touched())  # type: ignore[assignment]
         await self._redis.delete(keys.leaderboard_touched())
         for visitor_id in touched:
-            await self._reset(_member(visitor_id), built)
+            await self._reset(_member(visitor_id), built, all_rows=True)
         return kept
 
     async def _copy_totals(self) -> set[str]:

@@ -198,10 +198,10 @@ class SqliteRewards(SqliteBase):
     async def _shift_boards(self, db: aiosqlite.Connection, flipped: list[LedgerEntry]) -> None:
         """Move the buckets of entries that were just revoked or restored.
 
-        A restored entry adds to its buckets like a new one; a revoked one subtracts, the
-        row goes when it reaches 0, and `reached_at` is looked up again only when the entry
-        was the latest on that bucket. A visitor with many flips at once (a ban) is
-        recomputed from their remaining entries instead.
+        Restored entries add to their buckets like new ones; revoked ones subtract, rows
+        that reach 0 go, and `reached_at` is looked up again only where a revoked entry was
+        the latest. A few statements per visitor (executemany), whatever the flips. A visitor
+        with many flips at once (a ban) is recomputed from their remaining entries instead.
         """
         by_visitor: dict[str, list[LedgerEntry]] = {}
         for e in flipped:
@@ -210,35 +210,49 @@ class SqliteRewards(SqliteBase):
             if len(mine) > RECOUNT_OVER:
                 await self._recount(db, visitor_id, {b.id for e in mine for b in boards_for(e)})
                 continue
-            for e in mine:
-                if e.active:
-                    await db.executemany(ADD_TO_BOARD_SQL, _board_rows(e))
-                else:
-                    for board in boards_for(e):
-                        await self._take_off(db, e, board)
+            restored = [row for e in mine if e.active for row in _board_rows(e)]
+            await db.executemany(ADD_TO_BOARD_SQL, restored)
+            await self._take_off(db, visitor_id, [e for e in mine if not e.active])
 
     @staticmethod
-    async def _take_off(db: aiosqlite.Connection, e: LedgerEntry, board: Board) -> None:
-        async with db.execute(
-            "UPDATE board_totals SET points = points - ? WHERE board = ? AND visitor_id = ?"
-            " RETURNING points, reached_at",
-            (e.points, board.id, e.visitor_id),
-        ) as cur:
-            row = await cur.fetchone()
-        if row is None:
+    async def _take_off(
+        db: aiosqlite.Connection, visitor_id: str, revoked: list[LedgerEntry]
+    ) -> None:
+        """Subtract one visitor's revoked entries from their buckets (the ledger already
+        says they are revoked, so a `reached_at` looked up here is the final one)."""
+        taken: dict[str, int] = {}
+        seconds: dict[str, set[str]] = {}  # board id -> the revoked entries' seconds
+        boards: dict[str, tuple[Board, datetime]] = {}
+        for e in revoked:
+            for board in boards_for(e):
+                taken[board.id] = taken.get(board.id, 0) + e.points
+                seconds.setdefault(board.id, set()).add(_second(e.created_at))
+                boards[board.id] = (board, e.created_at)
+        if not taken:
             return
-        if row["points"] <= 0:
-            await db.execute(
-                "DELETE FROM board_totals WHERE board = ? AND visitor_id = ?",
-                (board.id, e.visitor_id),
-            )
-        elif row["reached_at"] == _second(e.created_at):
+        await db.executemany(
+            "UPDATE board_totals SET points = points - ? WHERE board = ? AND visitor_id = ?",
+            [(points, board_id, visitor_id) for board_id, points in taken.items()],
+        )
+        await db.execute(
+            "DELETE FROM board_totals WHERE visitor_id = ? AND points <= 0", (visitor_id,)
+        )
+        async with db.execute(
+            "SELECT board, reached_at FROM board_totals"
+            f" WHERE visitor_id = ? AND board IN ({_marks(len(taken))})",
+            (visitor_id, *taken),
+        ) as cur:
+            stale = [
+                r["board"] for r in await cur.fetchall() if r["reached_at"] in seconds[r["board"]]
+            ]
+        for board_id in stale:
+            board, at = boards[board_id]
             sql = (
                 "SELECT MAX(created_at) AS latest FROM ledger WHERE visitor_id = ?"
                 " AND revoked_at IS NULL AND points > 0"
             )
-            params: list[Any] = [e.visitor_id]
-            start, end = period_bounds(board.period, e.created_at)
+            params: list[Any] = [visitor_id]
+            start, end = period_bounds(board.period, at)
             for term, value in (
                 ("created_at >= ?", start and stamp(start)),
                 ("created_at < ?", end and stamp(end)),
@@ -250,13 +264,10 @@ class SqliteRewards(SqliteBase):
                     params.append(value)
             async with db.execute(sql, tuple(params)) as cur:
                 found = await cur.fetchone()
-            # The ledger is already in its final state: None means other entries of this
-            # batch will take the row to 0 (and delete it) in turn.
-            latest: str | None = found["latest"] if found is not None else None
-            if latest is not None:
+            if found is not None and found["latest"] is not None:
                 await db.execute(
                     "UPDATE board_totals SET reached_at = ? WHERE board = ? AND visitor_id = ?",
-                    (latest[:19], board.id, e.visitor_id),
+                    (found["latest"][:19], board_id, visitor_id),
                 )
 
     @staticmethod
