@@ -1,9 +1,11 @@
 """Rewards use cases: turn what happens in rooms into ledger entries, keep boards current,
-answer "how were my points computed", and staff actions (bonus, disqualify, reinstate).
+answer "how were my points computed" and "where do I stand", and staff actions (bonus,
+endorsement, disqualify, reinstate).
 
 The rules are pure (`rewards/`); this service gathers the history each rule needs from the
 store, appends the entries (idempotent ids), records revocations, updates the leaderboards
-and announces promotions. It listens on the bus, so the chat's code never calls it.
+and announces promotions and new badges. It listens on the bus, so the chat's code never
+calls it.
 """
 
 from __future__ import annotations
