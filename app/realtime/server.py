@@ -22,12 +22,11 @@ from app.realtime import names
 from app.realtime.acks import error_ack
 from app.services.bus import (
     AnswerPosted,
-    BadgeEarned,
     CaseChanged,
     EnthusiastsNudged,
     EventBus,
     PrivateMessage,
-    RankChanged,
+    Recognised,
     RoomChanged,
 )
 from app.services.case_views import case_view
@@ -158,32 +157,20 @@ def connect_bus(
                 namespace=names.WIDGET_NAMESPACE,
             )
 
-    async def on_rank_changed(change: RankChanged) -> None:
+    async def on_recognised(change: Recognised) -> None:
+        """{type: "rank", rank: code, text} or {type: "badge", badge: code, text}."""
         await sio.emit(
             names.NOTIFICATION,
             {
-                "type": "rank",
-                "rank": change.rank,
+                "type": change.kind,
+                change.kind: change.code,
                 "text": {"fr": change.text_fr, "en": change.text_en},
             },
             room=names.visitor_channel(change.visitor_id),
             namespace=names.WIDGET_NAMESPACE,
         )
 
-    async def on_badge_earned(earned: BadgeEarned) -> None:
-        await sio.emit(
-            names.NOTIFICATION,
-            {
-                "type": "badge",
-                "badge": earned.badge,
-                "text": {"fr": earned.text_fr, "en": earned.text_en},
-            },
-            room=names.visitor_channel(earned.visitor_id),
-            namespace=names.WIDGET_NAMESPACE,
-        )
-
-    bus.subscribe(RankChanged.name, on_rank_changed)
-    bus.subscribe(BadgeEarned.name, on_badge_earned)
+    bus.subscribe(Recognised.name, on_recognised)
     bus.subscribe(RoomChanged.name, on_room_changed)
     bus.subscribe(AnswerPosted.name, on_answer_posted)
     bus.subscribe(CaseChanged.name, on_case_changed)

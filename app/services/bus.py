@@ -10,7 +10,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from app.domain.models import Event, Message, Thread
 from moderation.cases import Case
@@ -100,23 +100,14 @@ class ContentModerated:
 
 
 @dataclass(frozen=True, slots=True)
-class RankChanged:
-    """A contributor reached a new rank: they are told wherever they are connected."""
+class Recognised:
+    """A contributor reached a new rank (`kind` "rank") or earned a badge ("badge"): they
+    are told wherever they are connected, in their language."""
 
-    name = "rank.changed"
+    name = "contributor.recognised"
     visitor_id: str
-    rank: str
-    text_fr: str
-    text_en: str
-
-
-@dataclass(frozen=True, slots=True)
-class BadgeEarned:
-    """A contributor earned a badge: they are told wherever they are connected."""
-
-    name = "badge.earned"
-    visitor_id: str
-    badge: str
+    kind: Literal["rank", "badge"]
+    code: str  # the rank or badge code
     text_fr: str
     text_en: str
 
@@ -130,8 +121,7 @@ DomainEvent = (
     | VoteCast
     | AnswerAccepted
     | ContentModerated
-    | RankChanged
-    | BadgeEarned
+    | Recognised
 )
 Listener = Callable[[Any], Awaitable[None]]
 

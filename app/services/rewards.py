@@ -22,10 +22,9 @@ from app.domain.staff import Staff
 from app.services.bus import (
     AnswerAccepted,
     AnswerPosted,
-    BadgeEarned,
     ContentModerated,
     EventBus,
-    RankChanged,
+    Recognised,
     RoomChanged,
     VoteCast,
 )
@@ -108,22 +107,18 @@ class RewardsService:
             promoted = rw.rank_change(was.points, now.points)
             if promoted is not None:
                 await self._bus.publish(
-                    RankChanged(
-                        visitor_id,
-                        promoted.code,
-                        rw.rank_notice(promoted, "fr"),
-                        rw.rank_notice(promoted, "en"),
+                    Recognised(
+                        visitor_id, "rank", promoted.code,
+                        rw.rank_notice(promoted, "fr"), rw.rank_notice(promoted, "en"),
                     )
-                )
+                )  # fmt: skip
             for badge in rw.new_badges(was, now):
                 await self._bus.publish(
-                    BadgeEarned(
-                        visitor_id,
-                        badge.code,
-                        rw.badge_notice(badge, "fr"),
-                        rw.badge_notice(badge, "en"),
+                    Recognised(
+                        visitor_id, "badge", badge.code,
+                        rw.badge_notice(badge, "fr"), rw.badge_notice(badge, "en"),
                     )
-                )
+                )  # fmt: skip
 
     async def _actor(self, visitor_id: str) -> rw.Actor:
         visitor = await self._store.get_visitor(visitor_id)
