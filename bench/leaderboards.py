@@ -85,14 +85,9 @@ from app.services.leaderboards import RedisLeaderboards, StoreLeaderboards  # no
 from app.store.port import BoardRow  # noqa: E402
 from app.store.sqlite import SqliteStore  # noqa: E402
 from app.store.sqlite.base import SCHEMA  # noqa: E402
-from app.store.sqlite.rewards import (  # noqa: E402
-    INSERT_ENTRY_SQL,
-    LEDGER_COLUMNS,
-    REBUILD_VISITORS,
-    RECOUNT_OVER,
-    SqliteRewards,
-    entry_values,
-)
+from app.store.sqlite.boards import REBUILD_VISITORS, RECOUNT_OVER  # noqa: E402
+from app.store.sqlite.ledger_rows import INSERT_ENTRY_SQL, LEDGER_COLUMNS, entry_values  # noqa: E402
+from app.store.sqlite.rewards import SqliteRewards  # noqa: E402
 from rewards.badges import ContributorStats, stats_for  # noqa: E402
 from rewards.leaderboard import Board, board_for, leaderboard  # noqa: E402
 from rewards.ledger import (  # noqa: E402

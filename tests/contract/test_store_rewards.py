@@ -16,7 +16,7 @@ from app.store.mongo import MongoStore
 from app.store.mongo import boards as mongo_boards
 from app.store.port import BoardRow, Store
 from app.store.sqlite import SqliteStore
-from app.store.sqlite import rewards as sqlite_rewards
+from app.store.sqlite import boards as sqlite_boards
 from rewards.badges import stats_for
 from rewards.leaderboard import Board, board_for, leaderboard, rank_of, totals_by_board
 from rewards.ledger import (
@@ -615,7 +615,7 @@ async def test_sqlite_rebuild_in_small_transactions_gives_the_same_totals(
                 "INSERT INTO board_totals VALUES ('all:all', 'zz-nobody', 5, '2025-03-10T00:00:00')"
             )
             await db.execute("UPDATE board_totals SET points = 1 WHERE visitor_id = 'v1'")
-        monkeypatch.setattr(sqlite_rewards, "REBUILD_VISITORS", 3)  # 11 visitors: 4 chunks
+        monkeypatch.setattr(sqlite_boards, "REBUILD_VISITORS", 3)  # 11 visitors: 4 chunks
         assert await store.rebuild_boards() == len(expected)
         assert await every_board(store) == expected
     finally:

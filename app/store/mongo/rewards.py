@@ -1,4 +1,4 @@
-"""The points ledger, its revocation records, disqualifications and the board queries.
+"""The points ledger, its revocation records, and the reads awards and stats need.
 
 Collections:
 - `ledger`: one document per `LedgerEntry` (`_id` = entry id, so a replayed or racing
