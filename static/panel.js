@@ -598,15 +598,7 @@
       ? data.text[LANG] : "";
     if (!text) text = t("rank_promoted", { rank: rankLabel(data.rank) });
     setMyRank(data.rank);
-    toast(text, null, null, {
-      tone: "celebrate",
-      actionLabel: t("rank_toast_action"),
-      onAction: function () { openPoints(els.pointsButton); }
-    });
-    announce(text);
-    postToParent({ type: "notify" });
-    if (els.points.open) loadPoints();
-    if (els.leaders.open) loadLeaders(false);
+    celebrate(text);
   }
 
   /** A new badge ("New badge: Fast responder"): the same celebratory toast as a promotion. */
@@ -614,6 +606,12 @@
     if (!me() || typeof data.badge !== "string") return;
     var text = data.text && typeof data.text === "object" && typeof data.text[LANG] === "string"
       ? data.text[LANG] : t("badge_earned", { badge: badgeLabel(data.badge) });
+    celebrate(text);
+  }
+
+  /** Recognition (a promotion, a badge): a toast leading to "My points", read aloud, and
+   * the open sheets brought up to date. */
+  function celebrate(text) {
     toast(text, null, null, {
       tone: "celebrate",
       actionLabel: t("rank_toast_action"),

@@ -13,6 +13,7 @@ from quart_schema import validate_querystring, validate_request
 import rewards as rw
 from app.domain.errors import Conflict, NotFound
 from app.domain.models import new_id, utcnow
+from app.services.case_views import audit_view
 from app.services.payloads import Payload
 from app.services.review import ContributorReview, review_contributor
 from app.store.port import BoardRow
@@ -207,16 +208,7 @@ def _reports(review: ContributorReview) -> list[Json]:
 
 
 def _audit_lines(review: ContributorReview) -> list[Json]:
-    return [
-        {
-            "id": a.id,
-            "at": a.at.isoformat(),
-            "action": a.action,
-            "detail": a.detail,
-            "actor": {"id": a.actor_id, "name": a.actor_name, "kind": a.actor_kind},
-        }
-        for a in review.audit
-    ]
+    return [{"id": a.id, **audit_view(a)} for a in review.audit]
 
 
 @bp.get("/staff/contributors/<visitor_id>")
