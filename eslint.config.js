@@ -1,0 +1,39 @@
+// ESLint flat config: `npx eslint static tests/js` (run by bin/test).
+import js from "@eslint/js";
+import globals from "globals";
+
+export default [
+  {
+    ignores: ["node_modules/", ".venv/", "var/"],
+  },
+  js.configs.recommended,
+  {
+    // The front end: native ES modules loaded by <script type="module">, no bundler.
+    files: ["static/js/**/*.js"],
+    languageOptions: {
+      ecmaVersion: 2022,
+      sourceType: "module",
+      globals: { ...globals.browser },
+    },
+  },
+  {
+    // Classic scripts: the loader shops embed with a plain <script> tag, the API docs page.
+    files: ["static/widget.js", "static/api_docs.js"],
+    languageOptions: {
+      ecmaVersion: 2022,
+      sourceType: "script",
+      globals: { ...globals.browser },
+    },
+    // They stay ES5-compatible for old browsers: `catch (e)` without using e is kept.
+    rules: { "no-unused-vars": ["error", { caughtErrors: "none" }] },
+  },
+  {
+    // Unit tests of the browser-free modules, run by `node --test`.
+    files: ["tests/js/**/*.mjs", "eslint.config.js"],
+    languageOptions: {
+      ecmaVersion: 2022,
+      sourceType: "module",
+      globals: { ...globals.node },
+    },
+  },
+];
