@@ -10,7 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from app.domain.errors import Invalid, RateLimited, Unauthorized
 from app.domain.models import new_id, utcnow
-from app.domain.staff import Role, Staff, lock_duration
+from app.domain.staff import Role, Staff
 from app.store.port import Store
 
 MIN_PASSWORD = 12
@@ -25,6 +25,18 @@ def normalise_email(raw: str) -> str:
     if not local or "." not in domain or len(email) > 254 or any(c.isspace() for c in email):
         raise Invalid("an e-mail address like name@shop.example is required")
     return email
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return bool(_hasher.verify(password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _locked_message(until: datetime | None, now: datetime) -> str:
+    wait = max(1, int((until - now).total_seconds() // 60) + 1) if until else 1
+    return f"too many failed attempts; try again in {wait} min"
 
 
 class StaffAccounts:
@@ -51,7 +63,12 @@ class StaffAccounts:
         return staff
 
     async def sign_in(self, email: Any, password: Any, now: datetime | None = None) -> Staff:
-        """The staff member, or Unauthorized; RateLimited while the account backs off."""
+        """The staff member, or Unauthorized; RateLimited while the account backs off.
+
+        The attempt is counted in the store before the password is checked, atomically
+        (`count_sign_in_attempt`): guesses sent in parallel each count and, once the account
+        locks, the ones still in flight are refused without being checked.
+        """
         if not isinstance(email, str) or not isinstance(password, str) or len(password) > 1024:
             raise Unauthorized("wrong e-mail or password")
         now = now or utcnow()
@@ -59,32 +76,22 @@ class StaffAccounts:
             staff = await self._store.get_staff_by_email(normalise_email(email))
         except Invalid:
             staff = None
-        if staff is not None and staff.locked_until is not None and staff.locked_until > now:
-            wait = max(1, int((staff.locked_until - now).total_seconds() // 60) + 1)
-            raise RateLimited(f"too many failed attempts; try again in {wait} min")
-        try:
-            _hasher.verify(staff.password_hash if staff else _DUMMY_HASH, password)
-            ok = staff is not None
-        except (VerificationError, InvalidHashError):
-            ok = False
         if staff is None:
+            _verify(_DUMMY_HASH, password)  # the same work as for a known account
             raise Unauthorized("wrong e-mail or password")
-        if not ok:
-            staff.failed_logins += 1
-            pause = lock_duration(staff.failed_logins)
-            staff.locked_until = now + pause if pause else None
-            await self._store.save_staff(staff)
+        if staff.locked_until is not None and staff.locked_until > now:
+            raise RateLimited(_locked_message(staff.locked_until, now))
+        counted = await self._store.count_sign_in_attempt(staff.id, now)
+        if counted is None:  # another attempt locked the account since it was read
+            latest = await self._store.get_staff(staff.id)
+            raise RateLimited(_locked_message(latest.locked_until if latest else None, now))
+        if not _verify(counted.password_hash, password):
             raise Unauthorized("wrong e-mail or password")
-        if (
-            staff.failed_logins
-            or staff.locked_until
-            or _hasher.check_needs_rehash(staff.password_hash)
-        ):
-            staff.failed_logins, staff.locked_until = 0, None
-            if _hasher.check_needs_rehash(staff.password_hash):
-                staff.password_hash = _hasher.hash(password)
-            await self._store.save_staff(staff)
-        return staff
+        counted.failed_logins, counted.locked_until = 0, None
+        if _hasher.check_needs_rehash(counted.password_hash):
+            counted.password_hash = _hasher.hash(password)
+        await self._store.save_staff(counted)
+        return counted
 
     async def get(self, staff_id: Any) -> Staff | None:
         return await self._store.get_staff(staff_id) if isinstance(staff_id, str) else None

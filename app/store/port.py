@@ -130,6 +130,15 @@ class ModerationStore(Protocol):
     async def save_staff(self, staff: Staff) -> None:
         """Save name, role, password hash and sign-in backoff state."""
 
+    async def count_sign_in_attempt(self, staff_id: str, now: datetime) -> Staff | None:
+        """Count a sign-in attempt before its password is checked, in one atomic write:
+        unless the account is locked at `now`, add one to `failed_logins` and, when
+        `domain.staff.lock_duration` of the new count asks for a pause, lock it until
+        `now` + that pause. Returns the account as written, or None when it was locked
+        (nothing counted) or does not exist. Parallel attempts each count (none is lost
+        to a read-then-save race), so guesses sent at once lock the account as fast as
+        guesses sent one by one."""
+
     # cases (one per thread)
     async def insert_case(self, case: Case) -> Case:
         """Store a new case, or return the thread's existing case unchanged."""

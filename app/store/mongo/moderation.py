@@ -14,12 +14,12 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from app.domain.errors import Conflict
 from app.domain.models import MessageKind, Thread, Visibility
-from app.domain.staff import Role, Staff
+from app.domain.staff import LOCK_AFTER, Role, Staff, lock_duration
 from app.store.mongo.base import (
     Doc,
     MongoBase,
@@ -55,6 +55,21 @@ def _staff_changes(staff: Staff) -> Doc:
         "failed_logins": check_int(staff.failed_logins, "failed_logins"),
         "locked_until": check_date(staff.locked_until, "locked_until"),
     }
+
+
+def _locked_after_attempt(now: datetime) -> Doc:
+    """`locked_until` once `failed_logins` holds the new count, as an aggregation
+    expression: domain.staff.lock_duration tabulated from LOCK_AFTER until it stops growing
+    (it doubles, then stays capped), so the rule is written once, in the domain."""
+    branches: list[Doc] = []
+    count = LOCK_AFTER
+    while (pause := lock_duration(count)) is not None:
+        branches.append({"case": {"$eq": ["$failed_logins", count]}, "then": now + pause})
+        if lock_duration(count + 1) == pause or len(branches) >= 64:
+            break
+        count += 1
+    capped = {"$cond": [{"$gt": ["$failed_logins", count]}, branches[-1]["then"], "$locked_until"]}
+    return {"$switch": {"branches": branches, "default": capped}}
 
 
 def _reason_doc(reason: Reason) -> Doc:
@@ -174,6 +189,23 @@ class MongoModeration(MongoBase):
         await self._staff.update_one(
             {"_id": check_str(staff.id, "staff id")}, {"$set": _staff_changes(staff)}
         )
+
+    async def count_sign_in_attempt(self, staff_id: str, now: datetime) -> Staff | None:
+        """One find_one_and_update whose update is a pipeline: the increment and the lock
+        it calls for land in the same document write. (An `$inc` followed by a separate
+        lock write would let attempts that arrive in between pass unlocked.)"""
+        doc = await self._staff.find_one_and_update(
+            {
+                "_id": check_str(staff_id, "staff id"),
+                "$or": [{"locked_until": None}, {"locked_until": {"$lte": now}}],
+            },
+            [
+                {"$set": {"failed_logins": {"$add": [{"$ifNull": ["$failed_logins", 0]}, 1]}}},
+                {"$set": {"locked_until": _locked_after_attempt(now)}},
+            ],
+            return_document=ReturnDocument.AFTER,
+        )
+        return _staff_from(doc) if doc is not None else None
 
     # cases -------------------------------------------------------------------------------
     async def insert_case(self, case: Case) -> Case:

@@ -12,7 +12,7 @@ import aiosqlite
 
 from app.domain.errors import Conflict
 from app.domain.models import Thread
-from app.domain.staff import Role, Staff
+from app.domain.staff import Role, Staff, lock_duration
 from app.store.sqlite.base import SqliteBase, dt, ts
 from app.store.sqlite.qa import THREAD_COLUMNS, thread_from
 from moderation.cases import AuditEntry, Case, CaseState, Mode, Reason, WebhookStatus
@@ -131,6 +131,28 @@ class SqliteModeration(SqliteBase):
                 (staff.name, staff.role.value, staff.password_hash, staff.failed_logins,
                  ts(staff.locked_until), staff.id),
             )  # fmt: skip
+
+    async def count_sign_in_attempt(self, staff_id: str, now: datetime) -> Staff | None:
+        """The increment and the lock are written in one transaction (the writer lock and
+        BEGIN IMMEDIATE), so no other attempt sees the count without its lock."""
+        async with self._transaction() as db:
+            async with db.execute(
+                "UPDATE staff SET failed_logins = failed_logins + 1"
+                " WHERE id = ? AND (locked_until IS NULL OR locked_until <= ?) RETURNING *",
+                (staff_id, ts(now)),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is None:
+                return None
+            staff = _staff_from(row)
+            pause = lock_duration(staff.failed_logins)
+            if pause is not None:
+                staff.locked_until = now + pause
+                await db.execute(
+                    "UPDATE staff SET locked_until = ? WHERE id = ?",
+                    (ts(staff.locked_until), staff_id),
+                )
+        return staff
 
     # cases -------------------------------------------------------------------------------
     async def _reasons(self, case_ids: list[str]) -> dict[str, list[Reason]]:

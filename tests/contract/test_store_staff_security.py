@@ -1,0 +1,68 @@
+"""The storage contract for staff sign-in security: attempts counted atomically (parallel
+guesses each count and lock the account)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from app.domain.staff import LOCK_AFTER, LOCK_MAX, lock_duration
+from app.store.port import Store
+
+from .helpers import at
+from .test_store_moderation import staff
+
+
+async def test_parallel_attempts_each_count_and_lock_at_the_threshold(store: Store) -> None:
+    await store.add_staff(staff(1))
+    now = at(10)
+
+    counted = await asyncio.gather(*(store.count_sign_in_attempt("s1", now) for _ in range(25)))
+
+    passed = [c for c in counted if c is not None]
+    assert sorted(c.failed_logins for c in passed) == list(range(1, LOCK_AFTER + 1))
+    locking = max(passed, key=lambda c: c.failed_logins)
+    pause = lock_duration(LOCK_AFTER)
+    assert pause is not None and locking.locked_until == now + pause
+    assert all(c.locked_until is None for c in passed if c is not locking)
+    saved = await store.get_staff("s1")
+    assert saved is not None
+    assert (saved.failed_logins, saved.locked_until) == (LOCK_AFTER, now + pause)
+
+
+async def test_a_lock_that_ran_out_lets_one_attempt_through_and_backs_off_longer(
+    store: Store,
+) -> None:
+    agent = staff(1, failed_logins=LOCK_AFTER, locked_until=at(11))
+    await store.add_staff(agent)
+
+    assert await store.count_sign_in_attempt("s1", at(10)) is None  # still locked
+    unchanged = await store.get_staff("s1")
+    assert unchanged is not None and unchanged.failed_logins == LOCK_AFTER
+
+    after = await store.count_sign_in_attempt("s1", at(11))  # the lock ends at 11
+    pause = lock_duration(LOCK_AFTER + 1)
+    assert after is not None and pause is not None
+    assert (after.failed_logins, after.locked_until) == (LOCK_AFTER + 1, at(11) + pause)
+    assert await store.count_sign_in_attempt("s1", at(11)) is None
+
+
+async def test_counting_keeps_the_capped_pause_and_the_rest_of_the_account(store: Store) -> None:
+    agent = staff(1, failed_logins=40)
+    await store.add_staff(agent)
+
+    counted = await store.count_sign_in_attempt("s1", at(5))
+
+    assert counted is not None
+    assert (counted.failed_logins, counted.locked_until) == (41, at(5) + LOCK_MAX)
+    assert counted.email == agent.email and counted.password_hash == agent.password_hash
+    assert await store.get_staff("s1") == counted
+    # A successful sign-in clears the count through save_staff, as before.
+    counted.failed_logins, counted.locked_until = 0, None
+    await store.save_staff(counted)
+    fresh = await store.count_sign_in_attempt("s1", at(6))
+    assert fresh is not None and (fresh.failed_logins, fresh.locked_until) == (1, None)
+
+
+async def test_an_unknown_account_counts_nothing(store: Store) -> None:
+    assert await store.count_sign_in_attempt("nobody", at(1)) is None
+    assert await store.get_staff("nobody") is None
