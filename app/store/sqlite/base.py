@@ -65,7 +65,8 @@ CREATE VIRTUAL TABLE IF NOT EXISTS thread_search USING fts5 (
 CREATE TABLE IF NOT EXISTS staff (
     id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT NOT NULL, role TEXT NOT NULL,
     password_hash TEXT NOT NULL, created_at TEXT NOT NULL,
-    failed_logins INTEGER NOT NULL DEFAULT 0, locked_until TEXT
+    failed_logins INTEGER NOT NULL DEFAULT 0, locked_until TEXT,
+    session_epoch INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS cases (
     id TEXT PRIMARY KEY, thread_id TEXT NOT NULL UNIQUE, room TEXT NOT NULL,
@@ -133,7 +134,10 @@ CREATE INDEX IF NOT EXISTS reports_by_author ON reports (author_id, at);
 """
 # Columns added after their table first shipped: `CREATE TABLE IF NOT EXISTS` leaves an
 # existing table as it was, so `open` adds them before SCHEMA indexes them.
-ADDED_COLUMNS = (("audit", "subject_id", "TEXT"),)
+ADDED_COLUMNS = (
+    ("audit", "subject_id", "TEXT"),
+    ("staff", "session_epoch", "INTEGER NOT NULL DEFAULT 0"),
+)
 
 
 def ts(value: datetime | None) -> str | None:
@@ -194,13 +198,15 @@ class SqliteBase:
             raise RuntimeError("store is not open")
         return self._reader
 
+    # Each read runs and finishes in one call on the reader's thread. With a cursor kept
+    # open across an `await`, another coroutine's read would run inside the same read
+    # transaction and miss rows committed since (a fresh visitor's token read as unknown).
     async def _read_one(self, sql: str, params: tuple[Any, ...]) -> Any:
-        async with self._r.execute(sql, params) as cur:
-            return await cur.fetchone()
+        rows = await self._r.execute_fetchall(sql, params)
+        return next(iter(rows), None)
 
     async def _read_all(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
-        async with self._r.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        return list(await self._r.execute_fetchall(sql, params))
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
