@@ -26,6 +26,9 @@ class Staff:
     created_at: datetime
     failed_logins: int = 0
     locked_until: datetime | None = None
+    # Sessions carry the epoch they were opened in; signing out bumps it, so every copy
+    # of an earlier session cookie stops working at once.
+    session_epoch: int = 0
 
     def public(self) -> dict[str, str]:
         return {"id": self.id, "email": self.email, "name": self.name, "role": self.role.value}

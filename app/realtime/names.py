@@ -25,3 +25,8 @@ def room_channel(room_key: str) -> str:
 
 def visitor_channel(visitor_id: str) -> str:
     return f"visitor:{visitor_id}"
+
+
+def staff_member_channel(staff_id: str) -> str:
+    """One staff member's consoles on this process (closed when they sign out)."""
+    return f"staff:{staff_id}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -39,9 +40,18 @@ def _locked_message(until: datetime | None, now: datetime) -> str:
     return f"too many failed attempts; try again in {wait} min"
 
 
+SignedOut = Callable[[str], Awaitable[None]]
+
+
 class StaffAccounts:
     def __init__(self, store: Store) -> None:
         self._store = store
+        self._signed_out: list[SignedOut] = []
+
+    def when_signed_out(self, listener: SignedOut) -> None:
+        """Call `listener(staff_id)` after an account signs out (the `/staff` namespace
+        closes that account's live sockets)."""
+        self._signed_out.append(listener)
 
     async def create(self, *, email: str, password: str, role: str, name: str = "") -> Staff:
         try:
@@ -95,3 +105,18 @@ class StaffAccounts:
 
     async def get(self, staff_id: Any) -> Staff | None:
         return await self._store.get_staff(staff_id) if isinstance(staff_id, str) else None
+
+    async def from_session(self, staff_id: Any, epoch: Any) -> Staff | None:
+        """The account a signed session names, unless that session was ended since (its
+        epoch is older than the account's): the guard of the staff API, pages and socket."""
+        staff = await self.get(staff_id)
+        if staff is None or type(epoch) is not int or epoch != staff.session_epoch:
+            return None
+        return staff
+
+    async def sign_out(self, staff: Staff) -> None:
+        """End every session of this account on the server, copies of the cookie included
+        (the browser's cookie alone is not the session: anyone holding a copy could go on)."""
+        await self._store.end_staff_sessions(staff.id)
+        for listener in self._signed_out:
+            await listener(staff.id)

@@ -128,7 +128,12 @@ class ModerationStore(Protocol):
     async def get_staff_by_email(self, email: str) -> Staff | None: ...
 
     async def save_staff(self, staff: Staff) -> None:
-        """Save name, role, password hash and sign-in backoff state."""
+        """Save name, role, password hash and sign-in backoff state (never
+        `session_epoch`: a save from an older read must not bring ended sessions back)."""
+
+    async def end_staff_sessions(self, staff_id: str) -> None:
+        """Add one to the account's `session_epoch`, atomically: every session opened
+        before (which carries the older epoch) is refused from now on."""
 
     async def count_sign_in_attempt(self, staff_id: str, now: datetime) -> Staff | None:
         """Count a sign-in attempt before its password is checked, in one atomic write:

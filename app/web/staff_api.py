@@ -71,7 +71,8 @@ async def login(data: SignIn) -> Json:
 @bp.post("/logout")
 @staff_only()
 async def logout() -> Json:
-    sign_out()
+    """Ends the session on the server: a copy of the cookie is refused from now on."""
+    await sign_out()
     return {"ok": True}
 
 

@@ -75,7 +75,7 @@ async def login_submit() -> Response | WerkzeugResponse:
 @bp.post("/logout")
 async def logout() -> WerkzeugResponse:
     await check_csrf()
-    sign_out()
+    await sign_out()
     return redirect(_with_lang(url_for("staff_pages.login_page")))
 
 

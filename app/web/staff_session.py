@@ -20,6 +20,7 @@ from app.web.deps import services
 
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 SESSION_STAFF = "staff_id"
+SESSION_EPOCH = "epoch"  # the account's session_epoch at sign-in; sign-out bumps it
 SESSION_CSRF = "csrf"
 
 
@@ -47,16 +48,23 @@ def sign_in(staff: Staff) -> str:
     session.clear()
     session.permanent = True
     session[SESSION_STAFF] = staff.id
+    session[SESSION_EPOCH] = staff.session_epoch
     return csrf_token()
 
 
-def sign_out() -> None:
+async def sign_out() -> None:
+    """End the session on the server (every copy of this cookie), then in the browser."""
+    staff = await current_staff()
+    if staff is not None:
+        await services().staff.sign_out(staff)
     session.clear()
 
 
 async def current_staff() -> Staff | None:
-    staff_id = session.get(SESSION_STAFF)
-    return await services().staff.get(staff_id)
+    """The signed-in staff member, or None (no session, or one ended by a sign-out)."""
+    return await services().staff.from_session(
+        session.get(SESSION_STAFF), session.get(SESSION_EPOCH)
+    )
 
 
 def staff_only(*, admin: bool = False) -> Callable[[F], F]:

@@ -1,12 +1,15 @@
 """The storage contract for staff sign-in security: attempts counted atomically (parallel
-guesses each count and lock the account)."""
+guesses each count and lock the account) and sessions ended on the server (the epoch)."""
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+from pathlib import Path
 
 from app.domain.staff import LOCK_AFTER, LOCK_MAX, lock_duration
 from app.store.port import Store
+from app.store.sqlite import SqliteStore
 
 from .helpers import at
 from .test_store_moderation import staff
@@ -66,3 +69,49 @@ async def test_counting_keeps_the_capped_pause_and_the_rest_of_the_account(store
 async def test_an_unknown_account_counts_nothing(store: Store) -> None:
     assert await store.count_sign_in_attempt("nobody", at(1)) is None
     assert await store.get_staff("nobody") is None
+
+
+async def test_ending_sessions_bumps_the_epoch_and_a_later_save_keeps_it(store: Store) -> None:
+    agent = staff(1)
+    await store.add_staff(agent)
+    stale = await store.get_staff("s1")  # read before the sign-out
+    assert stale is not None and stale.session_epoch == 0
+
+    await store.end_staff_sessions("s1")
+    await asyncio.gather(*(store.end_staff_sessions("s1") for _ in range(3)))
+    await store.end_staff_sessions("nobody")  # nothing to end, no error
+
+    ended = await store.get_staff("s1")
+    assert ended is not None and ended.session_epoch == 4
+    stale.failed_logins = 0  # e.g. a sign-in that read the account before the sign-outs
+    await store.save_staff(stale)
+    assert (await store.get_staff_by_email(agent.email)).session_epoch == 4  # type: ignore[union-attr]
+    counted = await store.count_sign_in_attempt("s1", at(1))
+    assert counted is not None and counted.session_epoch == 4
+
+
+async def test_a_sqlite_database_from_before_session_epochs_opens_with_epoch_zero(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as db:  # the staff table as it first shipped
+        db.execute(
+            "CREATE TABLE staff (id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE,"
+            " name TEXT NOT NULL, role TEXT NOT NULL, password_hash TEXT NOT NULL,"
+            " created_at TEXT NOT NULL, failed_logins INTEGER NOT NULL DEFAULT 0,"
+            " locked_until TEXT)"
+        )
+        db.execute(
+            "INSERT INTO staff VALUES ('s1', 'agent1@shop.example', 'Agent 1', 'moderator',"
+            " 'scrypt$hash1', ?, 0, NULL)",
+            (at(1).isoformat(),),
+        )
+    old = SqliteStore(str(path))
+    await old.open()
+    try:
+        found = await old.get_staff("s1")
+        assert found is not None and found.session_epoch == 0
+        await old.end_staff_sessions("s1")
+        assert (await old.get_staff("s1")).session_epoch == 1  # type: ignore[union-attr]
+    finally:
+        await old.close()

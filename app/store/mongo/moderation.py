@@ -44,6 +44,7 @@ def _staff_from(doc: Mapping[str, Any]) -> Staff:
         created_at=utc(doc["created_at"]),
         failed_logins=doc.get("failed_logins", 0),
         locked_until=utc_or_none(doc.get("locked_until")),
+        session_epoch=doc.get("session_epoch", 0),  # 0 in accounts made before it existed
     )
 
 
@@ -166,6 +167,7 @@ class MongoModeration(MongoBase):
             "_id": check_str(staff.id, "staff id"),
             "email": check_str(staff.email, "email"),
             "created_at": staff.created_at,
+            "session_epoch": check_int(staff.session_epoch, "session_epoch"),
             **_staff_changes(staff),
         }
         try:
@@ -188,6 +190,11 @@ class MongoModeration(MongoBase):
     async def save_staff(self, staff: Staff) -> None:
         await self._staff.update_one(
             {"_id": check_str(staff.id, "staff id")}, {"$set": _staff_changes(staff)}
+        )
+
+    async def end_staff_sessions(self, staff_id: str) -> None:
+        await self._staff.update_one(
+            {"_id": check_str(staff_id, "staff id")}, {"$inc": {"session_epoch": 1}}
         )
 
     async def count_sign_in_attempt(self, staff_id: str, now: datetime) -> Staff | None:

@@ -44,6 +44,7 @@ def _staff_from(row: sqlite3.Row) -> Staff:
         created_at=datetime.fromisoformat(row["created_at"]),
         failed_logins=row["failed_logins"],
         locked_until=dt(row["locked_until"]),
+        session_epoch=row["session_epoch"],
     )
 
 
@@ -108,9 +109,11 @@ class SqliteModeration(SqliteBase):
             async with self._transaction() as db:
                 await db.execute(
                     "INSERT INTO staff (id, email, name, role, password_hash, created_at,"
-                    " failed_logins, locked_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    " failed_logins, locked_until, session_epoch)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (staff.id, staff.email, staff.name, staff.role.value, staff.password_hash,
-                     ts(staff.created_at), staff.failed_logins, ts(staff.locked_until)),
+                     ts(staff.created_at), staff.failed_logins, ts(staff.locked_until),
+                     staff.session_epoch),
                 )  # fmt: skip
         except sqlite3.IntegrityError as exc:
             raise Conflict("a staff account with this e-mail already exists") from exc
@@ -131,6 +134,12 @@ class SqliteModeration(SqliteBase):
                 (staff.name, staff.role.value, staff.password_hash, staff.failed_logins,
                  ts(staff.locked_until), staff.id),
             )  # fmt: skip
+
+    async def end_staff_sessions(self, staff_id: str) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE staff SET session_epoch = session_epoch + 1 WHERE id = ?", (staff_id,)
+            )
 
     async def count_sign_in_attempt(self, staff_id: str, now: datetime) -> Staff | None:
         """The increment and the lock are written in one transaction (the writer lock and
