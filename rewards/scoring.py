@@ -41,10 +41,19 @@ class AnswerRef:
     answered_at: datetime
     asked_at: datetime
     lang: str | None = None  # detected language of the answer: feeds the multilingual badge
+    # When the author's ban ends, if they are banned: nothing is awarded to them while it
+    # runs (their earlier points were revoked by the ban and come back when it is lifted).
+    author_banned_until: datetime | None = None
 
     def __post_init__(self) -> None:
         require_aware("answered_at", self.answered_at)
         require_aware("asked_at", self.asked_at)
+        if self.author_banned_until is not None:
+            require_aware("author_banned_until", self.author_banned_until)
+
+    def author_banned_at(self, at: datetime) -> bool:
+        """Whether an entry dated `at` would land while the author is banned."""
+        return self.author_banned_until is not None and at < self.author_banned_until
 
 
 def answer_ref(
@@ -55,8 +64,13 @@ def answer_ref(
     author_shopper_id: str | None = None,
     asker_shopper_id: str | None = None,
     lang: str | None = None,
+    author_banned_until: datetime | None = None,
 ) -> AnswerRef:
-    """Build an `AnswerRef` from the domain entities. Only community answers earn points."""
+    """Build an `AnswerRef` from the domain entities. Only community answers earn points.
+
+    `author_banned_until`: the author's `Visitor.banned_until` as read when the fact is
+    scored.
+    """
     if message.kind != MessageKind.ANSWER:
         raise ValueError(f"{message.kind} messages earn no points")
     if message.thread_id != thread.id:
@@ -71,6 +85,7 @@ def answer_ref(
         answered_at=message.created_at,
         asked_at=thread.created_at,
         lang=lang,
+        author_banned_until=author_banned_until,
     )
 
 
@@ -139,13 +154,16 @@ def points_for_answer(
     """Points for answering someone else's question, within the author's daily maximum.
 
     `history`: at least the author's entries of the last 24 hours and every entry about
-    this answer. Answering your own question (or your other identity's) earns nothing.
+    this answer. Answering your own question (or your other identity's) earns nothing;
+    nor does answering while banned (NOT_ELIGIBLE).
     """
     at = require_aware("answered_at", answer.answered_at)
     if answer.author.same_person(answer.asker):
         return Award(Outcome.SELF)
     if _has_active(history, Reason.ANSWER, answer.message_id):
         return Award(Outcome.DUPLICATE)
+    if answer.author_banned_at(at):
+        return Award(Outcome.NOT_ELIGIBLE)
     earned = sum(
         e.points
         for e in history
@@ -227,8 +245,9 @@ def points_for_vote(
     `history`: at least every entry given by the voter's person in the last
     `rules.history_window`, and every entry about this answer.
     `voter_participations`: questions + answers the voter's person has posted (not hidden).
-    Order of checks: self-vote, one vote per person per answer, new voter (DEFERRED: keep
-    the vote, call `release_deferred_votes` once they take part), halving, daily cap.
+    Order of checks: self-vote, one vote per person per answer, the author banned at `at`
+    (NOT_ELIGIBLE), new voter (DEFERRED: keep the vote, call `release_deferred_votes` once
+    they take part), halving, daily cap.
     """
     at = require_aware("at", at)
     if voter.same_person(answer.author):
@@ -241,6 +260,8 @@ def points_for_vote(
         for e in history
     ):
         return Award(Outcome.DUPLICATE)
+    if answer.author_banned_at(at):
+        return Award(Outcome.NOT_ELIGIBLE)
     if voter_participations < rules.new_visitor_min_participations:
         return Award(Outcome.DEFERRED)
     extra = None
@@ -294,9 +315,9 @@ def points_for_accept(
     """Points for the asker accepting `answer`.
 
     No points when the accepter is the author, including through a second visitor id of
-    the same verified shopper; only the asker's accept counts. `history` as for votes.
-    Precondition: when the asker switches to another answer, the service first revokes the
-    previous accept (`RevokeReason.ACCEPT_WITHDRAWN`).
+    the same verified shopper; only the asker's accept counts; nothing while the author is
+    banned. `history` as for votes. Precondition: when the asker switches to another
+    answer, the service first revokes the previous accept (`RevokeReason.ACCEPT_WITHDRAWN`).
     """
     at = require_aware("at", at)
     if accepter.same_person(answer.author):
@@ -305,6 +326,8 @@ def points_for_accept(
         return Award(Outcome.NOT_ELIGIBLE)
     if _has_active(history, Reason.ACCEPTED, answer.message_id):
         return Award(Outcome.DUPLICATE)
+    if answer.author_banned_at(at):
+        return Award(Outcome.NOT_ELIGIBLE)
     return _thanks(Reason.ACCEPTED, answer, accepter, at, history, rules)
 
 
@@ -319,13 +342,15 @@ def points_for_fast_first_answer(
 
     `first_answer`: no earlier visible answer by someone other than the asker. `history`:
     every entry about this thread. The entry refers to the answer, so hiding it takes the
-    bonus back too.
+    bonus back too. Nothing while the author is banned.
     """
     at = require_aware("answered_at", answer.answered_at)
     if answer.author.same_person(answer.asker):
         return Award(Outcome.SELF)
     waited = max(timedelta(0), at - answer.asked_at)
     if not first_answer or waited > rules.fast_first_answer_within:
+        return Award(Outcome.NOT_ELIGIBLE)
+    if answer.author_banned_at(at):
         return Award(Outcome.NOT_ELIGIBLE)
     if any(
         e.active and e.reason == Reason.FAST_FIRST_ANSWER and e.thread_id == answer.thread_id
@@ -356,11 +381,14 @@ def points_for_endorsement(
     """Points when brand staff endorse an answer: once per answer, whoever endorses.
 
     Not capped: staff are accountable (audited) and are not part of any vote ring.
-    `history`: every entry about this answer.
+    Nothing while the author is banned (NOT_ELIGIBLE). `history`: every entry about this
+    answer.
     """
     at = require_aware("at", at)
     if _has_active(history, Reason.STAFF_ENDORSEMENT, answer.message_id):
         return Award(Outcome.DUPLICATE)
+    if answer.author_banned_at(at):
+        return Award(Outcome.NOT_ELIGIBLE)
     rule = snapshot(Reason.STAFF_ENDORSEMENT, value=rules.staff_endorsement)
     base = f"{Reason.STAFF_ENDORSEMENT}:{answer.message_id}"
     entry = _entry(

@@ -125,13 +125,17 @@ class RewardsService:
         return rw.Actor(visitor_id, visitor.shopper_id if visitor else None)
 
     async def _answer(self, message: Message, thread: Thread) -> rw.AnswerRef | None:
+        """The answer as the rules see it, with its author's ban as stored now: the rules
+        award nothing dated while it runs (the ban revoked the rest)."""
         if message.kind is not MessageKind.ANSWER or message.visibility is not Visibility.PUBLIC:
             return None
-        author = await self._actor(message.author_id)
+        author = await self._store.get_visitor(message.author_id)
         asker = await self._actor(thread.author_id)
         return rw.answer_ref(
             message, thread, category=thread.category or None,
-            author_shopper_id=author.shopper_id, asker_shopper_id=asker.shopper_id,
+            author_shopper_id=author.shopper_id if author else None,
+            author_banned_until=author.banned_until if author else None,
+            asker_shopper_id=asker.shopper_id,
         )  # fmt: skip
 
     # listeners ---------------------------------------------------------------------------
@@ -328,9 +332,7 @@ class RewardsService:
         answer = await self._answer(message, thread) if message and thread else None
         if answer is None or message is None or message.hidden:
             raise NotFound("no such public answer")
-        author = await self._store.get_visitor(message.author_id)
-        banned_until = author.banned_until if author is not None else None
-        if banned_until is not None and banned_until > utcnow():
+        if answer.author_banned_at(utcnow()):
             raise Conflict("the author is banned: lift the ban before endorsing their answer")
         history = await self._store.ledger_entries(ref_ids=[message_id])
         award = rw.points_for_endorsement(

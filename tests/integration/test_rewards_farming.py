@@ -1,0 +1,203 @@
+"""Points nobody should earn, over the real HTTP and Socket.IO API (issue 8, defects 5 and 7).
+
+- Farming with throwaway identities: a farmer's throwaway visitors, created from the
+  farmer's network, ask, vote and accept to push the farmer up the weekly board. Throwaways
+  from one other network count as one giver. A shopper from another network still gives
+  the farmer points (docs/rewards.md, "Throwaway identities").
+- A banned author earns nothing from votes and accepts cast during the ban; after the ban is
+  lifted, new votes count again.
+
+Each visitor is created with `X-Forwarded-For` from loopback, which the test server trusts
+as a deployment trusts its proxy (uvicorn's `forwarded_allow_ips`, 127.0.0.1 by default):
+that is how the server sees a shopper's own address. Points are read from the public weekly
+board with a deadline: rewards may be written after the acknowledgement. The fact a test
+checks last comes from someone else (a vote from another network, or after the ban), so once
+its points show, the earlier facts have been scored too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+import pytest
+
+from tests.support import DEADLINE, PRODUCT, Client, LiveServer, StaffClient, cid, connect
+
+ROOM = "montre-maree"
+# docs/rewards.md defaults
+ANSWER, HELPFUL, ACCEPTED, FAST, DAILY_CAP = 2, 5, 15, 5, 20
+THREAD = ANSWER + FAST + HELPFUL + ACCEPTED  # one helped, accepted thread: 27
+
+FARMER_ADDRESS = "81.250.40.7"
+SHOPPER_ADDRESS = "2a01:cb08:8a1:c00::17"  # a real asker, on her own network
+HELPER_ADDRESS = "176.143.2.9"
+VOTER_ADDRESS = "78.192.7.44"
+
+
+async def eventually(
+    read: Callable[[], Awaitable[Any]], check: Callable[[Any], bool], what: str
+) -> Any:
+    """`read()` until `check` holds, within the shared deadline."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + DEADLINE
+    while True:
+        value = await read()
+        if check(value):
+            return value
+        if loop.time() > end:
+            raise AssertionError(f"{what}: still {value!r} after {DEADLINE}s")
+        await asyncio.sleep(0.05)  # polling an HTTP read with a deadline
+
+
+async def weekly_board(url: str) -> dict[str, Any]:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"{url}/api/v1/leaderboard", params={"period": "week"}) as resp,
+    ):
+        assert resp.status == 200, await resp.text()
+        board: dict[str, Any] = await resp.json()
+        return board
+
+
+def points(board: dict[str, Any]) -> dict[str, int]:
+    return {e["user"]["id"]: e["points"] for e in board["entries"]}
+
+
+@pytest.fixture
+def visitor_from(server: LiveServer, clients: list[Client]) -> Any:
+    """Factory: `await visitor_from("Camille", "81.250.40.7")` -> (visitor, joined Client),
+    the visitor created from that client address."""
+
+    async def make(name: str, address: str | None = None) -> tuple[dict[str, Any], Client]:
+        headers = {"X-Forwarded-For": address} if address else {}
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(
+                f"{server.url}/api/v1/visitors", json={"name": name}, headers=headers
+            ) as resp,
+        ):
+            assert resp.status == 201, await resp.text()
+            visitor: dict[str, Any] = await resp.json()
+        client = await connect(server.url, visitor["token"])
+        clients.append(client)
+        joined = await client.call("join", {"room": ROOM, "product": PRODUCT})
+        assert joined["ok"], joined
+        return visitor, client
+
+    return make
+
+
+async def ask(client: Client, body: str) -> str:
+    asked = await client.call("ask", {"room": ROOM, "body": body, "client_id": cid()})
+    assert asked["ok"] and not asked.get("held"), asked
+    thread_id: str = asked["thread"]["id"]
+    return thread_id
+
+
+async def answer(client: Client, thread_id: str, body: str) -> str:
+    answered = await client.call(
+        "answer", {"thread_id": thread_id, "client_id": cid(), "body": body}
+    )
+    assert answered["ok"] and not answered.get("held"), answered
+    message_id: str = answered["message"]["id"]
+    return message_id
+
+
+async def vote(client: Client, message_id: str) -> None:
+    voted = await client.call("vote", {"message_id": message_id, "value": 1})
+    assert voted["ok"], voted
+
+
+async def accept(client: Client, message_id: str) -> None:
+    accepted = await client.call("accept", {"message_id": message_id})
+    assert accepted["ok"], accepted
+
+
+async def helped_thread(visitor_from: Any) -> str:
+    """A real shopper asks, a helper on another network answers; she votes and accepts."""
+    _, shopper = await visitor_from("Camille", SHOPPER_ADDRESS)
+    helper, helper_client = await visitor_from("Éloïse", HELPER_ADDRESS)
+    thread_id = await ask(shopper, "Cette montre est-elle étanche pour la plongée ?")
+    message_id = await answer(helper_client, thread_id, "Oui, je plonge avec jusqu'à 30 m.")
+    await vote(shopper, message_id)
+    await accept(shopper, message_id)
+    helper_id: str = helper["id"]
+    return helper_id
+
+
+QUESTIONS = [
+    ("Le bracelet est-il réglable ?", "Oui, il se raccourcit avec un outil fourni."),
+    ("La pile tient combien de temps ?", "Environ trois ans selon ma propre expérience."),
+    ("Peut-on nager avec en mer ?", "Sans problème, rincez-la ensuite à l'eau douce."),
+    ("Le cadran est-il lisible la nuit ?", "Les aiguilles sont luminescentes, très lisibles."),
+    ("Existe-t-il une taille enfant ?", "Non, mais le modèle 36 mm convient aux poignets fins."),
+]
+
+
+async def farm(visitor_from: Any, farmer: Client, addresses: list[str]) -> list[str]:
+    """One throwaway per address: it asks (so its votes count), the farmer answers at once,
+    the throwaway votes helpful and accepts. Returns the farmer's answers."""
+    answers = []
+    for n, (address, (question, reply)) in enumerate(zip(addresses, QUESTIONS, strict=True)):
+        _, throwaway = await visitor_from(f"Client {n}", address)
+        thread_id = await ask(throwaway, question)
+        message_id = await answer(farmer, thread_id, reply)
+        await vote(throwaway, message_id)
+        await accept(throwaway, message_id)
+        answers.append(message_id)
+    return answers
+
+
+async def thanked_from_elsewhere(visitor_from: Any, message_id: str) -> None:
+    """A shopper on another network, who has taken part, finds the answer helpful."""
+    _, voter = await visitor_from("Hugo", VOTER_ADDRESS)
+    await ask(voter, "Existe-t-il une version avec un cadran bleu ?")
+    await vote(voter, message_id)
+
+
+async def test_a_banned_author_earns_nothing_from_votes_and_accepts_during_the_ban(
+    server: LiveServer, visitor_from: Any, staff: StaffClient
+) -> None:
+    _, asker = await visitor_from("Camille")
+    author, author_client = await visitor_from("Éloïse")
+    author_id = author["id"]
+    thread_id = await ask(asker, "Le verre est-il en saphir ?")
+    message_id = await answer(author_client, thread_id, "Oui, saphir traité antireflet.")
+    await eventually(
+        lambda: weekly_board(server.url),
+        lambda b: points(b).get(author_id) == ANSWER + FAST,
+        "the answer's points",
+    )
+
+    banned = await staff.post(
+        f"/api/v1/staff/visitors/{author_id}/ban", {"days": 3, "reason": "spam elsewhere"}
+    )
+    assert banned["visitor"]["banned_until"]
+    await eventually(
+        lambda: weekly_board(server.url),
+        lambda b: author_id not in points(b),
+        "the ban takes the author's points back",
+    )
+    # During the ban, someone who has taken part finds the answer helpful, and the asker
+    # accepts it: both actions stand, neither pays the banned author.
+    _, hugo = await visitor_from("Hugo")
+    await ask(hugo, "Et le fond, il est vissé ?")
+    await vote(hugo, message_id)
+    await accept(asker, message_id)
+
+    await staff.post(f"/api/v1/staff/visitors/{author_id}/unban")
+    # After the ban, a new vote counts again.
+    _, lea = await visitor_from("Léa")
+    await ask(lea, "La couronne est-elle vissée ?")
+    await vote(lea, message_id)
+
+    # Lifting the ban gives back what it took (answer + fast first answer), plus Léa's vote;
+    # Hugo's vote and Camille's accept, cast during the ban, never count.
+    await eventually(
+        lambda: weekly_board(server.url),
+        lambda b: points(b).get(author_id) == ANSWER + FAST + HELPFUL,
+        "only the answer and the vote after the ban",
+    )
