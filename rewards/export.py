@@ -7,8 +7,13 @@ Decisions (docs/rewards.md):
 - CRLF line endings and minimal quoting (RFC 4180): fields with `;`, quotes or line
   breaks are quoted, quotes doubled.
 - Formula injection: contributor names are user input, and a cell starting with `=`, `+`,
-  `-`, `@`, tab or carriage return would run as a formula in the spreadsheet. Such text
-  cells are prefixed with `'` (OWASP's advice); numbers are written as numbers.
+  `-`, `@`, tab or carriage return would run as a formula in the spreadsheet. `'` goes
+  before such a start (OWASP's advice) at the start of the text AND after every comma,
+  semicolon, tab or line break inside it (spaces and quotes in between are skipped): a
+  spreadsheet that splits on another separator than ours (a comma, say) turns each of
+  those pieces into a cell of its own, so `x,=1+1,` is written `x,'=1+1,`. `|` and `%` start
+  no formula by themselves (a DDE payload such as `=cmd|...` needs one of the starts
+  above), so they are left alone. Numbers are written as numbers.
 - Datetimes as "YYYY-MM-DD HH:MM:SS" in the shop's zone (Paris by default), which
   spreadsheets read as dates; None as an empty cell.
 """
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, tzinfo
 
@@ -24,7 +30,9 @@ from rewards.periods import PARIS
 
 Column = str | tuple[str, str]  # key, or (key, header)
 DELIMITER = ";"
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A formula start at the start of the text or of any piece a spreadsheet may split off
+# (after `,` `;` tab CR LF), optionally after spaces or quotes: `'` goes right there.
+_FORMULA_START = re.compile(r"(?:^|(?<=[,;\t\r\n]))(?=[ \"]*[=+\-@\t\r])")
 
 
 def cell(value: object, tz: tzinfo = PARIS) -> str:
@@ -40,8 +48,7 @@ def cell(value: object, tz: tzinfo = PARIS) -> str:
     if isinstance(value, datetime):
         local = value.astimezone(tz) if value.tzinfo is not None else value
         return local.strftime("%Y-%m-%d %H:%M:%S")
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    return _FORMULA_START.sub("'", str(value))
 
 
 def to_csv(

@@ -8,6 +8,8 @@ A real server on loopback (the `server` fixture), real HTTP and Socket.IO client
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 
 import aiohttp
 import pytest
@@ -15,7 +17,14 @@ import socketio
 
 from app.domain.staff import LOCK_AFTER
 from tests.conftest import MODERATOR
-from tests.support import DEADLINE, LiveServer, StaffClient, create_staff, sign_in_staff
+from tests.support import (
+    DEADLINE,
+    LiveServer,
+    StaffClient,
+    create_staff,
+    new_visitor,
+    sign_in_staff,
+)
 
 LOGIN = "/api/v1/staff/login"
 
@@ -101,3 +110,36 @@ async def test_the_console_sign_out_form_ends_the_session_too(
         http.get(server.url + "/api/v1/staff/me", headers=copied) as resp,
     ):
         assert resp.status == 401
+
+
+FORMULA_STARTS = ("=", "+", "-", "@")
+HOSTILE_NAMES = ["x,=1+1,", "y;+SUM(1;2)", "z, @A1", 'w,"=2+3"', "v;-1,=cmd|' /C calc'!A0"]
+
+
+async def test_contributors_csv_is_inert_in_a_spreadsheet_that_splits_on_commas(
+    server: LiveServer, staff: StaffClient
+) -> None:
+    """Names that carry a formula after a comma or a semicolon stay text whichever
+    separator the spreadsheet splits on, and still read as the name."""
+    for n, name in enumerate(HOSTILE_NAMES):
+        visitor = await new_visitor(server.url, name)
+        await staff.post(
+            f"/api/v1/staff/contributors/{visitor['id']}/bonus", {"points": 5 + n, "note": "ok"}
+        )
+    async with staff.http.get(
+        server.url + "/api/v1/staff/contributors.csv", params={"period": "all"}
+    ) as resp:
+        assert resp.status == 200
+        text = (await resp.read()).decode("utf-8-sig")
+
+    assert len(text.splitlines()) == 1 + len(HOSTILE_NAMES)
+    for separator in (",", ";", "\t"):
+        for line in text.splitlines():
+            for cell in line.split(separator):
+                shown = cell.lstrip(' "')
+                assert not shown.startswith(FORMULA_STARTS), (separator, line, cell)
+    names = [row[1] for row in csv.reader(io.StringIO(text, newline=""), delimiter=";")][1:]
+    assert sorted(n.replace("'", "") for n in names) == sorted(
+        n.replace("'", "") for n in HOSTILE_NAMES
+    )
+    assert "x,'=1+1," in names

@@ -42,6 +42,15 @@ def test_cells_that_would_run_as_formulas_are_neutralised() -> None:
     assert got == ['\'=HYPERLINK("http://x")', "'+1", "'-2", "'@SUM(A1)", "'\tx", "-5"]
 
 
+def test_a_formula_after_a_separator_inside_a_cell_is_neutralised_too() -> None:
+    """A spreadsheet that splits on commas (or tabs, or lines) makes each piece a cell."""
+    names = ["x,=1+1,", "a;@SUM(A1)", "b\t+1", "c\n-2", 'd, "=3', "e,f-g", "Jean-Luc, ok"]
+    got = [r[0] for r in read_back(to_csv([{"name": n} for n in names], ["name"]))[1:]]
+    assert got == [
+        "x,'=1+1,", "a;'@SUM(A1)", "b\t'+1", "c\n'-2", "d,' \"=3", "e,f-g", "Jean-Luc, ok",
+    ]  # fmt: skip
+
+
 def test_dates_in_paris_time_and_decimal_commas() -> None:
     rows = [{"since": datetime(2026, 7, 1, 10, 0, tzinfo=UTC), "points": 2.5}]
     got = read_back(to_csv(rows, [("since", "Depuis"), "points"]))
