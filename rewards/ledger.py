@@ -40,10 +40,17 @@ class Actor:
 
     Two visitor ids linked to the same verified shopper are one person for every
     anti-gaming check (self-votes, self-accepts, one vote per answer, caps, halving).
+
+    `network` is the keyed hash of the network the visitor was created from (an IPv4 /24 or
+    an IPv6 /64, never the address itself), None when unknown. Throwaway identities are
+    cheap; networks are not: an unverified visitor's thanks count under their network
+    (`giver_person`), and earn nothing when they come from the author's own network
+    (docs/rewards.md, "Throwaway identities").
     """
 
     visitor_id: str
     shopper_id: str | None = None
+    network: str | None = None
 
     @property
     def person(self) -> str:
@@ -52,8 +59,25 @@ class Actor:
             return f"shopper:{self.shopper_id}"
         return f"visitor:{self.visitor_id}"
 
+    @property
+    def giver_person(self) -> str:
+        """Who gives, for the thanks checks (one vote per answer, caps, halving): a verified
+        shopper is themselves; unverified visitors created from one network are one giver
+        ('network:<key>'); an unverified visitor from an unknown network is themselves."""
+        if not self.shopper_id and self.network:
+            return f"network:{self.network}"
+        return self.person
+
     def same_person(self, other: Actor) -> bool:
         return self.person == other.person or self.visitor_id == other.visitor_id
+
+    def same_network(self, other: Actor) -> bool:
+        """True when the two were created on one network and the shop did not verify both:
+        they may be one person with two identities (verified shoppers are told apart, and
+        so are visitors whose network is unknown)."""
+        if self.network is None or self.network != other.network:
+            return False
+        return not (self.shopper_id and other.shopper_id)
 
 
 def staff_person(staff_id: str) -> str:
@@ -65,9 +89,10 @@ def staff_person(staff_id: str) -> str:
 class LedgerEntry:
     """One fact that moved someone's points. Immutable; see the module docstring.
 
-    `id` is deterministic for entries derived from facts (`helpful_vote:<msg>:<person>#1`),
+    `id` is deterministic for entries derived from facts (`helpful_vote:<msg>:<giver>#1`),
     so a store with a unique index on it makes a replayed or racing award land once.
-    `person`/`giver_person` are the `Actor.person` keys at the time of the award.
+    `person` is the receiver's `Actor.person` key at the time of the award, `giver_person`
+    the giver's `Actor.giver_person` (their network's key for an unverified visitor).
     `rule` is the rule code plus a snapshot of the parameters that applied, as text:
     "helpful_vote value=5 nth=2 factor=0.5 cap=20 capped=0".
     `revoked_at`/`revoked_reason` are only ever set by `apply_revocations`.

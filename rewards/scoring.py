@@ -64,12 +64,14 @@ def answer_ref(
     author_shopper_id: str | None = None,
     asker_shopper_id: str | None = None,
     lang: str | None = None,
+    author_network: str | None = None,
+    asker_network: str | None = None,
     author_banned_until: datetime | None = None,
 ) -> AnswerRef:
     """Build an `AnswerRef` from the domain entities. Only community answers earn points.
 
-    `author_banned_until`: the author's `Visitor.banned_until` as read when the fact is
-    scored.
+    The networks are the visitors' `network` keys (see `Actor`), `author_banned_until` the
+    author's `Visitor.banned_until` as read when the fact is scored.
     """
     if message.kind != MessageKind.ANSWER:
         raise ValueError(f"{message.kind} messages earn no points")
@@ -80,8 +82,8 @@ def answer_ref(
         thread_id=thread.id,
         room=thread.room,
         category=category,
-        author=Actor(message.author_id, author_shopper_id),
-        asker=Actor(thread.author_id, asker_shopper_id),
+        author=Actor(message.author_id, author_shopper_id, author_network),
+        asker=Actor(thread.author_id, asker_shopper_id, asker_network),
         answered_at=message.created_at,
         asked_at=thread.created_at,
         lang=lang,
@@ -101,13 +103,14 @@ def _given(
     window: timedelta,
     reasons: frozenset[Reason],
 ) -> list[LedgerEntry]:
-    """Active entries of `reasons` from one person to another within the window."""
+    """Active entries of `reasons` from one giver (`Actor.giver_person`: unverified visitors
+    of one network give as one) to one person within the window."""
     return [
         e
         for e in history
         if e.active
         and e.reason in reasons
-        and (e.giver_person == giver.person or e.giver_id == giver.visitor_id)
+        and (e.giver_person == giver.giver_person or e.giver_id == giver.visitor_id)
         and (e.person == receiver.person or e.visitor_id == receiver.visitor_id)
         and _within(e, at, window)
     ]
@@ -155,14 +158,15 @@ def points_for_answer(
 
     `history`: at least the author's entries of the last 24 hours and every entry about
     this answer. Answering your own question (or your other identity's) earns nothing;
-    nor does answering while banned (NOT_ELIGIBLE).
+    nor does answering while banned, or answering a question asked from the author's own
+    network by an identity the shop did not verify (NOT_ELIGIBLE).
     """
     at = require_aware("answered_at", answer.answered_at)
     if answer.author.same_person(answer.asker):
         return Award(Outcome.SELF)
     if _has_active(history, Reason.ANSWER, answer.message_id):
         return Award(Outcome.DUPLICATE)
-    if answer.author_banned_at(at):
+    if answer.author_banned_at(at) or answer.author.same_network(answer.asker):
         return Award(Outcome.NOT_ELIGIBLE)
     earned = sum(
         e.points
@@ -196,7 +200,8 @@ def _thanks(
     """Shared by votes and accepts: halving for repeated thanks, then the daily cap.
 
     The k-th thanks *of the same kind* counts: a helpful vote then an accept on the same
-    answer is the normal way to say thank you and is not halved.
+    answer is the normal way to say thank you and is not halved. Givers are compared by
+    `Actor.giver_person`, so unverified visitors of one network share one cap.
     """
     base_value = rules.value_of(reason)
     recent = _given(history, giver, answer.author, at, rules.repeat_window, frozenset({reason}))
@@ -216,7 +221,7 @@ def _thanks(
         capped=int(capped),
         **(extra or {}),
     )
-    base = f"{reason}:{answer.message_id}:{giver.person}"
+    base = f"{reason}:{answer.message_id}:{giver.giver_person}"
     entry = _entry(
         answer,
         reason,
@@ -225,7 +230,7 @@ def _thanks(
         next_id(base, history),
         at,
         giver_id=giver.visitor_id,
-        giver_person=giver.person,
+        giver_person=giver.giver_person,
     )
     return Award(Outcome.CAPPED if capped else Outcome.AWARDED, entry)
 
@@ -245,9 +250,10 @@ def points_for_vote(
     `history`: at least every entry given by the voter's person in the last
     `rules.history_window`, and every entry about this answer.
     `voter_participations`: questions + answers the voter's person has posted (not hidden).
-    Order of checks: self-vote, one vote per person per answer, the author banned at `at`
-    (NOT_ELIGIBLE), new voter (DEFERRED: keep the vote, call `release_deferred_votes` once
-    they take part), halving, daily cap.
+    Order of checks: self-vote, one vote per giver per answer (a network's unverified
+    visitors are one giver), the author banned at `at` or the voter an unverified identity
+    of the author's network (NOT_ELIGIBLE), new voter (DEFERRED: keep the vote, call
+    `release_deferred_votes` once they take part), halving, daily cap.
     """
     at = require_aware("at", at)
     if voter.same_person(answer.author):
@@ -256,11 +262,11 @@ def points_for_vote(
         e.active
         and e.reason == Reason.HELPFUL_VOTE
         and e.ref_id == answer.message_id
-        and (e.giver_person == voter.person or e.giver_id == voter.visitor_id)
+        and (e.giver_person == voter.giver_person or e.giver_id == voter.visitor_id)
         for e in history
     ):
         return Award(Outcome.DUPLICATE)
-    if answer.author_banned_at(at):
+    if answer.author_banned_at(at) or voter.same_network(answer.author):
         return Award(Outcome.NOT_ELIGIBLE)
     if voter_participations < rules.new_visitor_min_participations:
         return Award(Outcome.DEFERRED)
@@ -316,8 +322,9 @@ def points_for_accept(
 
     No points when the accepter is the author, including through a second visitor id of
     the same verified shopper; only the asker's accept counts; nothing while the author is
-    banned. `history` as for votes. Precondition: when the asker switches to another
-    answer, the service first revokes the previous accept (`RevokeReason.ACCEPT_WITHDRAWN`).
+    banned, nor from an unverified identity of the author's network. `history` as for
+    votes. Precondition: when the asker switches to another answer, the service first
+    revokes the previous accept (`RevokeReason.ACCEPT_WITHDRAWN`).
     """
     at = require_aware("at", at)
     if accepter.same_person(answer.author):
@@ -326,7 +333,7 @@ def points_for_accept(
         return Award(Outcome.NOT_ELIGIBLE)
     if _has_active(history, Reason.ACCEPTED, answer.message_id):
         return Award(Outcome.DUPLICATE)
-    if answer.author_banned_at(at):
+    if answer.author_banned_at(at) or accepter.same_network(answer.author):
         return Award(Outcome.NOT_ELIGIBLE)
     return _thanks(Reason.ACCEPTED, answer, accepter, at, history, rules)
 
@@ -342,7 +349,8 @@ def points_for_fast_first_answer(
 
     `first_answer`: no earlier visible answer by someone other than the asker. `history`:
     every entry about this thread. The entry refers to the answer, so hiding it takes the
-    bonus back too. Nothing while the author is banned.
+    bonus back too. Not while banned, nor for a question asked from the author's own
+    network by an identity the shop did not verify (as for `points_for_answer`).
     """
     at = require_aware("answered_at", answer.answered_at)
     if answer.author.same_person(answer.asker):
@@ -350,7 +358,7 @@ def points_for_fast_first_answer(
     waited = max(timedelta(0), at - answer.asked_at)
     if not first_answer or waited > rules.fast_first_answer_within:
         return Award(Outcome.NOT_ELIGIBLE)
-    if answer.author_banned_at(at):
+    if answer.author_banned_at(at) or answer.author.same_network(answer.asker):
         return Award(Outcome.NOT_ELIGIBLE)
     if any(
         e.active and e.reason == Reason.FAST_FIRST_ANSWER and e.thread_id == answer.thread_id

@@ -59,6 +59,11 @@ class Visitor:
     # The shop's own customer id, when the shop vouched for it (signed): two visitors with
     # the same shopper id are one person for votes, accepts and rewards.
     shopper_id: str | None = None
+    # Keyed hash (HMAC with the secret key) of the network the visitor was created from (an
+    # IPv4 /24, an IPv6 /64); never the address. None when unknown (a loopback or private
+    # address: a proxy that is not trusted). Rewards treat unverified visitors of one
+    # network as one giver (docs/rewards.md, "Throwaway identities").
+    network_key: str | None = None
 
 
 @dataclass(slots=True)

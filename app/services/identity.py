@@ -1,10 +1,12 @@
 """Visitors: creation with a clean display name (and, when the shop vouches for it, its
-customer id), and the opaque signed token they keep."""
+customer id, and a keyed hash of the network it came from), and the opaque signed token
+they keep."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import re
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -15,6 +17,38 @@ from app.domain.text import clean_display_name
 from app.store.port import Store
 
 SHOPPER_ID = re.compile(r"[A-Za-z0-9_:@-]{1,100}")
+# How much of a client address names "one network" for rewards (docs/rewards.md, "Throwaway
+# identities"): an IPv4 /24 (a box, an office, a provider's neighbouring addresses) and an
+# IPv6 /64 (the usual single subscriber's LAN; the device part changes at will).
+IPV4_PREFIX = 24
+IPV6_PREFIX = 64
+
+
+def client_network(address: str | None) -> str | None:
+    """The network a client address belongs to ("81.250.40.0/24"), or None when it says
+    nothing about the shopper: missing, not an address, or not a public one (loopback,
+    private, link-local: a proxy whose forwarded address is not trusted, or a test)."""
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if not ip.is_global:
+        return None
+    prefix = IPV4_PREFIX if ip.version == 4 else IPV6_PREFIX
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
+def network_key(secret: str, address: str | None) -> str | None:
+    """A keyed hash (HMAC-SHA256 with the app's secret key, 128 bits) of the client's
+    network: equal for two visitors of one network, and neither the address nor the
+    network is stored (a /24 is easy to enumerate, so a plain hash would not hide it)."""
+    network = client_network(address)
+    if network is None:
+        return None
+    digest = hmac.new(secret.encode(), b"entraide.network:" + network.encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
 
 
 def shopper_signature(secret: str, shopper_id: str) -> str:
@@ -26,6 +60,7 @@ class Identity:
     def __init__(self, store: Store, secret_key: str, shopper_secret: str | None = None) -> None:
         self._store = store
         self._signer = URLSafeSerializer(secret_key, salt="entraide.visitor")
+        self._secret_key = secret_key
         self._shopper_secret = shopper_secret
 
     def verified_shopper(self, token: str | None) -> str | None:
@@ -41,13 +76,16 @@ class Identity:
         return shopper_id
 
     async def create_visitor(
-        self, raw_name: str, shopper_token: str | None = None
+        self, raw_name: str, shopper_token: str | None = None, client_address: str | None = None
     ) -> tuple[Visitor, str]:
+        """`client_address`: the address the request came from (as the trusted proxy
+        reports it); only its network's keyed hash is kept."""
         visitor = Visitor(
             id=new_id(),
             name=clean_display_name(raw_name),
             created_at=utcnow(),
             shopper_id=self.verified_shopper(shopper_token),
+            network_key=network_key(self._secret_key, client_address),
         )
         await self._store.add_visitor(visitor)
         return visitor, self.token_for(visitor)

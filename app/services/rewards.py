@@ -122,7 +122,9 @@ class RewardsService:
 
     async def _actor(self, visitor_id: str) -> rw.Actor:
         visitor = await self._store.get_visitor(visitor_id)
-        return rw.Actor(visitor_id, visitor.shopper_id if visitor else None)
+        if visitor is None:
+            return rw.Actor(visitor_id)
+        return rw.Actor(visitor_id, visitor.shopper_id, visitor.network_key)
 
     async def _answer(self, message: Message, thread: Thread) -> rw.AnswerRef | None:
         """The answer as the rules see it, with its author's ban as stored now: the rules
@@ -134,9 +136,15 @@ class RewardsService:
         return rw.answer_ref(
             message, thread, category=thread.category or None,
             author_shopper_id=author.shopper_id if author else None,
+            author_network=author.network_key if author else None,
             author_banned_until=author.banned_until if author else None,
-            asker_shopper_id=asker.shopper_id,
+            asker_shopper_id=asker.shopper_id, asker_network=asker.network,
         )  # fmt: skip
+
+    def _givers(self, giver: rw.Actor) -> list[str]:
+        """Ledger keys a giver's history is read under: their network's (unverified), and
+        their own (entries from before networks were recorded)."""
+        return list(dict.fromkeys([giver.giver_person, giver.person]))
 
     # listeners ---------------------------------------------------------------------------
     async def on_answer(self, posted: AnswerPosted) -> None:
@@ -180,7 +188,7 @@ class RewardsService:
             return
         voter = await self._actor(visitor_id)
         history = await self._history(
-            givers=[voter.person], refs=[a.message_id for a, _ in answers]
+            givers=self._givers(voter), refs=[a.message_id for a, _ in answers]
         )
         awards = rw.release_deferred_votes(
             answers, voter, at=utcnow(), voter_participations=taken_part, history=history,
@@ -202,7 +210,7 @@ class RewardsService:
             )  # fmt: skip
             await self._revoke(entries, records)
             return
-        history = await self._history(givers=[voter.person], refs=[answer.message_id])
+        history = await self._history(givers=self._givers(voter), refs=[answer.message_id])
         award = rw.points_for_vote(
             answer, voter, at=utcnow(),
             voter_participations=await self._store.participations(cast.voter_id),
@@ -215,7 +223,7 @@ class RewardsService:
         if answer is None:
             return
         accepter = await self._actor(accepted.accepter_id)
-        history = await self._history(givers=[accepter.person], refs=[answer.message_id])
+        history = await self._history(givers=self._givers(accepter), refs=[answer.message_id])
         await self._append(
             [rw.points_for_accept(answer, accepter, at=utcnow(), history=history, rules=self.rules)]
         )

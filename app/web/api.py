@@ -53,7 +53,9 @@ async def create_visitor(data: p.NewVisitor) -> tuple[Json, int]:
     """Create a visitor with a display name; keep the token to post later."""
     svc = services()
     await svc.limits.check_new_visitor(request.remote_addr or "unknown")
-    visitor, token = await svc.identity.create_visitor(data.name, data.shopper)
+    visitor, token = await svc.identity.create_visitor(
+        data.name, data.shopper, client_address=request.remote_addr
+    )
     return {"id": visitor.id, "name": visitor.name, "token": token}, 201
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -156,6 +157,59 @@ async def thanked_from_elsewhere(visitor_from: Any, message_id: str) -> None:
     _, voter = await visitor_from("Hugo", VOTER_ADDRESS)
     await ask(voter, "Existe-t-il une version avec un cadran bleu ?")
     await vote(voter, message_id)
+
+
+async def test_throwaway_identities_from_the_farmers_network_do_not_top_the_board(
+    server: LiveServer, visitor_from: Any
+) -> None:
+    """The reported attack: five new visitors from the farmer's address vote for and accept
+    the farmer's answers (135 points and first place before the fix)."""
+    helper_id = await helped_thread(visitor_from)
+    farmer, farmer_client = await visitor_from("Farmer", FARMER_ADDRESS)
+    answers = await farm(visitor_from, farmer_client, [FARMER_ADDRESS] * 5)
+    await thanked_from_elsewhere(visitor_from, answers[0])
+
+    board = await eventually(
+        lambda: weekly_board(server.url),
+        lambda b: points(b).get(farmer["id"]) == HELPFUL and points(b).get(helper_id) == THREAD,
+        "the farmer earns only the vote from another network",
+    )
+    assert board["entries"][0]["user"]["id"] == helper_id
+    assert points(board) == {helper_id: THREAD, farmer["id"]: HELPFUL}
+    # Privacy: the server kept a keyed hash of each network, never an address.
+    database = Path(server.overrides["database_url"].removeprefix("sqlite:///"))
+    stored = b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*"))
+    for address in (FARMER_ADDRESS, SHOPPER_ADDRESS, HELPER_ADDRESS, VOTER_ADDRESS):
+        assert address.rsplit(".", 1)[0].encode() not in stored
+        assert address.rsplit(":", 2)[0].encode() not in stored
+
+
+@pytest.mark.parametrize(
+    "network",
+    [
+        [f"90.12.40.{n}" for n in range(11, 16)],  # five addresses in one IPv4 /24
+        [f"2a01:e0a:5c3:1a0::{n:x}" for n in range(11, 16)],  # five in one IPv6 /64
+    ],
+    ids=["ipv4", "ipv6"],
+)
+async def test_throwaways_from_one_other_network_give_as_one_person(
+    server: LiveServer, visitor_from: Any, network: list[str]
+) -> None:
+    """The farmer moves the throwaways to another network (a phone's data, a neighbour's
+    box): together they give at most what one person may give in a day."""
+    farmer, farmer_client = await visitor_from("Farmer", FARMER_ADDRESS)
+    answers = await farm(visitor_from, farmer_client, network)
+    await thanked_from_elsewhere(visitor_from, answers[0])
+
+    # Answering five questions quickly is real work (answer + fast first answer each); the
+    # thanks of the five throwaways are one person's: the daily cap.
+    expected = 5 * (ANSWER + FAST) + DAILY_CAP + HELPFUL
+    board = await eventually(
+        lambda: weekly_board(server.url),
+        lambda b: points(b) == {farmer["id"]: expected},
+        "the throwaways' thanks counted as one person's",
+    )
+    assert board["entries"][0]["points"] < 5 * THREAD
 
 
 async def test_a_banned_author_earns_nothing_from_votes_and_accepts_during_the_ban(

@@ -57,6 +57,7 @@ from app.store.mongo.base import (
     MongoBase,
     check_date,
     check_int,
+    check_opt_str,
     check_str,
     now,
     strs,
@@ -154,6 +155,7 @@ class MongoQA(MongoBase):
                 "created_at": visitor.created_at,
                 "banned_until": check_date(visitor.banned_until, "banned_until"),
                 "shopper_id": visitor.shopper_id,
+                "network_key": check_opt_str(visitor.network_key, "network key"),
             }
         )
 
@@ -169,6 +171,7 @@ class MongoQA(MongoBase):
             created_at=utc(doc["created_at"]),
             banned_until=utc_or_none(doc.get("banned_until")),
             shopper_id=doc.get("shopper_id"),
+            network_key=doc.get("network_key"),
         )
 
     async def update_visitor(self, visitor: Visitor) -> None:

@@ -23,7 +23,7 @@ from app.domain.models import Event, EventType, utcnow
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS visitors (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL, banned_until TEXT,
-    shopper_id TEXT
+    shopper_id TEXT, network_key TEXT
 );
 CREATE TABLE IF NOT EXISTS rooms (
     key TEXT PRIMARY KEY, title TEXT NOT NULL, url TEXT NOT NULL, category TEXT NOT NULL,
@@ -136,6 +136,7 @@ CREATE INDEX IF NOT EXISTS reports_by_author ON reports (author_id, at);
 # existing table as it was, so `open` adds them before SCHEMA indexes them.
 ADDED_COLUMNS = (
     ("audit", "subject_id", "TEXT"),
+    ("visitors", "network_key", "TEXT"),
     ("staff", "session_epoch", "INTEGER NOT NULL DEFAULT 0"),
 )
 

@@ -110,20 +110,22 @@ class SqliteQA(SqliteBase):
     async def add_visitor(self, visitor: Visitor) -> None:
         async with self._transaction() as db:
             await db.execute(
-                "INSERT INTO visitors (id, name, created_at, banned_until, shopper_id)"
-                " VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO visitors (id, name, created_at, banned_until, shopper_id,"
+                " network_key) VALUES (?, ?, ?, ?, ?, ?)",
                 (
                     visitor.id,
                     visitor.name,
                     ts(visitor.created_at),
                     ts(visitor.banned_until),
                     visitor.shopper_id,
+                    visitor.network_key,
                 ),
             )
 
     async def get_visitor(self, visitor_id: str) -> Visitor | None:
         row = await self._read_one(
-            "SELECT id, name, created_at, banned_until, shopper_id FROM visitors WHERE id = ?",
+            "SELECT id, name, created_at, banned_until, shopper_id, network_key FROM visitors"
+            " WHERE id = ?",
             (visitor_id,),
         )
         if row is None:
@@ -134,6 +136,7 @@ class SqliteQA(SqliteBase):
             created_at=datetime.fromisoformat(row["created_at"]),
             banned_until=dt(row["banned_until"]),
             shopper_id=row["shopper_id"],
+            network_key=row["network_key"],
         )
 
     async def update_visitor(self, visitor: Visitor) -> None:
