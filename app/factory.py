@@ -19,16 +19,19 @@ from quart_schema import Info, QuartSchema
 from redis.asyncio import Redis
 
 from app.config import Settings, load_settings
-from app.realtime.presence import LocalPresence, Presence, RedisPresence
+from app.realtime.names import PRESENCE, WIDGET_NAMESPACE, room_channel
+from app.realtime.presence import LocalPresence, Presence, PresenceBroadcast, RedisPresence
 from app.realtime.server import build_server, connect_bus, run_heartbeat, stop_server
 from app.realtime.staff import StaffNamespace
 from app.realtime.widget import WidgetNamespace
 from app.services.bus import EventBus
 from app.services.casework import Casework
 from app.services.container import Services
+from app.services.gate import Gate
 from app.services.identity import Identity
 from app.services.leaderboards import Leaderboards, RedisLeaderboards, StoreLeaderboards
 from app.services.moderation import ModerationService
+from app.services.outbox import Dispatcher
 from app.services.qa import QA
 from app.services.ratelimit import RateLimits
 from app.services.rewards import RewardsService
@@ -93,14 +96,19 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
     bus = EventBus()
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     limits = RateLimits(
-        write_rate=settings.write_rate, visitor_rate=settings.visitor_rate, redis=redis
+        write_rate=settings.write_rate,
+        visitor_rate=settings.visitor_rate,
+        room_rate=settings.room_rate,
+        redis=redis,
     )
+    gate = Gate(store, limits)
     moderation = ModerationService(
         store,
-        bus,
+        gate,
         trust_shop_links(settings),
         respond_within=timedelta(minutes=settings.respond_minutes),
     )
+    qa = QA(store, gate, moderation, max_body_chars=settings.max_body_chars)
     leaderboards: Leaderboards = (
         RedisLeaderboards(redis, store) if redis is not None else StoreLeaderboards(store)
     )
@@ -111,13 +119,14 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
         store=store,
         bus=bus,
         limits=limits,
+        gate=gate,
+        dispatcher=Dispatcher(store, bus, qa.room_changes),
         identity=Identity(store, settings.secret_key, settings.shopper_secret),
-        qa=QA(store, bus, limits, moderation, max_body_chars=settings.max_body_chars),
+        qa=qa,
         moderation=moderation,
         staff=StaffAccounts(store),
         casework=Casework(
             store,
-            bus,
             moderation,
             claim_within=timedelta(minutes=settings.claim_minutes),
             max_body_chars=settings.max_body_chars,
@@ -131,6 +140,7 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
         static_folder=str(ROOT / "static"),
         template_folder=str(ROOT / "templates"),
     )
+    quart.response_class = pages.ClosingResponse
     quart.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=64 * 1024,
@@ -154,9 +164,19 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
         quart.register_blueprint(blueprint)
 
     sio = build_server(settings)
-    presence: Presence = RedisPresence(redis) if redis else LocalPresence()
+    counts: Presence = RedisPresence(redis) if redis else LocalPresence()
+
+    async def emit_presence(room: str, online: int) -> None:
+        await sio.emit(
+            PRESENCE,
+            {"room": room, "online": online},
+            room=room_channel(room),
+            namespace=WIDGET_NAMESPACE,
+        )
+
+    presence = PresenceBroadcast(counts, emit_presence)
     sio.register_namespace(
-        WidgetNamespace(services.qa, services.moderation, services.identity, presence)
+        WidgetNamespace(services.qa, services.moderation, services.identity, presence, limits)
     )
     sio.register_namespace(StaffNamespace(quart, services.staff))
     connect_bus(sio, bus, services.qa.add_ranks)
@@ -172,18 +192,22 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
     async def lifespan() -> Any:
         await store.open()
         await asyncio.to_thread(warm_up)  # load the sentiment lexicons before the first message
-        background = []
-        if redis is not None:
-            background.append(asyncio.create_task(run_heartbeat(sio, presence)))
-        if settings.sweeper == "inprocess":
-            background.append(
-                asyncio.create_task(sweep_forever(moderation, redis, settings.sweep_seconds))
-            )
-        yield
-        for task in background:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        # Without Redis this is the only process: what an earlier run left in the outbox is
+        # ours to deliver now. With Redis, other processes deliver their own fresh items.
+        async with services.dispatcher.running(recover_all=redis is None):
+            background = []
+            if redis is not None:
+                background.append(asyncio.create_task(run_heartbeat(sio, counts)))
+            if settings.sweeper == "inprocess":
+                background.append(
+                    asyncio.create_task(sweep_forever(moderation, redis, settings.sweep_seconds))
+                )
+            yield
+            for task in background:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await presence.close()
         if webhook is not None:
             await webhook.close()
         await stop_server(sio)

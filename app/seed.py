@@ -25,12 +25,13 @@ async def seed_demo() -> int:
         for n, (key, asker, question, answers, accepted) in enumerate(demo.SEED_THREADS):
             product = demo.product(key)
             assert product is not None
-            join = await qa.join(
+            room = await qa.open_room(
                 p.Join(
                     room=key,
                     product=p.ProductInfo(title=product["title"], category=product["category"]),
                 )
             )
+            join = await qa.join(room, None, None)
             if any(t["body"] == question for t in join.threads):
                 continue
             thread = (

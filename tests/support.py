@@ -63,6 +63,15 @@ class LiveServer:
                 raise RuntimeError("the test server did not start")
             time.sleep(0.01)  # polling a thread flag with a deadline, not waiting for an event
 
+    async def settled(self) -> None:
+        """Wait until the server has delivered everything committed so far to its listeners
+        (rewards, notifications, consoles): acknowledgements do not wait for them."""
+        assert self.app is not None
+        dispatcher = self.app.services.dispatcher
+        assert dispatcher.loop is not None, "the server is not dispatching"
+        done = asyncio.run_coroutine_threadsafe(dispatcher.idle(), dispatcher.loop)
+        await asyncio.wait_for(asyncio.wrap_future(done), DEADLINE)
+
     def stop(self) -> None:
         assert self._server is not None and self._thread is not None
         self._server.should_exit = True

@@ -5,17 +5,19 @@ Transports map them once (HTTP status, Socket.IO ack); nothing else inspects mes
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 
 class EntraideError(Exception):
-    """Base class: `code` is the protocol's machine code, the message is for humans."""
+    """Base class: `code` is the protocol's machine code, the message is for humans, and
+    `details` are extra fields of the wire error (e.g. `banned_until`)."""
 
     code: ClassVar[str] = "internal"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, **details: Any) -> None:
         super().__init__(message)
         self.message = message
+        self.details = details
 
 
 class Invalid(EntraideError):
@@ -36,6 +38,11 @@ class NotFound(EntraideError):
 
 class Conflict(EntraideError):
     code = "conflict"
+
+
+class Stale(Conflict):
+    """The entity changed since it was read (optimistic version check): the one write path
+    re-reads and retries; a visitor never sees it."""
 
 
 class RateLimited(EntraideError):

@@ -30,6 +30,13 @@ def move(thread: Thread, to: ThreadStatus) -> None:
     thread.status = to
 
 
+def restored(thread: Thread) -> ThreadStatus:
+    """Where a hidden question goes back to when a moderator restores it."""
+    if thread.accepted_message_id is not None:
+        return S.RESOLVED
+    return S.ANSWERED if thread.answer_count else S.OPEN
+
+
 def check_can_answer(thread: Thread) -> None:
     if thread.status not in ANSWERABLE:
         raise Conflict(f"this question is {thread.status} and takes no more answers")

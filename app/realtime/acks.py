@@ -13,8 +13,8 @@ log = logging.getLogger(__name__)
 Ack = dict[str, Any]
 
 
-def error_ack(code: str, message: str) -> Ack:
-    return {"ok": False, "error": {"code": code, "message": message}}
+def error_ack(code: str, message: str, **details: Any) -> Ack:
+    return {"ok": False, "error": {"code": code, "message": message, **details}}
 
 
 def acknowledged(
@@ -27,7 +27,7 @@ def acknowledged(
         try:
             return await handler(*args)
         except EntraideError as exc:
-            return error_ack(exc.code, exc.message)
+            return error_ack(exc.code, exc.message, **exc.details)
         except TypeError:
             # python-socketio passes one positional per emitted argument: wrong arity.
             return error_ack("invalid", "this event takes exactly one JSON object")

@@ -6,8 +6,11 @@ last heartbeat) so a crashed process's sockets age out instead of being counted 
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from redis.asyncio import Redis
@@ -15,6 +18,8 @@ from redis.asyncio import Redis
 from app import keys
 
 STALE_AFTER = 90.0  # seconds without a heartbeat before a socket stops counting
+EMIT_EVERY = 1.0  # seconds: at most one `presence` message per room in this interval
+log = logging.getLogger(__name__)
 
 
 class Presence(Protocol):
@@ -23,6 +28,8 @@ class Presence(Protocol):
     async def leave(self, room: str, sid: str) -> int: ...
 
     async def heartbeat(self, rooms_by_sid: dict[str, set[str]]) -> None: ...
+
+    async def count(self, room: str) -> int: ...
 
 
 class LocalPresence:
@@ -44,6 +51,9 @@ class LocalPresence:
 
     async def heartbeat(self, rooms_by_sid: dict[str, set[str]]) -> None:
         return None
+
+    async def count(self, room: str) -> int:
+        return len(self._rooms.get(room, ()))
 
 
 class RedisPresence:
@@ -68,6 +78,9 @@ class RedisPresence:
         await self._redis.zrem(key, sid)
         return await self._count(key, time.time())
 
+    async def count(self, room: str) -> int:
+        return await self._count(keys.presence(room), time.time())
+
     async def heartbeat(self, rooms_by_sid: dict[str, set[str]]) -> None:
         now = time.time()
         async with self._redis.pipeline(transaction=False) as pipe:
@@ -75,3 +88,68 @@ class RedisPresence:
                 for room in rooms:
                     pipe.zadd(keys.presence(room), {sid: now})
             await pipe.execute()
+
+
+class PresenceBroadcast:
+    """Counts people per room and tells the room, at most once per EMIT_EVERY seconds.
+
+    The first change in a quiet room is sent at once; changes within the interval after it
+    are folded into one trailing message with the latest count. Join/leave churn therefore
+    costs each listener one message per interval, not one per step.
+    """
+
+    def __init__(
+        self,
+        presence: Presence,
+        emit: Callable[[str, int], Awaitable[None]],
+        every: float = EMIT_EVERY,
+    ) -> None:
+        self._presence = presence
+        self._emit = emit
+        self._every = every
+        self._last: dict[str, float] = {}
+        self._scheduled: set[str] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def presence(self) -> Presence:
+        return self._presence
+
+    async def enter(self, room: str, sid: str) -> None:
+        await self._presence.enter(room, sid)
+        await self._changed(room)
+
+    async def leave(self, room: str, sid: str) -> None:
+        await self._presence.leave(room, sid)
+        await self._changed(room)
+
+    async def _changed(self, room: str) -> None:
+        if room in self._scheduled:
+            return  # the trailing message will carry this change
+        wait = self._last.get(room, -self._every) + self._every - time.monotonic()
+        if wait <= 0:
+            await self._send(room)
+            return
+        self._scheduled.add(room)
+        task = asyncio.create_task(self._send_later(room, wait))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _send_later(self, room: str, wait: float) -> None:
+        await asyncio.sleep(wait)  # the throttle's interval, not a wait for an event
+        self._scheduled.discard(room)
+        try:
+            await self._send(room)
+        except Exception:
+            log.exception("presence of %s not sent", room)
+
+    async def _send(self, room: str) -> None:
+        self._last[room] = time.monotonic()
+        if len(self._last) > 10_000:  # forget rooms quiet for a while
+            cutoff = time.monotonic() - self._every
+            self._last = {r: t for r, t in self._last.items() if t > cutoff}
+        await self._emit(room, await self._presence.count(room))
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()

@@ -15,11 +15,12 @@ from app.domain.errors import Unauthorized
 from app.domain.models import Visitor
 from app.realtime import names
 from app.realtime.acks import Ack, acknowledged
-from app.realtime.presence import Presence
+from app.realtime.presence import PresenceBroadcast
 from app.services import payloads as p
 from app.services.identity import Identity
 from app.services.moderation import ModerationService
 from app.services.qa import QA
+from app.services.ratelimit import RateLimits
 from app.services.views import message_view, posted_extras, thread_view
 
 TYPING_EVERY = 1.0  # seconds: a client's typing pings closer together are dropped
@@ -27,13 +28,19 @@ TYPING_EVERY = 1.0  # seconds: a client's typing pings closer together are dropp
 
 class WidgetNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     def __init__(
-        self, qa: QA, moderation: ModerationService, identity: Identity, presence: Presence
+        self,
+        qa: QA,
+        moderation: ModerationService,
+        identity: Identity,
+        presence: PresenceBroadcast,
+        limits: RateLimits,
     ) -> None:
         super().__init__(names.WIDGET_NAMESPACE)
         self.qa = qa
         self.moderation = moderation
         self.identity = identity
         self.presence = presence
+        self.limits = limits
 
     # connection --------------------------------------------------------------------------
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
@@ -44,7 +51,12 @@ class WidgetNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
                 visitor = await self.identity.visitor_from_token(token)
             except Unauthorized:
                 visitor = None  # read-only: every write will answer `unauthorized`
-        session: dict[str, Any] = {"visitor": visitor, "rooms": set(), "typing_at": 0.0}
+        session: dict[str, Any] = {
+            "visitor": visitor,
+            "rooms": set(),
+            "typing_at": 0.0,
+            "address": str(environ.get("REMOTE_ADDR") or "unknown"),
+        }
         await self.save_session(sid, session)
         if visitor is not None:
             await self.enter_room(sid, names.visitor_channel(visitor.id))
@@ -60,17 +72,22 @@ class WidgetNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         cmd = p.parse(p.Join, data)
         session = await self.get_session(sid)
         viewer: Visitor | None = session["visitor"]
-        result = await self.qa.join(cmd, viewer.id if viewer else None)
-        if cmd.room not in session["rooms"]:
+        address = session["address"]
+        room = await self.qa.open_room(cmd, lambda: self.limits.check_new_room(address))
+        channel = names.room_channel(cmd.room)
+        entering = cmd.room not in session["rooms"]
+        if entering:  # enter first, then read: an event committed meanwhile is never lost
             session["rooms"].add(cmd.room)
-            await self.enter_room(sid, names.room_channel(cmd.room))
-            online = await self.presence.enter(cmd.room, sid)
-            await self.emit(
-                names.PRESENCE,
-                {"room": cmd.room, "online": online},
-                room=names.room_channel(cmd.room),
-            )
-        room = result.room
+            await self.enter_room(sid, channel)
+        try:
+            result = await self.qa.join(room, cmd.since, viewer.id if viewer else None)
+        except BaseException:
+            if entering:
+                session["rooms"].discard(cmd.room)
+                await self.leave_room(sid, channel)
+            raise
+        if entering:
+            await self.presence.enter(cmd.room, sid)
         return {
             "ok": True,
             "room": {
@@ -97,30 +114,23 @@ class WidgetNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         session = await self.get_session(sid)
         session["rooms"].discard(room)
         await self.leave_room(sid, names.room_channel(room))
-        online = await self.presence.leave(room, sid)
-        await self.emit(
-            names.PRESENCE, {"room": room, "online": online}, room=names.room_channel(room)
-        )
+        await self.presence.leave(room, sid)
 
-    # writes ------------------------------------------------------------------------------
-    async def _visitor(self, sid: str) -> Visitor:
+    # writes: each handler hands the raw payload to one use case (the one write path) -----
+    async def _visitor(self, sid: str) -> Visitor | None:
         visitor: Visitor | None = (await self.get_session(sid))["visitor"]
-        if visitor is None:
-            raise Unauthorized("connect with a visitor token to post")
         return visitor
 
     @acknowledged
     async def on_ask(self, sid: str, data: Any) -> Ack:
-        cmd = p.parse(p.Ask, data)
-        posted = await self.qa.ask(await self._visitor(sid), cmd)
+        posted = await self.qa.ask(await self._visitor(sid), data)
         view = thread_view(posted.thread)
         await self.qa.add_ranks([view])
         return {"ok": True, "thread": view, **posted_extras(posted)}
 
     @acknowledged
     async def on_answer(self, sid: str, data: Any) -> Ack:
-        cmd = p.parse(p.AnswerIn, data)
-        posted = await self.qa.answer(await self._visitor(sid), cmd)
+        posted = await self.qa.answer(await self._visitor(sid), data)
         assert posted.message is not None
         view = message_view(posted.message)
         await self.qa.add_ranks([view])
@@ -128,32 +138,30 @@ class WidgetNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
 
     @acknowledged
     async def on_report(self, sid: str, data: Any) -> Ack:
-        cmd = p.parse(p.Report, data)
-        await self.moderation.report(await self._visitor(sid), cmd.message_id, cmd.reason)
+        await self.moderation.report(await self._visitor(sid), data)
         return {"ok": True}
 
     @acknowledged
     async def on_vote(self, sid: str, data: Any) -> Ack:
-        cmd = p.parse(p.Vote, data)
-        message = await self.qa.vote(await self._visitor(sid), cmd)
+        message = await self.qa.vote(await self._visitor(sid), data)
         return {"ok": True, "message": message_view(message)}
 
     @acknowledged
     async def on_accept(self, sid: str, data: Any) -> Ack:
-        cmd = p.parse(p.Accept, data)
-        thread = await self.qa.accept(await self._visitor(sid), cmd)
+        thread = await self.qa.accept(await self._visitor(sid), data)
         return {"ok": True, "thread": thread_view(thread)}
 
     @acknowledged
     async def on_resolve(self, sid: str, data: Any) -> Ack:
-        cmd = p.parse(p.ThreadRef, data)
-        thread = await self.qa.resolve(await self._visitor(sid), cmd)
+        thread = await self.qa.resolve(await self._visitor(sid), data)
         return {"ok": True, "thread": thread_view(thread)}
 
     @acknowledged
     async def on_typing(self, sid: str, data: Any) -> Ack:
         cmd = p.parse(p.ThreadRef, data)
         visitor = await self._visitor(sid)
+        if visitor is None:
+            raise Unauthorized("connect with a visitor token to post")
         session = await self.get_session(sid)
         now = time.monotonic()
         if now - session["typing_at"] < TYPING_EVERY:

@@ -1,4 +1,5 @@
-"""In-process event bus: use cases publish after commit; realtime, moderation and rewards listen.
+"""In-process event bus: the outbox dispatcher publishes committed changes; realtime, rewards
+and the webhook listen.
 
 The core never imports its listeners (Chatwoot's dispatcher pattern). A failing listener is
 logged and does not undo or block the write that already committed.
@@ -9,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from app.domain.models import Event, Message, Thread
@@ -36,7 +37,6 @@ class AnswerPosted:
     name = "answer.posted"
     thread: Thread
     message: Message
-    data: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,13 +90,14 @@ class AnswerAccepted:
 
 @dataclass(frozen=True, slots=True)
 class ContentModerated:
-    """Staff hid or restored a message, or banned or unbanned its author."""
+    """Staff hid or restored a message or a question, or banned or unbanned a visitor."""
 
     name = "content.moderated"
     action: str  # hide | restore | ban | unban
     staff_id: str
     message: Message | None = None
     visitor_id: str | None = None
+    thread: Thread | None = None  # a question hidden or restored (`message` None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,10 @@
 """What staff do with a case: claim, take over in the thread, continue privately, reply,
 hand back, resolve, dismiss, give feedback; hide or restore a message; ban a visitor.
 
-Every action is checked by `moderation.cases.perform` (the rules), persisted with an
-optimistic version check, written to the audit log, and published after commit so every
-console and the room hear of it.
+Every action is checked by `moderation.cases.perform` (the rules) and written in one unit
+(`store.atomic()`): the case with its version check, the thread and messages that follow it,
+the audit lines, and the outbox items that tell every console, the room and rewards after
+commit.
 """
 
 from __future__ import annotations
@@ -25,17 +26,12 @@ from app.domain.models import (
     new_id,
     utcnow,
 )
+from app.domain.outbox import Unit
 from app.domain.staff import Role, Staff
 from app.domain.text import clean_body, search_terms
-from app.services.bus import (
-    CaseChanged,
-    ContentModerated,
-    EventBus,
-    PrivateMessage,
-    RoomChanged,
-)
+from app.services.bus import CaseChanged, ContentModerated, PrivateMessage
 from app.services.moderation import ModerationService
-from app.services.views import event_data
+from app.services.outbox import outbox_item
 from app.store.port import Store
 from moderation.cases import (
     Actor,
@@ -70,14 +66,12 @@ class Casework:
     def __init__(
         self,
         store: Store,
-        bus: EventBus,
         moderation: ModerationService,
         *,
         claim_within: timedelta,
         max_body_chars: int,
     ) -> None:
         self._store = store
-        self._bus = bus
         self._moderation = moderation
         self._claim_within = claim_within
         self._max_body = max_body_chars
@@ -103,7 +97,6 @@ class Casework:
     async def act(self, staff: Staff, case_id: str, action: str, params: dict[str, Any]) -> Case:
         """Perform one console action; the thread and room follow the case."""
         case = await self._case(case_id)
-        thread = await self._thread(case.thread_id)
         actor = actor_of(staff)
         before_mode = case.mode
         feedback = None
@@ -121,14 +114,16 @@ class Casework:
         body = None
         if action == "reply":
             body = clean_body(str(params.get("body", "")), limit=self._max_body)
-        await self._store.update_case(case)
-        detail = self._describe(action, params)
-        await self._moderation.audit(case, (staff.id, staff.name, "staff"), action, detail)
-        thread = await self._follow_case(thread, case, action, before_mode)
-        if body is not None:
-            private = bool(params.get("private")) or case.mode is Mode.PRIVATE
-            await self._post(thread, staff, body, private=private)
-        await self._bus.publish(CaseChanged(case=case, thread=thread))
+        async with self._store.atomic() as unit:
+            await self._store.update_case(case)
+            detail = self._describe(action, params)
+            await self._moderation.audit(case, (staff.id, staff.name, "staff"), action, detail)
+            thread = await self._thread(case.thread_id)
+            thread = await self._follow_case(thread, case, action, before_mode)
+            if body is not None:
+                private = bool(params.get("private")) or case.mode is Mode.PRIVATE
+                await self._post(thread, staff, body, private=private)
+            unit.publish(outbox_item(CaseChanged(case=case, thread=thread)))
         return case
 
     @staticmethod
@@ -162,21 +157,11 @@ class Casework:
         return thread
 
     async def _move(self, thread: Thread, status: ThreadStatus) -> Thread:
-        for _ in range(3):
-            lifecycle.move(thread, status)
-            thread.updated_at = utcnow()
-            try:
-                event = await self._store.update_thread(thread)
-            except Conflict:
-                thread = await self._thread(thread.id)
-                if thread.status is status:
-                    return thread
-                continue
-            if event is not None:
-                data = event_data(event, thread, None)
-                await self._bus.publish(RoomChanged(event=event, data=data, thread=thread))
-            return thread
-        raise Conflict("the question keeps changing; reload and try again")
+        """Inside a unit: the thread as read there (`_thread`), so its version is current."""
+        lifecycle.move(thread, status)
+        thread.updated_at = utcnow()
+        await self._store.update_thread(thread)
+        return thread
 
     async def _post(self, thread: Thread, staff: Staff, body: str, *, private: bool) -> None:
         message = Message(
@@ -202,15 +187,11 @@ class Casework:
         await self._insert(thread, message)
 
     async def _insert(self, thread: Thread, message: Message) -> None:
-        fresh = await self._thread(thread.id)  # the version may have moved on
-        event = await self._store.insert_message(message, fresh)
-        if event is not None:
-            data = event_data(event, fresh, message)
-            await self._bus.publish(
-                RoomChanged(event=event, data=data, thread=fresh, message=message)
-            )
-        else:
-            await self._bus.publish(PrivateMessage(thread=fresh, message=message))
+        """Inside a unit: `thread` was read there and follows every change made since."""
+        async with self._store.atomic() as unit:  # joins the caller's
+            await self._store.insert_message(message, thread)
+            if message.visibility is not Visibility.PUBLIC or thread.held:
+                unit.publish(outbox_item(PrivateMessage(thread=thread, message=message)))
 
     # messages and visitors ---------------------------------------------------------------
     async def set_hidden(self, staff: Staff, message_id: str, hidden: bool) -> Message:
@@ -225,34 +206,58 @@ class Casework:
         elif message.hidden == hidden:
             raise Conflict("this message is already " + ("hidden" if hidden else "visible"))
         message.hidden = hidden
-        event = await self._store.update_message(message, event_type)
-        thread = await self._thread(message.thread_id)
-        if event is not None:
-            data = event_data(event, thread, message)
-            await self._bus.publish(
-                RoomChanged(event=event, data=data, thread=thread, message=message)
-            )
         action = "hide" if hidden else "restore"
-        await self._bus.publish(ContentModerated(action, staff.id, message=message))
-        case = await self._store.get_case_for_thread(thread.id)
-        if case is not None:
-            await self._moderation.audit(
-                case, (staff.id, staff.name, "staff"), action, f"message {message.id}"
+        async with self._store.atomic() as unit:
+            await self._store.update_message(message, event_type)
+            unit.publish(outbox_item(ContentModerated(action, staff.id, message=message)))
+            await self._audit_on_case(
+                unit, staff, message.thread_id, action, f"message {message.id}"
             )
-            await self._bus.publish(CaseChanged(case=case, thread=thread))
         return message
+
+    async def set_thread_hidden(self, staff: Staff, thread_id: str, hidden: bool) -> Thread:
+        """Take a published question down (or put it back): gone from the room, lists,
+        replay and search; its points are taken back (and given back on restore)."""
+        action = "hide" if hidden else "restore"
+        async with self._store.atomic() as unit:
+            thread = await self._thread(thread_id)
+            if thread.held:
+                raise Conflict("this question was never published; release or dismiss its case")
+            if (thread.status is ThreadStatus.HIDDEN) == hidden:
+                raise Conflict("this question is already " + ("hidden" if hidden else "visible"))
+            lifecycle.move(thread, ThreadStatus.HIDDEN if hidden else lifecycle.restored(thread))
+            thread.updated_at = utcnow()
+            thread.next_check_at = None
+            await self._store.update_thread(thread)
+            unit.publish(outbox_item(ContentModerated(action, staff.id, thread=thread)))
+            await self._audit_on_case(unit, staff, thread.id, action, f"question {thread.id}")
+            await self._store.add_audit(  # about the asker: their review lists it
+                AuditEntry(new_id(), None, staff.id, staff.name, "staff", f"{action}_question",
+                           f"question {thread.id}", utcnow(), subject_id=thread.author_id)
+            )  # fmt: skip
+        return thread
+
+    async def _audit_on_case(
+        self, unit: Unit, staff: Staff, thread_id: str, action: str, detail: str
+    ) -> None:
+        """Write the action in the thread's case log, if it has a case, and tell consoles."""
+        case = await self._store.get_case_for_thread(thread_id)
+        if case is None:
+            return
+        await self._moderation.audit(case, (staff.id, staff.name, "staff"), action, detail)
+        thread = await self._thread(thread_id)
+        unit.publish(outbox_item(CaseChanged(case=case, thread=thread)))
 
     async def release_question(self, staff: Staff, case_id: str) -> Thread:
         """Publish a held question after review (a false alarm)."""
         case = await self._case(case_id)
-        thread = await self._thread(case.thread_id)
-        if not thread.held:
-            raise Conflict("this question is already public")
-        event = await self._store.release_thread(thread, search_terms(thread.body))
-        await self._bus.publish(RoomChanged(event=event, data=event_data(event, thread, None),
-                                            thread=thread))  # fmt: skip
-        await self._moderation.audit(case, (staff.id, staff.name, "staff"), "release", "")
-        await self._bus.publish(CaseChanged(case=case, thread=thread))
+        async with self._store.atomic() as unit:
+            thread = await self._thread(case.thread_id)
+            if not thread.held:
+                raise Conflict("this question is already public")
+            await self._store.release_thread(thread, search_terms(thread.body))
+            await self._moderation.audit(case, (staff.id, staff.name, "staff"), "release", "")
+            unit.publish(outbox_item(CaseChanged(case=case, thread=thread)))
         return thread
 
     async def ban(self, staff: Staff, visitor_id: str, days: int | None, reason: str) -> Visitor:
@@ -260,15 +265,15 @@ class Casework:
         if visitor is None:
             raise NotFound("no such visitor")
         visitor.banned_until = utcnow() + timedelta(days=days) if days else None
-        await self._store.update_visitor(visitor)
         what = f"banned for {days} days: {reason}" if days else "ban lifted"
-        await self._bus.publish(
-            ContentModerated("ban" if days else "unban", staff.id, visitor_id=visitor.id)
-        )
-        await self._store.add_audit(  # about the visitor: their review lists it
-            AuditEntry(new_id(), None, staff.id, staff.name, "staff", "ban" if days else "unban",
-                       what, utcnow(), subject_id=visitor.id)
-        )  # fmt: skip
+        action = "ban" if days else "unban"
+        async with self._store.atomic() as unit:
+            await self._store.update_visitor(visitor)
+            unit.publish(outbox_item(ContentModerated(action, staff.id, visitor_id=visitor.id)))
+            await self._store.add_audit(  # about the visitor: their review lists it
+                AuditEntry(new_id(), None, staff.id, staff.name, "staff", action,
+                           what, utcnow(), subject_id=visitor.id)
+            )  # fmt: skip
         return visitor
 
     # helpers -----------------------------------------------------------------------------
@@ -279,7 +284,8 @@ class Casework:
         return case
 
     async def _thread(self, thread_id: str) -> Thread:
-        thread = await self._store.get_thread(thread_id)
+        """Inside a unit, as the unit will change it (see Store.get_thread_for_update)."""
+        thread = await self._store.get_thread_for_update(thread_id)
         if thread is None:
             raise NotFound("no such question")
         return thread

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from app.config import Settings
 from app.services.bus import EventBus
 from app.services.casework import Casework
+from app.services.gate import Gate
 from app.services.identity import Identity
 from app.services.moderation import ModerationService
+from app.services.outbox import Dispatcher
 from app.services.qa import QA
 from app.services.ratelimit import RateLimits
 from app.services.rewards import RewardsService
@@ -22,6 +24,8 @@ class Services:
     store: Store
     bus: EventBus
     limits: RateLimits
+    gate: Gate
+    dispatcher: Dispatcher
     identity: Identity
     qa: QA
     moderation: ModerationService

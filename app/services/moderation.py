@@ -2,7 +2,8 @@
 take reports, and run the unanswered-SLA ladder and claim deadlines (the sweeper's tick).
 
 Detection itself is pure (`moderation/`); this module reads the context it needs from the
-store, persists cases with their audit trail, and publishes `CaseChanged` after commit.
+store and persists cases with their audit trail inside the caller's write (`store.atomic()`),
+with a `CaseChanged` outbox item that reaches every console after commit.
 """
 
 from __future__ import annotations
@@ -10,13 +11,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import moderation as mod
 from app.domain import lifecycle
-from app.domain.errors import Conflict, NotFound
+from app.domain.errors import Conflict, NotFound, Stale
 from app.domain.models import Thread, ThreadStatus, Visitor, new_id, utcnow
-from app.services.bus import CaseChanged, EnthusiastsNudged, EventBus, RoomChanged
-from app.services.views import event_data
+from app.services import payloads as p
+from app.services.bus import CaseChanged, EnthusiastsNudged
+from app.services.gate import Gate
+from app.services.outbox import outbox_item
 from app.store.port import Store
 from moderation.cases import AuditEntry, Case, needs_review, release_overdue_claim
 
@@ -32,13 +36,13 @@ class ModerationService:
     def __init__(
         self,
         store: Store,
-        bus: EventBus,
+        gate: Gate,
         thresholds: mod.CategoryThresholds,
         *,
         respond_within: timedelta,
     ) -> None:
         self._store = store
-        self._bus = bus
+        self._gate = gate
         self.thresholds = thresholds
         self._respond_within = respond_within
 
@@ -77,6 +81,11 @@ class ModerationService:
         )
         return mod.detect(ctx, self.thresholds)
 
+    @staticmethod
+    def escalates(signals: Sequence[mod.Signal]) -> bool:
+        """Whether these signals put the question itself in the staff queue."""
+        return any(s.code in ESCALATING for s in signals)
+
     def schedule(self, thread: Thread) -> None:
         """Set the first SLA check: nudge enthusiasts halfway to the category's SLA."""
         sla = self.thresholds.for_category(thread.category).unanswered_sla
@@ -92,17 +101,19 @@ class ModerationService:
         actor: tuple[str, str, str] = SYSTEM,
         detail: str = "",
     ) -> Case | None:
-        """Open the thread's case or add these signals to it (never a duplicate case)."""
+        """Open the thread's case or add these signals to it (never a duplicate case), in
+        the caller's unit of work when there is one."""
         if not signals:
             return None
         now = utcnow()
-        case, opened = await self._merge(thread, signals, now)
-        if case is None:
-            return await self._store.get_case_for_thread(thread.id)  # nothing new to say
-        what = detail or "; ".join(s.describe() for s in signals)
-        await self.audit(case, actor, "opened" if opened else "signal", what)
-        await self._escalate_thread(thread, signals)
-        await self._bus.publish(CaseChanged(case=case, thread=thread, opened=opened))
+        async with self._store.atomic() as unit:
+            case, opened = await self._merge(thread, signals, now)
+            if case is None:
+                return await self._store.get_case_for_thread(thread.id)  # nothing new to say
+            what = detail or "; ".join(s.describe() for s in signals)
+            await self.audit(case, actor, "opened" if opened else "signal", what)
+            thread = await self._escalate_thread(thread, signals)
+            unit.publish(outbox_item(CaseChanged(case=case, thread=thread, opened=opened)))
         return case
 
     async def _merge(
@@ -122,7 +133,7 @@ class ModerationService:
                 return None, False
             try:
                 await self._store.update_case(case)
-            except Conflict:
+            except Stale:
                 continue
             return case, False
         raise Conflict("this case keeps changing; try again")
@@ -141,26 +152,25 @@ class ModerationService:
             due_at=due,
         )
 
-    async def _escalate_thread(self, thread: Thread, signals: Sequence[mod.Signal]) -> None:
-        if not any(s.code in ESCALATING for s in signals):
-            return
-        if thread.status in (ThreadStatus.ESCALATED, ThreadStatus.STAFF, ThreadStatus.HIDDEN):
-            return
+    async def _escalate_thread(self, thread: Thread, signals: Sequence[mod.Signal]) -> Thread:
+        """The thread, moved to the staff queue if these signals call for it."""
+        if not self.escalates(signals):
+            return thread
         for _ in range(3):  # optimistic: re-read if someone changed the thread meanwhile
+            if thread.status in (ThreadStatus.ESCALATED, ThreadStatus.STAFF, ThreadStatus.HIDDEN):
+                return thread
             try:
                 lifecycle.move(thread, ThreadStatus.ESCALATED)
                 thread.next_check_at = None
                 thread.updated_at = utcnow()
-                event = await self._store.update_thread(thread)
-                if event is not None:
-                    data = event_data(event, thread, None)
-                    await self._bus.publish(RoomChanged(event=event, data=data, thread=thread))
-                return
-            except Conflict:
-                fresh = await self._store.get_thread(thread.id)
-                if fresh is None or fresh.status is ThreadStatus.ESCALATED:
-                    return
+                await self._store.update_thread(thread)
+                return thread
+            except Stale:
+                fresh = await self._store.get_thread_for_update(thread.id)
+                if fresh is None:
+                    return thread
                 thread = fresh
+        return thread
 
     async def audit(
         self, case: Case, actor: tuple[str, str, str], action: str, detail: str
@@ -170,15 +180,23 @@ class ModerationService:
             AuditEntry(new_id(), case.id, actor_id, actor_name, kind, action, detail, utcnow())
         )
 
-    async def report(self, visitor: Visitor, message_id: str, reason: str) -> Case:
-        """A visitor reports a message: the thread's case gets a `report` reason, and a
-        report record names the message's author for the contributor review."""
-        message = await self._store.get_message(message_id)
-        if message is None or message.hidden:
-            raise NotFound("no such message")
-        thread = await self._store.get_thread(message.thread_id)
-        if thread is None:
-            raise NotFound("no such message")
+    async def report(self, visitor: Visitor | None, data: Any) -> Case:
+        """A visitor reports an answer or a question: the thread's case gets a `report`
+        reason, and a report record names the reported author for the contributor review."""
+        visitor = await self._gate.admit(visitor, budget="report")
+        cmd = p.parse(p.Report, data)
+        if cmd.message_id is not None:
+            message = await self._store.get_message(cmd.message_id)
+            if message is None or message.hidden:
+                raise NotFound("no such message")
+            thread = await self._store.get_thread(message.thread_id)
+            target, author_id, what = message.id, message.author_id, f"message {message.id}"
+        else:
+            thread = await self._store.get_thread(cmd.thread_id or "")
+            target, author_id = "", thread.author_id if thread else ""
+            what = f"question {cmd.thread_id}"
+        if thread is None or thread.held or thread.status is ThreadStatus.HIDDEN:
+            raise NotFound("no such message" if cmd.message_id else "no such question")
         existing = await self._store.get_case_for_thread(thread.id)
         earlier = []
         if existing is not None:
@@ -190,20 +208,17 @@ class ModerationService:
         if any(who == visitor.id for who, _ in earlier):
             raise Conflict("you already reported this conversation")
         thresholds = self.thresholds.for_category(thread.category)
-        signal = mod.report_signal([why for _, why in earlier] + [reason], thresholds)
+        signal = mod.report_signal([why for _, why in earlier] + [cmd.reason], thresholds)
         assert signal is not None
-        case = await self.review(
-            thread,
-            [signal],
-            actor=(visitor.id, visitor.name, "visitor"),
-            detail=f"reported message {message.id}",
-        )
-        assert case is not None
-        await self.audit(case, (visitor.id, visitor.name, "visitor"), "report", reason)
-        await self._store.add_report(
-            mod.Report(new_id(), message.id, thread.id, thread.room, visitor.id,
-                       message.author_id, reason, utcnow(), case.id)
-        )  # fmt: skip
+        by = (visitor.id, visitor.name, "visitor")
+        async with self._store.atomic():
+            case = await self.review(thread, [signal], actor=by, detail=f"reported {what}")
+            assert case is not None
+            await self.audit(case, by, "report", cmd.reason)
+            await self._store.add_report(
+                mod.Report(new_id(), target, thread.id, thread.room, visitor.id,
+                           author_id, cmd.reason, utcnow(), case.id)
+            )  # fmt: skip
         return case
 
     # sweeper -----------------------------------------------------------------------------
@@ -215,15 +230,15 @@ class ModerationService:
             await self._check_unanswered(thread, now)
             handled += 1
         for case in await self._store.due_claims(now, batch):
-            if release_overdue_claim(case, now):
+            claimed_thread = await self._store.get_thread(case.thread_id)
+            if claimed_thread is not None and release_overdue_claim(case, now):
                 try:
-                    await self._store.update_case(case)
-                except Conflict:
+                    async with self._store.atomic() as unit:
+                        await self._store.update_case(case)
+                        await self.audit(case, SYSTEM, "claim_expired", "no staff reply in time")
+                        unit.publish(outbox_item(CaseChanged(case=case, thread=claimed_thread)))
+                except Stale:
                     continue  # someone acted on it meanwhile: their change wins
-                await self.audit(case, SYSTEM, "claim_expired", "no staff reply in time")
-                claimed_thread = await self._store.get_thread(case.thread_id)
-                if claimed_thread is not None:
-                    await self._bus.publish(CaseChanged(case=case, thread=claimed_thread))
                 handled += 1
         return handled
 
@@ -237,16 +252,18 @@ class ModerationService:
         if not thread.nudged and now < due:
             helpers = [v for v in await self._store.top_helpers(thread.room, 10)
                        if v != thread.author_id]  # fmt: skip
+            room = await self._store.get_room(thread.room)
+            title, url = (room.title, room.url) if room else ("", "")
             thread.nudged = True
             thread.next_check_at = due
-            await self._store.save_thread_schedule(thread)
-            if helpers:
-                room = await self._store.get_room(thread.room)
-                title, url = (room.title, room.url) if room else ("", "")
-                await self._bus.publish(EnthusiastsNudged(thread, tuple(helpers), title, url))
+            async with self._store.atomic() as unit:
+                await self._store.save_thread_schedule(thread)
+                if helpers:
+                    unit.publish(outbox_item(EnthusiastsNudged(thread, tuple(helpers), title, url)))
             return
         signal = mod.unanswered_signal(thread.created_at, thread.answer_count, now, sla)
         thread.next_check_at = None
-        await self._store.save_thread_schedule(thread)
-        if signal is not None:
-            await self.review(thread, [signal])
+        async with self._store.atomic():
+            await self._store.save_thread_schedule(thread)
+            if signal is not None:
+                await self.review(thread, [signal])

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from app.domain.errors import Invalid
 
@@ -74,8 +81,17 @@ class AnswerHttp(Payload):
 
 
 class Report(Payload):
-    message_id: EntityId
+    """A report names exactly one target: an answer (`message_id`) or a question."""
+
+    message_id: EntityId | None = None
+    thread_id: EntityId | None = None
     reason: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Report:
+        if (self.message_id is None) == (self.thread_id is None):
+            raise ValueError("give either message_id or thread_id")
+        return self
 
 
 class Vote(Payload):
@@ -99,7 +115,10 @@ P = TypeVar("P", bound=Payload)
 
 
 def parse(model: type[P], data: Any) -> P:
-    """Validate `data` against `model` or raise Invalid with a short, field-named reason."""
+    """Validate `data` against `model` or raise Invalid with a short, field-named reason
+    (a `model` instance, built by a trusted caller, is already valid)."""
+    if isinstance(data, model):
+        return data
     if not isinstance(data, dict):
         raise Invalid("the payload must be a JSON object")
     try:

@@ -1,8 +1,11 @@
 """Q&A use cases: join a room, ask, answer, vote, accept, resolve, find similar questions.
 
-Each write follows the same path (Zulip's check/do split): validate, check the rules, write
-durably through the store (which appends the room event), then publish after commit.
-A retried `client_id` returns the stored object instead of writing twice.
+Every write takes the one path (Zulip's check/do split, in the protocol's order): the gate
+(identity, ban, rate limit), then the payload, the lifecycle and moderation; then one
+`store.atomic()` unit that stores the entity, its case and audit lines, its room event and
+its outbox items. The acknowledgement returns once that unit commits: the room broadcast,
+rewards and notifications follow from the outbox dispatcher. A retried `client_id` returns
+the stored object instead of writing twice.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import Any
 
 import moderation as mod
 from app.domain import lifecycle
-from app.domain.errors import DuplicateClientId, Forbidden, Invalid, NotFound
+from app.domain.errors import Conflict, DuplicateClientId, Forbidden, Invalid, NotFound, Stale
 from app.domain.models import (
     Event,
     EventType,
@@ -21,6 +24,7 @@ from app.domain.models import (
     MessageKind,
     Room,
     Thread,
+    ThreadStatus,
     Visibility,
     Visitor,
     new_id,
@@ -28,22 +32,17 @@ from app.domain.models import (
 )
 from app.domain.text import clean_body, search_terms
 from app.services import payloads as p
-from app.services.bus import (
-    AnswerAccepted,
-    AnswerPosted,
-    EventBus,
-    PrivateMessage,
-    RoomChanged,
-    VoteCast,
-)
+from app.services.bus import AnswerAccepted, AnswerPosted, PrivateMessage, RoomChanged, VoteCast
+from app.services.gate import Gate
 from app.services.moderation import ModerationService
-from app.services.ratelimit import RateLimits
+from app.services.outbox import outbox_item
 from app.services.views import event_data, message_view, thread_view, wire_event
 from app.store.port import Store
 from moderation.cases import CaseState, Mode
 
 RECENT_THREADS = 20
 MAX_REPLAY = 500
+RETRIES = 8  # a thread changed by a concurrent write is re-read and the write re-applied
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,24 +69,31 @@ class QA:
     def __init__(
         self,
         store: Store,
-        bus: EventBus,
-        limits: RateLimits,
+        gate: Gate,
         moderation: ModerationService,
         *,
         max_body_chars: int,
     ) -> None:
         self._store = store
-        self._bus = bus
-        self._limits = limits
+        self._gate = gate
         self._moderation = moderation
         self._max_body = max_body_chars
         # Set by create_app once rewards exist: visitor ids -> rank codes.
         self.ranks: Callable[[list[str]], Awaitable[dict[str, str]]] | None = None
 
     # reads -------------------------------------------------------------------------------
-    async def join(self, cmd: p.Join, viewer_id: str | None = None) -> JoinResult:
+    async def open_room(
+        self, cmd: p.Join, budget: Callable[[], Awaitable[None]] | None = None
+    ) -> Room:
+        """The room to join, created on its first join; `budget` (the caller's room-opening
+        rate limit, which raises RateLimited) is spent only when the room is new."""
+        room = await self._store.get_room(cmd.room)
+        if room is not None:
+            return room
+        if budget is not None:
+            await budget()
         product = cmd.product or p.ProductInfo()
-        room = await self._store.ensure_room(
+        return await self._store.ensure_room(
             Room(
                 key=cmd.room,
                 title=product.title or cmd.room,
@@ -96,17 +102,25 @@ class QA:
                 created_at=utcnow(),
             )
         )
+
+    async def join(self, room: Room, since: int | None, viewer_id: str | None) -> JoinResult:
+        """Recent threads and the events after `since`. The caller has already entered the
+        room's channel, so an event committed meanwhile is delivered live, in `missed`, or
+        both (clients drop what they have by seq): never neither."""
+        seq = (await self._store.get_room(room.key) or room).seq
         threads = await self.recent_threads(room.key, viewer_id=viewer_id)
         if viewer_id is not None:  # their own held questions, for their eyes only
             held = await self._store.held_threads_of(viewer_id, room.key)
             threads = [await self.thread_with_messages(t, viewer_id) for t in held] + threads
         missed: list[dict[str, Any]] = []
         complete = True
-        if cmd.since is not None and cmd.since < room.seq:
-            events = await self._store.events_since(room.key, cmd.since, MAX_REPLAY + 1)
+        if since is not None and since < seq:
+            events = await self._store.events_since(room.key, since, MAX_REPLAY + 1)
             complete = len(events) <= MAX_REPLAY
             missed = await self.replay(events[:MAX_REPLAY])
-        return JoinResult(room, room.seq, threads, missed, complete)
+            if missed:
+                seq = max(seq, missed[-1]["seq"])
+        return JoinResult(room, seq, threads, missed, complete)
 
     async def recent_threads(
         self,
@@ -154,8 +168,10 @@ class QA:
             raise NotFound("no such question")
         return thread
 
-    async def replay(self, events: list[Event]) -> list[dict[str, Any]]:
-        """Wire events rebuilt from current state: applying them equals a fresh fetch."""
+    async def room_changes(self, events: list[Event]) -> list[RoomChanged]:
+        """Room events rendered from current state, with authors' ranks: the one rendering
+        of the `event` wire object, for live delivery and for replay alike (so applying
+        them equals a fresh fetch, and hidden content is never replayed)."""
         message_ids = [
             e.entity_id
             for e in events
@@ -165,13 +181,19 @@ class QA:
         thread_ids = {e.entity_id for e in events if e.entity_id not in messages}
         thread_ids |= {m.thread_id for m in messages.values()}
         threads = {t.id: t for t in await self._store.get_threads(sorted(thread_ids))}
-        wire = []
+        changes = []
         for event in events:
             message = messages.get(event.entity_id)
-            thread = threads[message.thread_id if message else event.entity_id]
-            wire.append(wire_event(event, event_data(event, thread, message)))
-        await self.add_ranks([w["data"] for w in wire])
-        return wire
+            thread = threads.get(message.thread_id if message else event.entity_id)
+            if thread is None:
+                continue
+            data = event_data(event, thread, message)
+            changes.append(RoomChanged(event=event, data=data, thread=thread, message=message))
+        await self.add_ranks([c.data for c in changes])
+        return changes
+
+    async def replay(self, events: list[Event]) -> list[dict[str, Any]]:
+        return [wire_event(c.event, c.data) for c in await self.room_changes(events)]
 
     async def similar(self, room: str, draft: str, limit: int) -> list[dict[str, Any]]:
         terms = search_terms(draft[: self._max_body])
@@ -179,16 +201,16 @@ class QA:
         return [thread_view(t) for t in threads]
 
     # writes ------------------------------------------------------------------------------
-    async def ask(self, visitor: Visitor, cmd: p.Ask) -> Posted:
+    async def ask(self, visitor: Visitor | None, data: Any) -> Posted:
+        visitor = await self._gate.admit(visitor)
+        cmd = p.parse(p.Ask, data)
         existing = await self._store.find_thread_by_client_id(visitor.id, cmd.client_id)
         if existing is not None:
             return Posted(existing, held=existing.held)
-        visitor = await self._check_can_write(visitor)
         body = clean_body(cmd.body, limit=self._max_body)
         room = await self._store.get_room(cmd.room)
         if room is None:
             raise NotFound("join the room before asking in it")
-        await self._limits.check_write(visitor.id)
         signals = await self._moderation.screen(
             visitor, body, category=room.category, lang=cmd.lang
         )
@@ -205,37 +227,32 @@ class QA:
             category=room.category,
             held=mod.held(signals),
         )
-        if not thread.held:
+        if self._moderation.escalates(signals):
+            thread.status = ThreadStatus.ESCALATED  # known now: one write, one room event
+        elif not thread.held:
             self._moderation.schedule(thread)
         try:
-            event = await self._store.insert_thread(thread, search_terms(body))
+            async with self._store.atomic():
+                await self._store.insert_thread(thread, search_terms(body))
+                await self._moderation.review(thread, signals)
         except DuplicateClientId:
             return Posted(await self._stored_thread(visitor, cmd.client_id))
-        if event is not None:
-            await self._publish(event, thread)
-        await self._moderation.review(thread, signals)
         return Posted(thread, held=thread.held, notice=mod.asker_notice(signals, cmd.lang or "fr"))
 
-    async def answer(self, visitor: Visitor, cmd: p.AnswerIn) -> Posted:
+    async def answer(self, visitor: Visitor | None, data: Any) -> Posted:
+        visitor = await self._gate.admit(visitor)
+        cmd = p.parse(p.AnswerIn, data)
         existing = await self._store.find_message_by_client_id(visitor.id, cmd.client_id)
         if existing is not None:
             thread = await self.get_thread(existing.thread_id)
             return Posted(thread, existing, held=existing.visibility is Visibility.HELD)
-        visitor = await self._check_can_write(visitor)
         body = clean_body(cmd.body, limit=self._max_body)
-        thread = await self.get_thread(cmd.thread_id)
-        if thread.held and thread.author_id != visitor.id:
-            raise NotFound("no such question")
-        lifecycle.check_can_answer(thread)
-        await self._limits.check_write(visitor.id)
+        thread = self._answerable(await self._store.get_thread(cmd.thread_id), visitor)
         signals = await self._moderation.screen(
             visitor, body, category=thread.category, lang=cmd.lang, thread=thread
         )
         visibility = await self._visibility(visitor, thread, signals)
-        if visibility is Visibility.PUBLIC:
-            lifecycle.record_answer(thread, visitor.id)
         now = utcnow()
-        thread.updated_at = now
         message = Message(
             id=new_id(),
             thread_id=thread.id,
@@ -248,31 +265,48 @@ class QA:
             created_at=now,
             visibility=visibility,
         )
-        try:
-            event = await self._store.insert_message(message, thread)
-        except DuplicateClientId:
-            stored = await self._store.find_message_by_client_id(visitor.id, cmd.client_id)
-            assert stored is not None
-            return Posted(thread, stored)
-        if event is not None:
-            await self._publish(event, thread, message)
-            if thread.author_id != visitor.id:
-                await self._bus.publish(AnswerPosted(thread=thread, message=message))
-        elif visibility is Visibility.PRIVATE:
-            await self._bus.publish(PrivateMessage(thread=thread, message=message))
-        await self._moderation.review(thread, signals)
-        notice = mod.asker_notice(signals, cmd.lang or "fr")
-        return Posted(thread, message, held=visibility is not Visibility.PUBLIC, notice=notice)
+        for _ in range(RETRIES):
+            try:
+                async with self._store.atomic() as unit:
+                    thread = self._answerable(
+                        await self._store.get_thread_for_update(thread.id), visitor
+                    )
+                    if visibility is Visibility.PUBLIC:
+                        lifecycle.record_answer(thread, visitor.id)
+                    thread.updated_at = now
+                    await self._store.insert_message(message, thread)
+                    if visibility is Visibility.PUBLIC and thread.author_id != visitor.id:
+                        unit.publish(outbox_item(AnswerPosted(thread=thread, message=message)))
+                    elif visibility is Visibility.PRIVATE:
+                        unit.publish(outbox_item(PrivateMessage(thread=thread, message=message)))
+                    await self._moderation.review(thread, signals)
+            except Stale:
+                continue  # another write changed the thread first: apply ours to its result
+            except DuplicateClientId:
+                stored = await self._store.find_message_by_client_id(visitor.id, cmd.client_id)
+                assert stored is not None
+                return Posted(thread, stored, held=stored.visibility is Visibility.HELD)
+            notice = mod.asker_notice(signals, cmd.lang or "fr")
+            return Posted(thread, message, held=visibility is not Visibility.PUBLIC, notice=notice)
+        raise Conflict("the question is changing too fast; try again")
+
+    @staticmethod
+    def _answerable(thread: Thread | None, visitor: Visitor) -> Thread:
+        if thread is None or (thread.held and thread.author_id != visitor.id):
+            raise NotFound("no such question")
+        lifecycle.check_can_answer(thread)
+        return thread
 
     async def _visibility(
         self, visitor: Visitor, thread: Thread, signals: list[mod.Signal]
     ) -> Visibility:
-        """Personal data, and anything the asker writes while staff talk to them privately,
-        stays between the asker and staff; held abuse or spam waits for a moderator."""
-        if any(s.code == "personal_data" for s in signals) or thread.held:
-            return Visibility.PRIVATE
-        if mod.held(signals):
+        """Held abuse or spam waits for a moderator, even when it also carries personal data
+        (nobody, the asker included, sees it first); personal data, and anything the asker
+        writes while staff talk to them privately, stays between the asker and staff."""
+        if any(s.hold and s.code != "personal_data" for s in signals):
             return Visibility.HELD
+        if mod.held(signals) or thread.held:  # personal data: for the asker and staff only
+            return Visibility.PRIVATE
         if visitor.id == thread.author_id:
             case = await self._store.get_case_for_thread(thread.id)
             if case is not None and case.mode is Mode.PRIVATE and case.state is CaseState.CLAIMED:
@@ -287,62 +321,71 @@ class QA:
         if author is not None and author.shopper_id == visitor.shopper_id:
             raise Forbidden(f"you cannot {what}, even from another identity")
 
-    async def _check_can_write(self, visitor: Visitor) -> Visitor:
-        """Re-read the visitor so a ban applies at once, even on an open connection."""
-        fresh = await self._store.get_visitor(visitor.id)
-        if fresh is None:
-            raise NotFound("this visitor no longer exists")
-        if fresh.banned_until is not None and fresh.banned_until > utcnow():
-            until = fresh.banned_until.strftime("%Y-%m-%d %H:%M UTC")
-            raise Forbidden(f"you cannot post until {until}")
-        return fresh
-
-    async def vote(self, visitor: Visitor, cmd: p.Vote) -> Message:
-        message = await self._store.get_message(cmd.message_id)
+    async def _public_answer(self, message_id: str) -> Message:
+        message = await self._store.get_message(message_id)
         if message is None or message.visibility is not Visibility.PUBLIC:
             raise NotFound("no such answer")
-        visitor = await self._check_can_write(visitor)
-        lifecycle.check_can_vote(message, visitor.id)
-        await self._check_not_self(visitor, message.author_id, "vote for your own answer")
-        await self._limits.check_write(visitor.id)
-        message, event = await self._store.set_vote(message.id, visitor.id, cmd.value)
-        thread = await self.get_thread(message.thread_id)
-        await self._publish(event, thread, message)
-        await self._bus.publish(VoteCast(message, thread, visitor.id, cmd.value))
         return message
 
-    async def accept(self, visitor: Visitor, cmd: p.Accept) -> Thread:
-        message = await self._store.get_message(cmd.message_id)
-        if message is None or message.visibility is not Visibility.PUBLIC:
-            raise NotFound("no such answer")
+    async def vote(self, visitor: Visitor | None, data: Any) -> Message:
+        visitor = await self._gate.admit(visitor)
+        cmd = p.parse(p.Vote, data)
+        message = await self._public_answer(cmd.message_id)
+        lifecycle.check_can_vote(message, visitor.id)
+        await self._check_not_self(visitor, message.author_id, "vote for your own answer")
         thread = await self.get_thread(message.thread_id)
-        lifecycle.accept(thread, message, visitor.id)
-        await self._check_not_self(visitor, message.author_id, "accept your own answer")
-        await self._save(thread)
-        await self._bus.publish(AnswerAccepted(message, thread, visitor.id))
-        return thread
+        async with self._store.atomic() as unit:
+            message, _ = await self._store.set_vote(message.id, visitor.id, cmd.value)
+            unit.publish(outbox_item(VoteCast(message, thread, visitor.id, cmd.value)))
+        return message
 
-    async def resolve(self, visitor: Visitor, cmd: p.ThreadRef) -> Thread:
-        thread = await self.get_thread(cmd.thread_id)
-        lifecycle.resolve(thread, visitor.id)
-        return await self._save(thread)
+    async def accept(self, visitor: Visitor | None, data: Any) -> Thread:
+        visitor = await self._gate.admit(visitor)
+        cmd = p.parse(p.Accept, data)
+        message = await self._public_answer(cmd.message_id)
+        await self._check_not_self(visitor, message.author_id, "accept your own answer")
+        voter = visitor.id
+
+        def accept(thread: Thread) -> list[Any]:
+            lifecycle.accept(thread, message, voter)
+            return [AnswerAccepted(message, thread, voter)]
+
+        return await self.change_thread(message.thread_id, accept)
+
+    async def resolve(self, visitor: Visitor | None, data: Any) -> Thread:
+        visitor = await self._gate.admit(visitor)
+        cmd = p.parse(p.ThreadRef, data)
+        asker = visitor.id
+
+        def resolve(thread: Thread) -> list[Any]:
+            lifecycle.resolve(thread, asker)
+            return []
+
+        return await self.change_thread(cmd.thread_id, resolve)
+
+    async def change_thread(self, thread_id: str, change: Callable[[Thread], list[Any]]) -> Thread:
+        """Apply `change` (lifecycle checks included; it returns the listener events) to the
+        thread as stored, in one unit; re-applied to the fresh thread if it moved meanwhile."""
+        for _ in range(RETRIES):
+            try:
+                async with self._store.atomic() as unit:
+                    thread = await self._store.get_thread_for_update(thread_id)
+                    if thread is None or thread.held:
+                        raise NotFound("no such question")
+                    events = change(thread)
+                    thread.updated_at = utcnow()
+                    thread.next_check_at = None  # settled by the asker: no SLA ladder any more
+                    await self._store.update_thread(thread)
+                    for event in events:
+                        unit.publish(outbox_item(event))
+                return thread
+            except Stale:
+                continue
+        raise Conflict("the question is changing too fast; try again")
 
     # helpers -----------------------------------------------------------------------------
-    async def _save(self, thread: Thread) -> Thread:
-        thread.updated_at = utcnow()
-        thread.next_check_at = None  # settled by the asker: no SLA ladder any more
-        event = await self._store.update_thread(thread)
-        if event is not None:
-            await self._publish(event, thread)
-        return thread
-
     async def _stored_thread(self, visitor: Visitor, client_id: str) -> Thread:
         stored = await self._store.find_thread_by_client_id(visitor.id, client_id)
         if stored is None:  # the duplicate was on something else: a real conflict
             raise Invalid("client_id was already used")
         return stored
-
-    async def _publish(self, event: Event, thread: Thread, message: Message | None = None) -> None:
-        data = event_data(event, thread, message)
-        await self.add_ranks([data])
-        await self._bus.publish(RoomChanged(event=event, data=data, thread=thread, message=message))

@@ -13,9 +13,14 @@ from redis.asyncio import Redis
 from app import keys
 from app.domain.errors import RateLimited
 
+LIMITED = {"write": "messages", "report": "reports", "room": "new rooms",
+           "visitor": "new visitors", "sign-in": "sign-in attempts"}  # fmt: skip
+
 
 class RateLimits:
-    def __init__(self, *, write_rate: str, visitor_rate: str, redis: Redis | None) -> None:
+    def __init__(
+        self, *, write_rate: str, visitor_rate: str, room_rate: str, redis: Redis | None
+    ) -> None:
         storage: Storage
         if redis is not None:  # share the app's pool: one set of connections, closed once
             storage = RedisStorage(
@@ -32,15 +37,26 @@ class RateLimits:
         self._limiter = SlidingWindowCounterRateLimiter(storage)
         self._write: list[RateLimitItem] = parse_many(write_rate)
         self._visitor: list[RateLimitItem] = parse_many(visitor_rate)
+        self._room: list[RateLimitItem] = parse_many(room_rate)
         self._sign_in: list[RateLimitItem] = parse_many("30/10minutes")
+        # Each report opens or raises a case (and, with a webhook, a helpdesk ticket).
+        self._report: list[RateLimitItem] = parse_many("5/minute;20/day")
 
     async def _check(self, items: list[RateLimitItem], *key: str) -> None:
         for item in items:
             if not await self._limiter.hit(item, *key):
-                raise RateLimited(f"too many messages; the limit is {item}, try again shortly")
+                what = LIMITED.get(key[0], "requests")
+                raise RateLimited(f"too many {what}; the limit is {item}, try again shortly")
 
     async def check_write(self, visitor_id: str) -> None:
         await self._check(self._write, "write", visitor_id)
+
+    async def check_report(self, visitor_id: str) -> None:
+        await self._check(self._report, "report", visitor_id)
+
+    async def check_new_room(self, client_address: str) -> None:
+        """Rooms are permanent rows: each network address opens only so many new ones."""
+        await self._check(self._room, "room", client_address)
 
     async def check_new_visitor(self, client_address: str) -> None:
         await self._check(self._visitor, "visitor", client_address)

@@ -10,6 +10,7 @@ after that.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -23,12 +24,32 @@ from app.domain.models import (
     ThreadStatus,
     Visitor,
 )
+from app.domain.outbox import CommitHook, OutboxItem, Unit
 from app.domain.staff import Staff
 from moderation.cases import AuditEntry, Case, CaseState
 from moderation.reports import Report
 from rewards.badges import ContributorStats
 from rewards.leaderboard import Board
 from rewards.ledger import LedgerEntry, Revocation
+
+
+class UnitOfWork(Protocol):
+    """Atomic writes and their outbox: the one write path's hold on the database."""
+
+    def atomic(self) -> AbstractAsyncContextManager[Unit]:
+        """Everything written inside commits together with the items published on the unit
+        (SQLite: one transaction; MongoDB: ordered writes, outbox last). Nested calls and
+        plain writes inside join the unit. Reads inside do not see its uncommitted writes."""
+
+    def on_commit(self, hook: CommitHook) -> None:
+        """Register the one hook told, in commit order, of each committed write's room
+        events and outbox items (plain writes outside a unit included)."""
+
+    async def pending_outbox(self, older_than: datetime, limit: int) -> list[OutboxItem]:
+        """Stored items not yet marked done, created at or before `older_than`, oldest first."""
+
+    async def outbox_done(self, ids: list[str]) -> None:
+        """Forget delivered items (unknown ids are ignored)."""
 
 
 class QAStore(Protocol):
@@ -56,6 +77,11 @@ class QAStore(Protocol):
 
     # reads
     async def get_thread(self, thread_id: str) -> Thread | None: ...
+
+    async def get_thread_for_update(self, thread_id: str) -> Thread | None:
+        """Inside `atomic()`, the thread as the unit will change it: SQLite reads it in the
+        unit's own transaction, so no other writer can change it before the commit;
+        MongoDB reads the latest (its version check may still raise Stale)."""
 
     async def get_message(self, message_id: str) -> Message | None: ...
 
@@ -297,5 +323,5 @@ class RewardsStore(Protocol):
         """(message_id, value) of every vote this visitor cast."""
 
 
-class Store(QAStore, ModerationStore, RewardsStore, Protocol):
+class Store(UnitOfWork, QAStore, ModerationStore, RewardsStore, Protocol):
     """Everything the services need from a database."""

@@ -10,13 +10,18 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from quart import Blueprint, request
-from quart_schema import document_response, validate_querystring, validate_request
+from quart_schema import (
+    document_request,
+    document_response,
+    validate_querystring,
+    validate_request,
+)
 
 from app.domain.errors import Invalid, NotFound
 from app.domain.models import ThreadStatus
 from app.services import payloads as p
 from app.services.views import message_view, posted_extras, thread_view
-from app.web.deps import current_visitor, entity_id, services
+from app.web.deps import current_visitor, entity_id, json_object, services
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 _ROOM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
@@ -89,58 +94,63 @@ async def similar(key: str, query_args: SimilarQuery) -> Json:
     return {"threads": threads}
 
 
+# Writes: identity first (the Bearer token), then the use case's own order (ban, rate limit,
+# payload, lifecycle, moderation). The schemas below document the bodies for OpenAPI; the
+# use case validates them, so a banned or flooding visitor is refused before the body is read.
+
+
 @bp.post("/rooms/<key>/threads")
-@validate_request(p.AskHttp)
-async def ask(key: str, data: p.AskHttp) -> tuple[Json, int]:
+@document_request(p.AskHttp)
+async def ask(key: str) -> tuple[Json, int]:
     """Ask a question (Bearer visitor token); a repeated client_id returns the same thread."""
-    cmd = p.Ask(room=_room(key), body=data.body, client_id=data.client_id, lang=data.lang)
-    posted = await services().qa.ask(await current_visitor(), cmd)
+    visitor = await current_visitor()
+    posted = await services().qa.ask(visitor, {**await json_object(), "room": _room(key)})
     return {"thread": thread_view(posted.thread), **posted_extras(posted)}, 201
 
 
 @bp.post("/threads/<thread_id>/answers")
-@validate_request(p.AnswerHttp)
-async def answer(thread_id: str, data: p.AnswerHttp) -> tuple[Json, int]:
+@document_request(p.AnswerHttp)
+async def answer(thread_id: str) -> tuple[Json, int]:
     """Answer a question (Bearer visitor token); idempotent on client_id."""
-    cmd = p.AnswerIn(
-        thread_id=entity_id(thread_id, "question"),
-        body=data.body,
-        client_id=data.client_id,
-        lang=data.lang,
-    )
-    posted = await services().qa.answer(await current_visitor(), cmd)
+    visitor = await current_visitor()
+    data = {**await json_object(), "thread_id": entity_id(thread_id, "question")}
+    posted = await services().qa.answer(visitor, data)
     assert posted.message is not None
     return {"message": message_view(posted.message), **posted_extras(posted)}, 201
 
 
 @bp.post("/messages/<message_id>/vote")
-@validate_request(p.VoteHttp)
-async def vote(message_id: str, data: p.VoteHttp) -> Json:
+@document_request(p.VoteHttp)
+async def vote(message_id: str) -> Json:
     """Mark an answer helpful (value 1) or withdraw the vote (value 0)."""
-    cmd = p.Vote(message_id=entity_id(message_id, "answer"), value=data.value)
-    message = await services().qa.vote(await current_visitor(), cmd)
+    visitor = await current_visitor()
+    data = {**await json_object(), "message_id": entity_id(message_id, "answer")}
+    message = await services().qa.vote(visitor, data)
     return {"message": message_view(message)}
 
 
 @bp.post("/messages/<message_id>/accept")
 async def accept(message_id: str) -> Json:
     """The asker accepts an answer; the thread becomes resolved."""
-    cmd = p.Accept(message_id=entity_id(message_id, "answer"))
-    thread = await services().qa.accept(await current_visitor(), cmd)
+    visitor = await current_visitor()
+    data = {"message_id": entity_id(message_id, "answer")}
+    thread = await services().qa.accept(visitor, data)
     return {"thread": thread_view(thread)}
 
 
 @bp.post("/reports")
-@validate_request(p.Report)
-async def report(data: p.Report) -> tuple[Json, int]:
-    """Report a message to the moderators (Bearer visitor token), with a reason."""
-    await services().moderation.report(await current_visitor(), data.message_id, data.reason)
+@document_request(p.Report)
+async def report() -> tuple[Json, int]:
+    """Report an answer (`message_id`) or a question (`thread_id`) to the moderators
+    (Bearer visitor token), with a reason."""
+    visitor = await current_visitor()
+    await services().moderation.report(visitor, await json_object())
     return {"ok": True}, 201
 
 
 @bp.post("/threads/<thread_id>/resolve")
 async def resolve(thread_id: str) -> Json:
     """The asker marks their question resolved."""
-    cmd = p.ThreadRef(thread_id=entity_id(thread_id, "question"))
-    thread = await services().qa.resolve(await current_visitor(), cmd)
+    visitor = await current_visitor()
+    thread = await services().qa.resolve(visitor, {"thread_id": entity_id(thread_id, "question")})
     return {"thread": thread_view(thread)}

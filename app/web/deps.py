@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import cast
+from typing import Any, cast
 
 from quart import current_app, request
 
-from app.domain.errors import NotFound, Unauthorized
+from app.domain.errors import Invalid, NotFound, Unauthorized
 from app.domain.models import Visitor
 from app.services.container import Services
 
@@ -32,3 +32,12 @@ def entity_id(value: str, what: str) -> str:
     if not _ENTITY_ID.fullmatch(value):
         raise NotFound(f"no such {what}")
     return value
+
+
+async def json_object() -> dict[str, Any]:
+    """The request's JSON body, which must be an object (fields are checked by the use case;
+    a body that is not JSON at all is `invalid`)."""
+    data = await request.get_json(force=True, silent=True)
+    if not isinstance(data, dict):
+        raise Invalid("the body must be a JSON object")
+    return data

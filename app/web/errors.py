@@ -24,8 +24,11 @@ STATUS = {
 _HTTP_CODES = {400: "invalid", 404: "not_found", 405: "invalid", 413: "invalid", 415: "invalid"}
 
 
-def error_response(code: str, message: str, status: int | None = None) -> tuple[Response, int]:
-    return jsonify({"error": {"code": code, "message": message}}), status or STATUS.get(code, 500)
+def error_response(
+    code: str, message: str, status: int | None = None, **details: Any
+) -> tuple[Response, int]:
+    body = {"error": {"code": code, "message": message, **details}}
+    return jsonify(body), status or STATUS.get(code, 500)
 
 
 def validation_message(exc: Any) -> str:
@@ -37,7 +40,7 @@ def validation_message(exc: Any) -> str:
 def init_app(app: Quart) -> None:
     @app.errorhandler(EntraideError)
     async def domain_error(exc: EntraideError) -> tuple[Response, int]:
-        return error_response(exc.code, exc.message)
+        return error_response(exc.code, exc.message, **exc.details)
 
     @app.errorhandler(RequestSchemaValidationError)
     async def schema_error(exc: RequestSchemaValidationError) -> tuple[Response, int]:

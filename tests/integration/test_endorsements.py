@@ -107,12 +107,23 @@ async def test_an_endorsement_pays_once_moves_the_board_and_is_audited(
     # Hidden: the endorsement goes with the answer's other points and it cannot be endorsed
     # meanwhile; restored, it is endorsed again (the same entry), still once.
     await staff.post(f"/api/v1/staff/messages/{message_id}/hide")
-    assert (await case_messages(staff, case_id))[message_id]["endorsed"] is False
+    # Points follow the hide after commit (the outbox): wait for them, then check.
+    messages = await eventually(
+        lambda: case_messages(staff, case_id),
+        lambda m: m[message_id]["endorsed"] is False,
+        "endorsement after hiding",
+    )
+    assert messages[message_id]["endorsed"] is False
     gone = await staff.post(endorse_path(message_id), status=404)
     assert gone["error"]["code"] == "not_found"
     await eventually(lambda: points(server, helper_id), lambda n: n == 0, "points after hiding")
     await staff.post(f"/api/v1/staff/messages/{message_id}/restore")
-    assert (await case_messages(staff, case_id))[message_id]["endorsed"] is True
+    messages = await eventually(
+        lambda: case_messages(staff, case_id),
+        lambda m: m[message_id]["endorsed"] is True,
+        "endorsement after restoring",
+    )
+    assert messages[message_id]["endorsed"] is True
     await staff.post(endorse_path(message_id), status=409)
     assert await points(server, helper_id) == earned + ENDORSEMENT
 
@@ -122,6 +133,7 @@ async def test_colleagues_endorsing_at_the_same_moment_pay_once(
 ) -> None:
     s = await helped_thread(people)
     helper_id, message_id = s["helper"]["id"], s["message_id"]
+    await server.settled()
     before = await points(server, helper_id)
 
     async def attempt() -> int:

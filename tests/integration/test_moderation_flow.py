@@ -30,8 +30,9 @@ async def test_frustrated_question_is_queued_taken_over_and_answered_live(
     assert case["thread_id"] == ack["thread"]["id"]
     frustration = next(r for r in case["reasons"] if r["code"] == "frustration")
     assert frustration["score"] >= 0.5 and any("inadmissible" in e for e in frustration["evidence"])
+    # Its signals are known before it is stored: one write, one event, already escalated.
     await watcher.wait_for(
-        "event", lambda e: e["type"] == "thread.updated" and e["data"]["status"] == "escalated"
+        "event", lambda e: e["type"] == "thread.created" and e["data"]["status"] == "escalated"
     )
     queue = await staff.get("/api/v1/staff/cases")
     assert [c["id"] for c in queue["cases"]] == [case["id"]]

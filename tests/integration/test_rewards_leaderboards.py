@@ -78,6 +78,7 @@ async def test_votes_and_accepts_move_the_board_and_rebuild_gives_the_same(
     redis_server: LiveServer, clients: list[Any]
 ) -> None:
     ids = await play(redis_server.url, clients)
+    await redis_server.settled()
     live = await boards(redis_server.url)
     week_global = dict(live[0])
     # Hugo: answer 2 + fast first answer 5 + two helpful votes 5+5 + accepted 15 = 32

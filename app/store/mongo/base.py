@@ -23,7 +23,10 @@ Documents written before a field existed read back with the field's default (a t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
@@ -34,6 +37,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from app.domain.errors import Conflict
 from app.domain.models import Event, EventType, Thread, ThreadStatus, utcnow
+from app.domain.outbox import CommitHook, OutboxItem
 
 Doc = dict[str, Any]
 
@@ -100,6 +104,7 @@ INDEXES: dict[str, tuple[str, list[tuple[str, int]], Doc]] = {
     "audit_by_case": ("audit", [("case_id", ASCENDING), ("at", ASCENDING)], {}),
     "audit_by_subject": ("audit", [("subject_id", ASCENDING), ("at", DESCENDING)], {}),
     "reports_by_author": ("reports", [("author_id", ASCENDING), ("at", DESCENDING)], {}),
+    "outbox_by_time": ("outbox", [("created_at", ASCENDING), ("_id", ASCENDING)], {}),
     "votes_by_voter": ("votes", [("voter_id", ASCENDING), ("created_at", ASCENDING)], {}),
     "ledger_by_visitor": ("ledger", [("visitor_id", ASCENDING), ("created_at", ASCENDING)], {}),
     "ledger_by_person": ("ledger", [("person", ASCENDING), ("created_at", ASCENDING)], {}),
@@ -230,6 +235,21 @@ def _url_sets_write_concern(url: str) -> bool:
     return any(key.lower() in {"w", "journal"} for key, _ in parse_qsl(urlsplit(url).query))
 
 
+@dataclass(slots=True)
+class MongoUnit:
+    """One write in progress (`MongoBase.atomic`): its events and outbox items."""
+
+    events: list[Event] = field(default_factory=list)
+    items: list[OutboxItem] = field(default_factory=list)
+
+    def publish(self, item: OutboxItem) -> None:
+        self.items.append(item)
+
+
+def _ignore(events: list[Event], items: list[OutboxItem]) -> None:
+    """The commit hook of a store nobody dispatches from (tools, the contract suite)."""
+
+
 class MongoBase:
     """Client, collections, indexes and the room event log shared by every collection group.
 
@@ -249,6 +269,9 @@ class MongoBase:
         self._cases: AsyncCollection[Doc] = self._db["cases"]
         self._audit: AsyncCollection[Doc] = self._db["audit"]
         self._reports: AsyncCollection[Doc] = self._db["reports"]
+        self._outbox: AsyncCollection[Doc] = self._db["outbox"]
+        self._unit: ContextVar[MongoUnit | None] = ContextVar(f"unit:{database_name}", default=None)
+        self._on_commit: CommitHook = _ignore
 
     @classmethod
     def from_url(cls, url: str) -> Self:
@@ -277,6 +300,49 @@ class MongoBase:
     async def ping(self) -> None:
         await self._client.admin.command("ping")
 
+    # units of work and the outbox ------------------------------------------------------
+    @asynccontextmanager
+    async def atomic(self) -> AsyncIterator[MongoUnit]:
+        """The writes inside, then the outbox items, in that order (no multi-document
+        transaction: see the module docstring); nested calls join. A crash between the
+        entity and its outbox items can lose the items, never announce what is not stored.
+        """
+        current = self._unit.get()
+        if current is not None:
+            yield current
+            return
+        unit = MongoUnit()
+        token = self._unit.set(unit)
+        try:
+            yield unit
+        finally:
+            self._unit.reset(token)
+        if unit.items:
+            await self._outbox.insert_many(
+                [
+                    {"_id": i.id, "kind": i.kind, "refs": i.refs, "created_at": i.created_at}
+                    for i in unit.items
+                ]
+            )
+        if unit.events or unit.items:
+            self._on_commit(unit.events, unit.items)
+
+    def on_commit(self, hook: CommitHook) -> None:
+        self._on_commit = hook
+
+    async def pending_outbox(self, older_than: datetime, limit: int) -> list[OutboxItem]:
+        cursor = self._outbox.find({"created_at": {"$lte": older_than}}).sort(
+            [("created_at", ASCENDING), ("_id", ASCENDING)]
+        )
+        return [
+            OutboxItem(d["kind"], dict(d["refs"]), d["_id"], utc(d["created_at"]))
+            for d in await cursor.limit(limit).to_list(None)
+        ]
+
+    async def outbox_done(self, ids: list[str]) -> None:
+        if ids:
+            await self._outbox.delete_many({"_id": {"$in": strs(ids)}})
+
     # room event log --------------------------------------------------------------------
     async def _next_seq(self, room: str) -> int:
         doc = await self._rooms.find_one_and_update(
@@ -300,6 +366,11 @@ class MongoBase:
                 "created_at": event.created_at,
             }
         )
+        unit = self._unit.get()  # the commit hook hears of it with its unit, or at once
+        if unit is not None:
+            unit.events.append(event)
+        else:
+            self._on_commit([event], [])
         return event
 
     async def _announce(self, room: str, type_: EventType, entity_id: str) -> Event:

@@ -17,7 +17,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from app.domain.errors import Conflict
+from app.domain.errors import Conflict, Stale
 from app.domain.models import MessageKind, Thread, Visibility
 from app.domain.staff import LOCK_AFTER, Role, Staff, lock_duration
 from app.store.mongo.base import (
@@ -250,7 +250,7 @@ class MongoModeration(MongoBase):
             {"$set": _case_fields(case), "$inc": {"version": 1}},
         )
         if result.matched_count != 1:
-            raise Conflict("this case changed meanwhile; reload it and try again")
+            raise Stale("this case changed meanwhile; reload it and try again")
         case.version += 1
 
     async def list_cases(

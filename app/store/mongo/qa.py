@@ -38,7 +38,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from app.domain.errors import Conflict, DuplicateClientId
+from app.domain.errors import Conflict, DuplicateClientId, Stale
 from app.domain.models import (
     Event,
     EventType,
@@ -119,7 +119,7 @@ class MongoQA(MongoBase):
             return_document=ReturnDocument.BEFORE,
         )
         if before is None:
-            raise Conflict("the question changed meanwhile; reload and try again")
+            raise Stale("the question changed meanwhile; reload and try again")
         return before
 
     async def _undo_save_thread(self, before: Doc, version: int) -> None:
@@ -227,6 +227,9 @@ class MongoQA(MongoBase):
             return None
         doc = await self._threads.find_one({"_id": thread_id}, NO_TERMS)
         return thread_from(doc) if doc is not None else None
+
+    async def get_thread_for_update(self, thread_id: str) -> Thread | None:
+        return await self.get_thread(thread_id)  # no transaction: the version check guards
 
     async def get_message(self, message_id: str) -> Message | None:
         if not isinstance(message_id, str):

@@ -8,9 +8,12 @@ survives a crash or power cut.
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,7 @@ import aiosqlite
 
 from app.domain.errors import Conflict
 from app.domain.models import Event, EventType, utcnow
+from app.domain.outbox import CommitHook, OutboxItem
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS visitors (
@@ -131,6 +135,10 @@ CREATE TABLE IF NOT EXISTS reports (
     case_id TEXT
 );
 CREATE INDEX IF NOT EXISTS reports_by_author ON reports (author_id, at);
+CREATE TABLE IF NOT EXISTS outbox (
+    pos INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, refs TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
 """
 # Columns added after their table first shipped: `CREATE TABLE IF NOT EXISTS` leaves an
 # existing table as it was, so `open` adds them before SCHEMA indexes them.
@@ -150,6 +158,22 @@ def dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value is not None else None
 
 
+@dataclass(slots=True)
+class SqliteUnit:
+    """A transaction in progress on the writer connection (see `SqliteBase.atomic`)."""
+
+    db: aiosqlite.Connection
+    events: list[Event] = field(default_factory=list)
+    items: list[OutboxItem] = field(default_factory=list)
+
+    def publish(self, item: OutboxItem) -> None:
+        self.items.append(item)
+
+
+def _ignore(events: list[Event], items: list[OutboxItem]) -> None:
+    """The commit hook of a store nobody dispatches from (tools, the contract suite)."""
+
+
 class SqliteBase:
     """Connections, transactions and the room event log shared by every table group."""
 
@@ -158,6 +182,10 @@ class SqliteBase:
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
+        # The unit of work of the running task: per task, so concurrent writers never join
+        # each other's transaction.
+        self._unit: ContextVar[SqliteUnit | None] = ContextVar(f"unit:{path}", default=None)
+        self._on_commit: CommitHook = _ignore
 
     async def open(self) -> None:
         if self._path != ":memory:":
@@ -210,20 +238,76 @@ class SqliteBase:
         return list(await self._r.execute_fetchall(sql, params))
 
     @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def atomic(self) -> AsyncIterator[SqliteUnit]:
+        """One transaction for everything written inside, outbox items included; nested
+        calls (and plain writes) made inside join it. After COMMIT, still holding the write
+        lock so that commit order is kept, the commit hook gets its events and items.
+
+        Reads inside go to the reader connection and do not see the unit's own writes.
+        """
+        current = self._unit.get()
+        if current is not None:
+            yield current
+            return
         if self._writer is None:
             raise RuntimeError("store is not open")
+        db = self._writer
         async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
+            await db.execute("BEGIN IMMEDIATE")
+            unit = SqliteUnit(db)
+            token = self._unit.set(unit)
             try:
-                yield self._writer
+                yield unit
+                if unit.items:
+                    await db.executemany(
+                        "INSERT INTO outbox (id, kind, refs, created_at) VALUES (?, ?, ?, ?)",
+                        [(i.id, i.kind, json.dumps(i.refs), ts(i.created_at)) for i in unit.items],
+                    )
             except BaseException:
-                await self._writer.execute("ROLLBACK")
+                await db.execute("ROLLBACK")
                 raise
-            await self._writer.execute("COMMIT")
+            finally:
+                self._unit.reset(token)
+            await db.execute("COMMIT")
+            if unit.events or unit.items:
+                self._on_commit(unit.events, unit.items)
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self.atomic() as unit:
+            yield unit.db
+
+    def on_commit(self, hook: CommitHook) -> None:
+        self._on_commit = hook
+
+    async def pending_outbox(self, older_than: datetime, limit: int) -> list[OutboxItem]:
+        rows = await self._read_all(
+            "SELECT id, kind, refs, created_at FROM outbox WHERE created_at <= ?"
+            " ORDER BY pos LIMIT ?",
+            (ts(older_than), limit),
+        )
+        return [
+            OutboxItem(r["kind"], json.loads(r["refs"]), r["id"], dt(r["created_at"]) or utcnow())
+            for r in rows
+        ]
+
+    async def outbox_done(self, ids: list[str]) -> None:
+        if not ids:
+            return
+        async with self._transaction() as db:
+            await db.executemany("DELETE FROM outbox WHERE id = ?", [(i,) for i in ids])
+
+    async def _append_event(
+        self, db: aiosqlite.Connection, room: str, type_: EventType, entity_id: str
+    ) -> Event:
+        event = await self._write_event(db, room, type_, entity_id)
+        unit = self._unit.get()
+        assert unit is not None, "events are appended inside a transaction"
+        unit.events.append(event)
+        return event
 
     @staticmethod
-    async def _append_event(
+    async def _write_event(
         db: aiosqlite.Connection, room: str, type_: EventType, entity_id: str
     ) -> Event:
         async with db.execute(

@@ -10,7 +10,7 @@ from typing import Any
 
 import aiosqlite
 
-from app.domain.errors import Conflict
+from app.domain.errors import Conflict, Stale
 from app.domain.models import Thread
 from app.domain.staff import Role, Staff, lock_duration
 from app.store.sqlite.base import SqliteBase, dt, ts
@@ -237,7 +237,7 @@ class SqliteModeration(SqliteBase):
                 (*values, case.id, case.version),
             ) as cur:
                 if cur.rowcount != 1:
-                    raise Conflict("this case changed meanwhile; reload it and try again")
+                    raise Stale("this case changed meanwhile; reload it and try again")
             await self._write_reasons(db, case)
         case.version += 1
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import aiosqlite
 
-from app.domain.errors import Conflict, DuplicateClientId
+from app.domain.errors import Conflict, DuplicateClientId, Stale
 from app.domain.models import (
     Event,
     EventType,
@@ -180,6 +180,15 @@ class SqliteQA(SqliteBase):
         )
         return thread_from(row) if row else None
 
+    async def get_thread_for_update(self, thread_id: str) -> Thread | None:
+        unit = self._unit.get()
+        if unit is None:
+            return await self.get_thread(thread_id)
+        rows = await unit.db.execute_fetchall(
+            f"SELECT {THREAD_COLUMNS} FROM threads WHERE id = ?", (thread_id,)
+        )
+        return thread_from(rows[0]) if rows else None  # type: ignore[index]
+
     async def get_message(self, message_id: str) -> Message | None:
         row = await self._read_one(
             f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)
@@ -336,7 +345,7 @@ class SqliteQA(SqliteBase):
             ),
         ) as cur:
             if cur.rowcount != 1:
-                raise Conflict("the question changed meanwhile; reload and try again")
+                raise Stale("the question changed meanwhile; reload and try again")
         thread.version += 1
 
     async def insert_message(self, message: Message, thread: Thread) -> Event | None:
