@@ -8,7 +8,8 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,6 +77,39 @@ class LiveServer:
         assert self._server is not None and self._thread is not None
         self._server.should_exit = True
         self._thread.join(DEADLINE)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One message the server sent: its name, payload, audience and namespace."""
+
+    name: str
+    data: Any
+    to: str | None
+    namespace: str
+
+
+@contextmanager
+def capture_events(server: LiveServer) -> Iterator[list[Sent]]:
+    """Record every Socket.IO message the server emits while the block runs (Zulip's
+    `capture_send_event_calls`): the real emit still happens; the list names each one's
+    audience, so a test asserts exactly what an action sends, to whom, with which shape.
+    Await `server.settled()` inside the block: room events follow the commit."""
+    assert server.app is not None
+    sio = server.app.sio
+    sent: list[Sent] = []
+    real_emit = sio.emit
+
+    async def recording_emit(event: str, data: Any = None, *args: Any, **kwargs: Any) -> Any:
+        to = kwargs.get("to", kwargs.get("room"))
+        sent.append(Sent(event, data, to, kwargs.get("namespace") or "/"))
+        return await real_emit(event, data, *args, **kwargs)
+
+    sio.emit = recording_emit
+    try:
+        yield sent
+    finally:
+        del sio.emit  # back to the class's method
 
 
 @dataclass

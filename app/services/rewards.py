@@ -236,6 +236,16 @@ class RewardsService:
             entries = await self._store.ledger_entries(ref_ids=[change.message.id])
             records = act(entries, at=now, reason=RevokeReason.CONTENT_HIDDEN,
                           ref_id=change.message.id, by=change.staff_id)  # fmt: skip
+        elif change.thread is not None:  # a question taken down: its answers' points too
+            messages = await self._store.list_messages(change.thread.id)
+            refs = [change.thread.id, *(m.id for m in messages)]
+            entries = await self._store.ledger_entries(ref_ids=refs)
+            reason = RevokeReason.CONTENT_HIDDEN
+            records = [
+                record
+                for ref in refs
+                for record in act(entries, at=now, reason=reason, ref_id=ref, by=change.staff_id)
+            ]
         elif change.visitor_id is not None:
             entries = await self._store.ledger_entries(visitor_id=change.visitor_id)
             records = act(entries, at=now, reason=RevokeReason.AUTHOR_BANNED,

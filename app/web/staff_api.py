@@ -14,7 +14,7 @@ from app.domain.models import MessageKind
 from app.services.case_views import audit_view, case_view, staff_thread_view
 from app.services.payloads import Payload
 from app.services.review import endorsed_answers
-from app.services.views import message_view
+from app.services.views import message_view, thread_view
 from app.web.deps import entity_id, services
 from app.web.staff_session import csrf_token, me, sign_in, sign_out, staff_only
 from moderation import SIGNAL_CODES
@@ -141,6 +141,19 @@ async def moderate_message(message_id: str, action: str) -> Json:
         me(), entity_id(message_id, "message"), action == "hide"
     )
     return {"message": message_view(message)}
+
+
+@bp.post("/threads/<thread_id>/<action>")
+@staff_only()
+async def moderate_thread(thread_id: str, action: str) -> Json:
+    """hide a published question (gone from the room, replay and search; its points taken
+    back) or restore it."""
+    if action not in ("hide", "restore"):
+        raise NotFound(f"no such action {action!r}")
+    thread = await services().casework.set_thread_hidden(
+        me(), entity_id(thread_id, "question"), action == "hide"
+    )
+    return {"thread": thread_view(thread)}
 
 
 @bp.post("/visitors/<visitor_id>/ban")
