@@ -1,0 +1,41 @@
+"""A crash between commit and dispatch loses nothing: what a process committed but never
+delivered (points, here) is delivered when the product next starts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.factory import create_app
+from app.services import payloads as p
+from tests.conftest import server_overrides
+from tests.integration.test_rewards_api import get
+from tests.support import PRODUCT, LiveServer
+
+
+async def test_points_committed_by_a_process_that_died_are_given_at_the_next_start(
+    tmp_path: Path,
+) -> None:
+    overrides = server_overrides(tmp_path)
+    # A process that commits writes and dies before its dispatcher delivers any of them.
+    dying = create_app(overrides).services
+    await dying.store.open()
+    asker, _ = await dying.identity.create_visitor("Camille")
+    helper, _ = await dying.identity.create_visitor("Éloïse")
+    room = await dying.qa.open_room(p.Join(room="montre-maree", product=p.ProductInfo(**PRODUCT)))
+    thread = (await dying.qa.ask(asker, {"room": room.key, "body": "Étanche ?",
+                                         "client_id": "c-thread-1"})).thread  # fmt: skip
+    posted = await dying.qa.answer(
+        helper, {"thread_id": thread.id, "body": "Oui, 30 m.", "client_id": "c-answer-1"}
+    )
+    assert posted.message is not None
+    await dying.qa.vote(asker, {"message_id": posted.message.id, "value": 1})
+    await dying.store.close()
+
+    server = LiveServer(overrides)
+    server.start()
+    try:
+        await server.settled()
+        explained = await get(server.url, f"/api/v1/visitors/{helper.id}/points")
+        assert explained["total"] == 2 + 5 + 5, explained  # answer + fast first + helpful
+    finally:
+        server.stop()
