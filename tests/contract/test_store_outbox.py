@@ -29,7 +29,7 @@ async def test_a_unit_commits_its_entity_event_and_outbox_items_together(
     store.on_commit(heard)
     item = OutboxItem("vote.cast", {"message_id": "m1", "voter_id": "v1", "value": 1})
     async with store.atomic() as unit:
-        thread, event = await make.ask("Étanche ?")
+        _, event = await make.ask("Étanche ?")
         unit.publish(item)
         assert heard.calls == []  # nothing is announced before the commit
     assert [([e.seq for e in events], [i.id for i in items]) for events, items in heard.calls] == [
@@ -56,11 +56,18 @@ async def test_a_failed_unit_stores_and_announces_nothing(
         pytest.skip("MongoDB writes without a replica set have no rollback (documented)")
     heard = Heard()
     store.on_commit(heard)
-    with pytest.raises(RuntimeError):
+    stored: list[str] = []
+
+    async def crash_before_commit() -> None:
         async with store.atomic() as unit:
             thread, _ = await make.ask("Étanche ?")
+            stored.append(thread.id)
             unit.publish(OutboxItem("vote.cast", {"message_id": "m1"}))
             raise RuntimeError("crash before commit")
+
+    with pytest.raises(RuntimeError):
+        await crash_before_commit()
+    [thread_id] = stored
     assert heard.calls == []
-    assert await store.get_thread(thread.id) is None
+    assert await store.get_thread(thread_id) is None
     assert await store.pending_outbox(utcnow(), 10) == []
