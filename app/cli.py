@@ -107,10 +107,13 @@ async def _sweep(once: bool) -> None:
     await app.services.store.open()
     warm_up()
     try:
-        if once:
-            await sweep_once(moderation, redis, settings.sweep_seconds)
-        else:
-            await sweep_forever(moderation, redis, settings.sweep_seconds)
+        # Cases and nudges the sweeper writes reach consoles and helpers from here (through
+        # Redis when the web runs in other processes).
+        async with app.services.dispatcher.running(recover_all=redis is None):
+            if once:
+                await sweep_once(moderation, redis, settings.sweep_seconds)
+            else:
+                await sweep_forever(moderation, redis, settings.sweep_seconds)
     finally:
         await app.services.store.close()
         if redis is not None:
