@@ -8,7 +8,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -77,6 +77,21 @@ class LiveServer:
         assert self._server is not None and self._thread is not None
         self._server.should_exit = True
         self._thread.join(DEADLINE)
+
+
+async def eventually(
+    read: Callable[[], Awaitable[Any]], check: Callable[[Any], bool], what: str
+) -> Any:
+    """`read()` until `check` holds, within the shared deadline; the last value otherwise."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + DEADLINE
+    while True:
+        value = await read()
+        if check(value):
+            return value
+        if loop.time() > end:
+            raise AssertionError(f"{what}: still {value!r} after {DEADLINE}s")
+        await asyncio.sleep(0.05)  # polling an HTTP read with a deadline
 
 
 @dataclass(frozen=True)

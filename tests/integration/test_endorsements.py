@@ -13,7 +13,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.support import PRODUCT, LiveServer, StaffClient, cid
+from tests.support import PRODUCT, LiveServer, StaffClient, cid, eventually
 
 from .test_rewards_api import (
     ACCEPTED,
@@ -22,7 +22,6 @@ from .test_rewards_api import (
     HELPFUL,
     ROOM,
     board_points,
-    eventually,
     get,
     helped_thread,
     leaderboard,

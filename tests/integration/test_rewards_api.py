@@ -9,11 +9,9 @@ writer would not make these tests flaky, only slower to fail.
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import functools
 import io
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,27 +19,12 @@ import aiohttp
 import pytest
 
 from tests.conftest import server_overrides
-from tests.support import DEADLINE, PRODUCT, LiveServer, StaffClient, cid
+from tests.support import PRODUCT, LiveServer, StaffClient, cid, eventually
 
 ROOM = "montre-maree"
 HELPER = "Éloïse Févre"
 # docs/rewards.md defaults
 ANSWER, HELPFUL, ACCEPTED, FAST = 2, 5, 15, 5
-
-
-async def eventually(
-    read: Callable[[], Awaitable[Any]], check: Callable[[Any], bool], what: str
-) -> Any:
-    """`read()` until `check` holds, within the shared deadline; the last value otherwise."""
-    loop = asyncio.get_running_loop()
-    end = loop.time() + DEADLINE
-    while True:
-        value = await read()
-        if check(value):
-            return value
-        if loop.time() > end:
-            raise AssertionError(f"{what}: still {value!r} after {DEADLINE}s")
-        await asyncio.sleep(0.05)  # polling an HTTP read with a deadline
 
 
 async def get(url: str, path: str, *, status: int = 200, **kwargs: Any) -> Any:

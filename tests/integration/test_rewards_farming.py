@@ -17,15 +17,13 @@ its points show, the earlier facts have been scored too.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
-from tests.support import DEADLINE, PRODUCT, Client, LiveServer, StaffClient, cid, connect
+from tests.support import PRODUCT, Client, LiveServer, StaffClient, cid, connect, eventually
 
 ROOM = "montre-maree"
 # docs/rewards.md defaults
@@ -36,21 +34,6 @@ FARMER_ADDRESS = "81.250.40.7"
 SHOPPER_ADDRESS = "2a01:cb08:8a1:c00::17"  # a real asker, on her own network
 HELPER_ADDRESS = "176.143.2.9"
 VOTER_ADDRESS = "78.192.7.44"
-
-
-async def eventually(
-    read: Callable[[], Awaitable[Any]], check: Callable[[Any], bool], what: str
-) -> Any:
-    """`read()` until `check` holds, within the shared deadline."""
-    loop = asyncio.get_running_loop()
-    end = loop.time() + DEADLINE
-    while True:
-        value = await read()
-        if check(value):
-            return value
-        if loop.time() > end:
-            raise AssertionError(f"{what}: still {value!r} after {DEADLINE}s")
-        await asyncio.sleep(0.05)  # polling an HTTP read with a deadline
 
 
 async def weekly_board(url: str) -> dict[str, Any]:
