@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+import engineio.json
 import socketio
 
 from app import keys
@@ -36,28 +37,78 @@ log = logging.getLogger(__name__)
 PING_INTERVAL = 25
 
 
+class PacketJson:
+    """The JSON module of our Engine.IO and Socket.IO packets (python-socketio's `json=`):
+    the standard one, except that a payload nested deeper than the decoder's stack is
+    malformed JSON (ValueError) rather than a RecursionError nobody catches (a traceback
+    per frame, and no ack)."""
+
+    dumps = staticmethod(engineio.json.dumps)
+
+    @staticmethod
+    def loads(text: str, **kwargs: Any) -> Any:
+        try:
+            return engineio.json.loads(text, **kwargs)
+        except RecursionError:
+            raise ValueError("nested too deeply") from None
+
+
+class Unreadable(list[Any]):
+    """The data of a Socket.IO packet that could not be decoded: empty, so whatever reads
+    it sees nothing, and GuardedServer acks it `invalid`."""
+
+
+UNREADABLE = Unreadable()
+
+
+class GuardedPacket(socketio.packet.Packet):  # type: ignore[misc]
+    """A packet that cannot be decoded (JSON cut short or too deep, a garbled header)
+    becomes an EVENT carrying UNREADABLE, keeping the ack id when it was read, instead of
+    an exception python-socketio would log and leave unanswered."""
+
+    def decode(self, encoded_packet: Any) -> int:
+        try:
+            return int(super().decode(encoded_packet))
+        except ValueError:
+            kind = getattr(self, "packet_type", None)
+            if kind not in (socketio.packet.CONNECT, socketio.packet.ACK):
+                self.packet_type = socketio.packet.EVENT
+            self.data = UNREADABLE
+            return 0
+
+
 class GuardedServer(socketio.AsyncServer):  # type: ignore[misc]
-    """AsyncServer that refuses client events named like lifecycle events.
+    """AsyncServer that refuses client events named like lifecycle events, and events
+    whose JSON could not be read.
 
     python-socketio dispatches an incoming EVENT packet named "connect" to the connect
     handler; refusing it here keeps authentication in `on_connect` only.
     """
 
     async def _handle_event(self, eio_sid: str, namespace: str, id: Any, data: Any) -> None:
+        if data is UNREADABLE:
+            log.warning("refused an event that is not valid JSON from %s", eio_sid)
+            await self._refuse(
+                eio_sid, namespace, id, "the event is not valid JSON or is nested too deeply"
+            )
+            return
         if not data or not isinstance(data[0], str) or data[0] in names.RESERVED:
             log.warning("refused reserved or malformed event from %s", eio_sid)
-            if id is not None:
-                await self._send_packet(
-                    eio_sid,
-                    self.packet_class(
-                        socketio.packet.ACK,
-                        namespace=namespace or "/",
-                        id=id,
-                        data=[error_ack("invalid", "reserved or malformed event name")],
-                    ),
-                )
+            await self._refuse(eio_sid, namespace, id, "reserved or malformed event name")
             return
         await super()._handle_event(eio_sid, namespace, id, data)
+
+    async def _refuse(self, eio_sid: str, namespace: str, id: Any, message: str) -> None:
+        if id is not None:
+            await self._send_packet(
+                eio_sid,
+                self.packet_class(
+                    socketio.packet.ACK,
+                    namespace=namespace or "/",
+                    id=id,
+                    data=[error_ack("invalid", message)],
+                ),
+            )
 
 
 def origin_checker(settings: Settings) -> Callable[[str | None, dict[str, Any]], bool]:
@@ -79,6 +130,8 @@ def build_server(settings: Settings) -> socketio.AsyncServer:
         manager = socketio.AsyncRedisManager(settings.redis_url, channel=keys.socketio_channel())
     return GuardedServer(
         async_mode="asgi",
+        serializer=GuardedPacket,
+        json=PacketJson,
         client_manager=manager,
         cors_allowed_origins=origin_checker(settings),
         async_handlers=False,

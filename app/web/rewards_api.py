@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from quart import Blueprint, Response, g, request
+from quart import Blueprint, Response, g
 from quart_schema import validate_querystring, validate_request
 
 import rewards as rw
@@ -18,6 +18,7 @@ from app.services.payloads import Payload
 from app.services.review import ContributorReview, review_contributor
 from app.store.port import BoardRow
 from app.web.deps import entity_id, services
+from app.web.errors import optional_json
 from app.web.staff_session import me, staff_only
 from moderation.cases import AuditEntry
 
@@ -304,7 +305,7 @@ async def disqualify(visitor_id: str, action: str) -> Json:
 async def endorse(message_id: str) -> Json:
     """Brand staff endorse a public answer: its author earns the endorsement points once."""
     message_id = entity_id(message_id, "answer")
-    raw = await request.get_json(silent=True)
+    raw = await optional_json()
     NoFields.model_validate(raw if raw is not None else {})  # nothing to set: no points, no author
     entry = await services().rewards.endorse(me(), message_id)
     if entry is None:  # a concurrent endorsement of the same answer was stored first

@@ -16,6 +16,7 @@ from app.services.payloads import Payload
 from app.services.review import endorsed_answers
 from app.services.views import message_view, thread_view
 from app.web.deps import entity_id, services
+from app.web.errors import optional_json
 from app.web.staff_session import csrf_token, me, sign_in, sign_out, staff_only
 from moderation import SIGNAL_CODES
 from moderation.cases import ACTIONS, OUTCOMES, CaseState
@@ -124,7 +125,7 @@ async def act_on_case(case_id: str, action: str) -> Json:
     else:
         if action not in ACTIONS:
             raise NotFound(f"no such action {action!r}")
-        raw = await request.get_json(silent=True)
+        raw = await optional_json()
         params = CaseAction.model_validate(raw if raw is not None else {}).model_dump()
         await casework.act(me(), case_id, action, params)
     detail = await casework.detail(case_id)
