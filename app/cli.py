@@ -31,6 +31,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     port = args.port if args.port is not None else int(os.environ.get("PORT", "5000"))
     app = create_app()
+    proxies = list(app.services.settings.forwarded_allow_ips)
     _tune_gc()
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host  # noqa: S104
     print(f"Entraide is starting: demo shop at http://{shown}:{port}/demo", flush=True)
@@ -42,7 +43,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         ws_per_message_deflate=False,
         lifespan="on",
         log_level=args.log_level,
-        proxy_headers=True,
+        # Client addresses (per-address limits) come from X-Forwarded-For only when the
+        # peer is a proxy the operator named; uvicorn's own default would trust 127.0.0.1.
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
     )
     return 0
 

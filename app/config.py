@@ -6,6 +6,7 @@ Every variable name lives here and only here.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import secrets
 from pathlib import Path
@@ -34,6 +35,9 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     secret_key: str | None = Field(default=None, min_length=32)
     allowed_origins: Annotated[tuple[str, ...], NoDecode] = ()
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto `entraide run` believes (IPs or
+    # CIDR networks, comma-separated, or "*"). Empty: none; the TCP peer is the client.
+    forwarded_allow_ips: Annotated[tuple[str, ...], NoDecode] = ()
     public_url: str | None = None
     env: Literal["development", "production"] = "development"
     # Limits (protocol: each refusal is a clear error code and stores nothing).
@@ -101,6 +105,22 @@ class Settings(BaseSettings):
             parse_many(value)
         except ValueError:
             raise ValueError("use the limits syntax, e.g. '20/minute;5/5second'") from None
+        return value
+
+    @field_validator("forwarded_allow_ips", mode="before")
+    @classmethod
+    def _proxy_addresses(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        for item in value if isinstance(value, list | tuple) else ():
+            if item == "*":
+                continue
+            try:
+                ipaddress.ip_network(str(item), strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{item!r} is not an IP address or network like 10.0.0.0/8 (or *)"
+                ) from None
         return value
 
     @field_validator("allowed_origins", mode="before")
