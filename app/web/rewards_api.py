@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from quart import Blueprint, Response, g
+from quart import Blueprint, Response, g, jsonify, request
 from quart_schema import validate_querystring, validate_request
 
 import rewards as rw
@@ -17,9 +17,9 @@ from app.services.case_views import audit_view
 from app.services.payloads import Payload
 from app.services.review import ContributorReview, review_contributor
 from app.store.port import BoardRow
-from app.web.deps import entity_id, services
+from app.web.deps import current_visitor, entity_id, services
 from app.web.errors import optional_json
-from app.web.staff_session import me, staff_only
+from app.web.staff_session import current_staff, me, staff_only
 from moderation.cases import AuditEntry
 
 bp = Blueprint("rewards_api", __name__, url_prefix="/api/v1")
@@ -93,21 +93,37 @@ async def leaderboard(query_args: BoardQuery) -> Json:
     }
 
 
+async def _may_read_ledger(visitor_id: str) -> bool:
+    """The visitor themselves (their Bearer token; a token that is not valid is 401) and
+    signed-in staff read the whole ledger; anyone else reads the public profile."""
+    if request.headers.get("Authorization"):
+        return (await current_visitor()).id == visitor_id
+    return await current_staff() is not None
+
+
 @bp.get("/visitors/<visitor_id>/points")
 @validate_querystring(LangQuery)
-async def points(visitor_id: str, query_args: LangQuery) -> Json:
-    """The ledger behind a score, grouped by reason with the rule that applied."""
+async def points(visitor_id: str, query_args: LangQuery) -> Response:
+    """A contributor's score: public profile (name, total, rank, badges, standings) for
+    anyone; with the ledger behind it, grouped by reason with the rule that applied (staff
+    notes, rooms, times), for the contributor's own token and for staff only."""
     visitor_id = entity_id(visitor_id, "contributor")
-    if await services().store.get_visitor(visitor_id) is None:
+    visitor = await services().store.get_visitor(visitor_id)
+    if visitor is None:
         raise NotFound("no such contributor")
+    full = await _may_read_ledger(visitor_id)
     lang = query_args.lang or g.locale
     said: rw.Lang = "fr" if lang == "fr" else "en"
     explained = await services().rewards.explain(visitor_id, lang)
     total = int(explained.get("total", 0))  # type: ignore[call-overload]
     rank = rw.rank_for(total)
     stats = (await services().store.contributor_stats([visitor_id]))[visitor_id]
-    return {
-        **explained,
+    body = {
+        **(explained if full else {}),
+        "visitor_id": visitor_id,
+        "name": visitor.name,
+        "lang": said,
+        "total": total,
         "rank": {"code": rank.code, "label": rank.label(said)},
         "badges": [
             {"code": b.code, "label": b.label(said), "description": b.description(said)}
@@ -115,6 +131,11 @@ async def points(visitor_id: str, query_args: LangQuery) -> Json:
         ],
         "standings": await services().rewards.standings(visitor_id),
     }
+    response = jsonify(body)
+    # The same URL answers differently by who asks: never from a shared cache.
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Vary"] = "Authorization, Cookie"
+    return response
 
 
 # staff -----------------------------------------------------------------------------------

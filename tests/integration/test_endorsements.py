@@ -25,6 +25,7 @@ from .test_rewards_api import (
     get,
     helped_thread,
     leaderboard,
+    owner,
 )
 
 ENDORSEMENT = 10  # docs/rewards.md default
@@ -80,7 +81,9 @@ async def test_an_endorsement_pays_once_moves_the_board_and_is_audited(
         "board after the endorsement",
     )
     assert [e["user"]["id"] for e in board["entries"]] == [helper_id, rival["id"]]
-    explained = await get(server.url, f"/api/v1/visitors/{helper_id}/points?lang=fr")
+    explained = await get(
+        server.url, f"/api/v1/visitors/{helper_id}/points?lang=fr", headers=owner(s["helper"])
+    )
     assert explained["total"] == earned + ENDORSEMENT
     group = next(g for g in explained["groups"] if g["reason"] == "staff_endorsement")
     assert (group["count"], group["total"]) == (1, ENDORSEMENT)
@@ -220,7 +223,9 @@ async def test_an_endorsement_takes_no_parameters(
         error = await resp.json()
         assert resp.status == 400, error
     assert error["error"]["code"] == "invalid"
-    explained = await get(server.url, f"/api/v1/visitors/{s['helper']['id']}/points")
+    explained = await get(
+        server.url, f"/api/v1/visitors/{s['helper']['id']}/points", headers=owner(s["helper"])
+    )
     assert "staff_endorsement" not in {g["reason"] for g in explained["groups"]}
 
 
@@ -240,7 +245,9 @@ async def test_the_answer_of_a_banned_author_waits_for_the_ban_to_be_lifted(
     await eventually(
         lambda: points(server, helper_id), lambda n: n == earned + ENDORSEMENT, "after the ban"
     )
-    explained = await get(server.url, f"/api/v1/visitors/{helper_id}/points")
+    explained = await get(
+        server.url, f"/api/v1/visitors/{helper_id}/points", headers=owner(s["helper"])
+    )
     group = next(g for g in explained["groups"] if g["reason"] == "staff_endorsement")
     assert (group["count"], group["total"]) == (1, ENDORSEMENT)
 
@@ -263,6 +270,8 @@ async def test_endorsing_needs_a_staff_session_and_the_csrf_token(
             assert (await resp.json())["error"]["code"] == "forbidden"
     async with staff.http.get(url) as resp:
         assert resp.status == 405
-    explained = await get(server.url, f"/api/v1/visitors/{helper_id}/points")
+    explained = await get(
+        server.url, f"/api/v1/visitors/{helper_id}/points", headers=owner(s["helper"])
+    )
     assert "staff_endorsement" not in {g["reason"] for g in explained["groups"]}
     assert (await staff.get(f"/api/v1/staff/contributors/{helper_id}"))["audit"] == []

@@ -34,6 +34,11 @@ async def get(url: str, path: str, *, status: int = 200, **kwargs: Any) -> Any:
         return body
 
 
+def owner(visitor: dict[str, Any]) -> dict[str, str]:
+    """Headers of the visitor themselves: only they (and staff) read their whole ledger."""
+    return {"Authorization": f"Bearer {visitor['token']}"}
+
+
 def board_points(board: dict[str, Any]) -> dict[str, int]:
     return {e["user"]["id"]: e["points"] for e in board["entries"]}
 
@@ -110,7 +115,9 @@ async def test_a_helpful_accepted_answer_ranks_its_author_with_the_documented_po
     assert (await leaderboard(server.url, period="week", room="ailleurs"))["entries"] == []
 
     # "How my points were computed", in French: one group per rule, in the rules' order.
-    explained = await get(server.url, f"/api/v1/visitors/{helper_id}/points?lang=fr")
+    explained = await get(
+        server.url, f"/api/v1/visitors/{helper_id}/points?lang=fr", headers=owner(s["helper"])
+    )
     assert explained["total"] == earned and explained["lang"] == "fr"
     assert explained["rank"] == {"code": "newcomer", "label": "Nouveau membre"}
     groups = {g["reason"]: g for g in explained["groups"]}
@@ -130,7 +137,9 @@ async def test_a_helpful_accepted_answer_ranks_its_author_with_the_documented_po
     assert entry["ref_id"] == s["message_id"] and entry["thread_id"] == s["thread_id"]
     assert entry["revoked"] is None and entry["revoked_at"] is None
     assert entry["created_at"].endswith("Z")
-    english = await get(server.url, f"/api/v1/visitors/{helper_id}/points?lang=en")
+    english = await get(
+        server.url, f"/api/v1/visitors/{helper_id}/points?lang=en", headers=owner(s["helper"])
+    )
     assert english["rank"]["label"] == "Newcomer"
     assert english["groups"][0]["label"] != groups["answer"]["label"]
 
@@ -144,7 +153,9 @@ async def test_a_helpful_accepted_answer_ranks_its_author_with_the_documented_po
         lambda b: board_points(b).get(helper_id) == earned + HELPFUL,
         "the deferred vote released",
     )
-    explained = await get(server.url, f"/api/v1/visitors/{helper_id}/points?lang=en")
+    explained = await get(
+        server.url, f"/api/v1/visitors/{helper_id}/points?lang=en", headers=owner(s["helper"])
+    )
     votes = next(g for g in explained["groups"] if g["reason"] == "helpful_vote")
     assert (votes["count"], votes["total"]) == (2, 2 * HELPFUL)
 
@@ -224,7 +235,9 @@ async def test_a_shop_configured_rule_changes_the_points_and_their_explanation(
             "the board with this shop's rules",
         )
         assert board["entries"][0]["points"] == earned
-        explained = await get(shop.url, f"/api/v1/visitors/{helper_id}/points?lang=en")
+        explained = await get(
+            shop.url, f"/api/v1/visitors/{helper_id}/points?lang=en", headers=owner(s["helper"])
+        )
         groups = {g["reason"]: g for g in explained["groups"]}
         assert (groups["accepted"]["total"], groups["helpful_vote"]["total"]) == (20, 3)
         assert "+20" in groups["accepted"]["rule"] and "+3" in groups["helpful_vote"]["rule"]
@@ -300,7 +313,9 @@ async def test_staff_review_csv_bonus_disqualify_and_hidden_answers(
         "board after the bonus",
     )
     assert board["entries"][0]["user"]["id"] == helper_id
-    explained = await get(server.url, f"/api/v1/visitors/{helper_id}/points?lang=fr")
+    explained = await get(
+        server.url, f"/api/v1/visitors/{helper_id}/points?lang=fr", headers=owner(s["helper"])
+    )
     bonus = next(g for g in explained["groups"] if g["reason"] == "bonus")
     assert (bonus["count"], bonus["total"]) == (1, 10)
     assert note in bonus["entries"][0]["detail"]
@@ -331,7 +346,9 @@ async def test_staff_review_csv_bonus_disqualify_and_hidden_answers(
         lambda b: board_points(b).get(helper_id) == 10,
         "board after hiding the answer",
     )
-    explained = await get(server.url, f"/api/v1/visitors/{helper_id}/points?lang=fr")
+    explained = await get(
+        server.url, f"/api/v1/visitors/{helper_id}/points?lang=fr", headers=owner(s["helper"])
+    )
     assert explained["total"] == 10
     accepted = next(g for g in explained["groups"] if g["reason"] == "accepted")
     assert (accepted["count"], accepted["total"]) == (0, 0)
@@ -351,7 +368,9 @@ async def test_staff_review_csv_bonus_disqualify_and_hidden_answers(
         lambda b: board_points(b).get(helper_id) == with_bonus,
         "board after restoring the answer",
     )
-    explained = await get(server.url, f"/api/v1/visitors/{helper_id}/points")
+    explained = await get(
+        server.url, f"/api/v1/visitors/{helper_id}/points", headers=owner(s["helper"])
+    )
     assert all(g["revoked_count"] == 0 for g in explained["groups"])
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import json
+from typing import Any
 
 import aiohttp
 import pytest
@@ -19,8 +21,10 @@ from app.domain.staff import LOCK_AFTER
 from tests.conftest import MODERATOR
 from tests.support import (
     DEADLINE,
+    PRODUCT,
     LiveServer,
     StaffClient,
+    cid,
     create_staff,
     new_visitor,
     sign_in_staff,
@@ -143,3 +147,64 @@ async def test_contributors_csv_is_inert_in_a_spreadsheet_that_splits_on_commas(
         n.replace("'", "") for n in HOSTILE_NAMES
     )
     assert "x,'=1+1," in names
+
+
+PUBLIC_POINTS_FIELDS = {"visitor_id", "name", "lang", "total", "rank", "badges", "standings"}
+
+
+async def test_a_points_ledger_is_shown_only_to_its_owner_and_to_staff(
+    server: LiveServer, staff: StaffClient, people: Any
+) -> None:
+    """The public answer is a profile (name, total, rank, badges, standings); the ledger
+    with staff notes, rooms and times is for the visitor's own token and for staff."""
+    helper, helper_client = await people("Éloïse")
+    other, _ = await people("Mallory")
+    room = "montre-plongee"
+    assert (await helper_client.call("join", {"room": room, "product": PRODUCT}))["ok"]
+    asker, asker_client = await people("Camille")
+    assert (await asker_client.call("join", {"room": room, "product": PRODUCT}))["ok"]
+    asked = await asker_client.call(
+        "ask", {"room": room, "body": "Étanche à 100 m ?", "client_id": cid()}
+    )
+    answered = await helper_client.call(
+        "answer", {"thread_id": asked["thread"]["id"], "body": "Oui.", "client_id": cid()}
+    )
+    assert answered["ok"], answered
+    note = "Merci pour le guide des tailles, note interne"
+    await staff.post(
+        f"/api/v1/staff/contributors/{helper['id']}/bonus", {"points": 7, "note": note}
+    )
+    path = f"{server.url}/api/v1/visitors/{helper['id']}/points?lang=fr"
+
+    async def read(headers: dict[str, str]) -> tuple[int, str]:
+        async with aiohttp.ClientSession() as http, http.get(path, headers=headers) as resp:
+            return resp.status, await resp.text()
+
+    for who, headers in (
+        ("anyone", {}),
+        ("another visitor", {"Authorization": f"Bearer {other['token']}"}),
+        ("the asker", {"Authorization": f"Bearer {asker['token']}"}),
+    ):
+        status, text = await read(headers)
+        assert status == 200, (who, text)
+        public = json.loads(text)
+        assert set(public) == PUBLIC_POINTS_FIELDS, who
+        assert public["name"] == "Éloïse" and public["total"] > 7
+        assert public["rank"]["code"] == "newcomer"
+        assert note not in text and room not in text and asked["thread"]["id"] not in text, who
+
+    for who, headers in (
+        ("the owner", {"Authorization": f"Bearer {helper['token']}"}),
+        ("staff", {"Cookie": staff.cookie}),
+    ):
+        status, text = await read(headers)
+        assert status == 200, (who, text)
+        full = json.loads(text)
+        assert set(full) >= PUBLIC_POINTS_FIELDS, who
+        bonus = next(g for g in full["groups"] if g["reason"] == "bonus")
+        assert note in bonus["entries"][0]["detail"], who
+        answer = next(g for g in full["groups"] if g["reason"] == "answer")
+        assert answer["entries"][0]["room"] == room, who
+
+    status, text = await read({"Authorization": "Bearer not-a-token"})
+    assert status == 401 and json.loads(text)["error"]["code"] == "unauthorized"
