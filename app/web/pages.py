@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from quart import (
@@ -16,6 +18,7 @@ from quart import (
     send_file,
     url_for,
 )
+from quart.wrappers.response import FileBody
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import rewards as rw
@@ -29,6 +32,40 @@ VENDOR = {
     "socket.io.min.js": NODE_MODULES / "socket.io-client/dist/socket.io.min.js",
     "chart.umd.min.js": NODE_MODULES / "chart.js/dist/chart.umd.min.js",
 }
+
+
+class ClosingFileBody(FileBody):
+    """A file body (static files, vendor scripts) whose file is always closed.
+
+    Quart opens and closes the file in worker threads; a browser that navigates away while a
+    page's scripts load cancels the request task, and a cancelled open (or close) left the
+    file open: a ResourceWarning per aborted request, and pages now load a dozen ES modules.
+    Opening, seeking and closing a local file are quick system calls, done here directly, so
+    no cancellation can come between them; reads stay in a worker thread.
+    """
+
+    async def __aenter__(self) -> ClosingFileBody:
+        self._raw = self.file_path.open("rb")
+        self._raw.seek(self.begin)
+        self._position = self.begin
+        return self
+
+    async def __aexit__(self, exc_type: type, exc_value: BaseException, tb: TracebackType) -> None:
+        self._raw.close()
+
+    async def __anext__(self) -> bytes:
+        size = min(self.buffer_size, self.end - self._position)
+        chunk = await asyncio.to_thread(self._raw.read, size) if size > 0 else b""
+        if not chunk:
+            raise StopAsyncIteration()
+        self._position += len(chunk)
+        return chunk
+
+
+class ClosingResponse(Response):
+    """The app's response class: files (static, vendor) are sent with ClosingFileBody."""
+
+    file_body_class = ClosingFileBody
 
 
 def _frame_ancestors() -> str:
