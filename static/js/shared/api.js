@@ -41,8 +41,8 @@ export function createApi(options) {
 }
 
 /** GET a JSON document; rejects on a network error or a non-2xx status (error.status). */
-export function getJson(url, signal) {
-  return fetch(url, { headers: { Accept: "application/json" }, signal }).then((r) => {
+export function getJson(url, signal, headers = {}) {
+  return fetch(url, { headers: { Accept: "application/json", ...headers }, signal }).then((r) => {
     if (!r.ok) {
       const error = new Error(String(r.status));
       error.status = r.status;

@@ -78,7 +78,9 @@ function loadPoints() {
   els.body.setAttribute("aria-busy", "true");
   els.error.hidden = true;
   if (els.content.hidden) els.status.textContent = t("points_loading");
-  getJson("/api/v1/visitors/" + encodeURIComponent(visitor.id) + "/points?lang=" + LANG, abort.signal)
+  // Our own token: the server shows the whole ledger (notes, rooms, times) only to its owner.
+  const url = "/api/v1/visitors/" + encodeURIComponent(visitor.id) + "/points?lang=" + LANG;
+  getJson(url, abort.signal, { Authorization: "Bearer " + visitor.token })
     .then((body) => {
       if (points.abort !== abort) return;
       points.abort = null;
