@@ -24,7 +24,7 @@ export default [
       sourceType: "script",
       globals: { ...globals.browser },
     },
-    // They stay ES5-compatible for old browsers: `catch (e)` without using e is kept.
+    // The loader keeps its old-browser style (ES5, `catch (e)` with e unused).
     rules: { "no-unused-vars": ["error", { caughtErrors: "none" }] },
   },
   {
