@@ -41,6 +41,12 @@ export function icon(path, size, className) {
 }
 
 /** A button while its request runs: disabled and announced as busy. */
+/** Show `text` in `node`, or hide the node when there is nothing to show. */
+export function setOptionalText(node, text) {
+  node.textContent = text || "";
+  node.hidden = !text;
+}
+
 export function setBusy(button, busy) {
   if (!button) return;
   button.disabled = busy;

@@ -7,7 +7,7 @@
  * What a button may do comes from the API's `actions`; live `case.updated` broadcasts
  * trigger a fresh read of the detail (once per burst).
  */
-import { $, $$, avatar, fromTemplate, setBusy } from "../shared/dom.js";
+import { $, $$, avatar, fromTemplate, setBusy, setOptionalText } from "../shared/dom.js";
 import { excerpt, setClock, toTime } from "../shared/format.js";
 import {
   assigneeText, caseAction, outcomeText, reasonChip, reasonLabel, renderReasonChips, setDue, setFlag,
@@ -114,12 +114,8 @@ function renderCase() {
   setState($("[data-testid=case-state]", head), c.state);
   setFlag($(".sc-flag", head), c);
   setModeAndHeld(head, c);
-  const room = $("[data-testid=case-room]", head);
-  room.textContent = c.room || "";
-  room.hidden = !c.room;
-  const category = $("[data-testid=case-category]", head);
-  category.textContent = c.category || "";
-  category.hidden = !c.category;
+  setOptionalText($("[data-testid=case-room]", head), c.room);
+  setOptionalText($("[data-testid=case-category]", head), c.category);
   setDue($("[data-testid=case-due]", head), c);
   $("[data-testid=case-assignee]", head).textContent = assigneeText(c.assignee);
   const outcome = $("[data-testid=case-outcome]", head);

@@ -5,7 +5,7 @@
  * Reads go through the JSON API with the session cookie; live changes arrive on the /staff
  * socket (live.js) and every (re)connect re-fetches the queue.
  */
-import { $, $$, fromTemplate, setBusy } from "../shared/dom.js";
+import { $, $$, fromTemplate, setBusy, setOptionalText } from "../shared/dom.js";
 import { excerpt, toTime } from "../shared/format.js";
 import {
   assigneeText, caseAction, CLOSED, outcomeText, reasonLabel, renderReasonChips, setDue, setFlag,
@@ -172,12 +172,8 @@ function render(entry) {
   setPriority($(".sc-case__priority", li), c);
   const question = (c.thread && c.thread.body) || "";
   $(".sc-case__link", li).textContent = excerpt(question, 220) || "#" + c.id;
-  const room = $(".sc-case__room", li);
-  room.textContent = c.room || "";
-  room.hidden = !c.room;
-  const category = $(".sc-case__category", li);
-  category.textContent = c.category || "";
-  category.hidden = !c.category;
+  setOptionalText($(".sc-case__room", li), c.room);
+  setOptionalText($(".sc-case__category", li), c.category);
   renderReasonChips($(".sc-chips", li), c.reasons);
   setDue($(".sc-case__due", li), c);
   setState($("[data-testid=case-state]", li), c.state);

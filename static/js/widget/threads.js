@@ -318,16 +318,7 @@ function buildThread(entry) {
   });
 
   $(".ep-resolve", li).addEventListener("click", (event) => {
-    const button = event.currentTarget;
-    setBusy(button, true);
-    write("resolve", { thread_id: thread.id }, 2).then((res) => {
-      setBusy(button, false);
-      if (!res.ok) {
-        showError(res.error);
-        return;
-      }
-      if (res.thread) upsertThread(res.thread, false);
-    }, () => setBusy(button, false));
+    changeThread("resolve", { thread_id: thread.id }, event.currentTarget);
   });
 
   entry.report = createReport({
@@ -498,8 +489,13 @@ function vote(messageId, button) {
 }
 
 function accept(messageId, button) {
+  changeThread("accept", { message_id: messageId }, button);
+}
+
+/** A write whose ack carries the changed thread (accept, resolve): shown at once. */
+function changeThread(event, payload, button) {
   setBusy(button, true);
-  write("accept", { message_id: messageId }, 2).then((res) => {
+  write(event, payload, 2).then((res) => {
     setBusy(button, false);
     if (!res.ok) {
       showError(res.error);
