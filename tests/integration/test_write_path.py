@@ -310,3 +310,53 @@ async def test_joining_while_others_post_misses_no_event(
         await client.wait_for("event", lambda e: e["seq"] == last) if last not in seen else None
         seen |= {e["seq"] for e in client.events("event")}
         assert set(range(base + 1, last + 1)) <= seen, sorted(set(range(base + 1, last + 1)) - seen)
+
+
+async def test_ask_resolve_report_hide_and_ban_send_exactly_these_events(
+    people: Any, server: LiveServer, staff: StaffClient
+) -> None:
+    camille, asker = await people("Camille")
+    assert (await asker.call("join", {"room": ROOM, "product": PRODUCT}))["ok"]
+    with capture_events(server) as sent:
+        ack = await asker.call("ask", {"room": ROOM, "body": QUESTION, "client_id": cid()})
+        await server.settled()
+    thread = ack["thread"]
+    assert [(s.name, s.to, s.data["type"]) for s in sent] == [
+        ("event", f"room:{ROOM}", "thread.created")
+    ]
+    assert sent[0].data["data"]["author"] == {
+        "id": camille["id"], "name": "Camille", "rank": "newcomer", "staff": False
+    }  # fmt: skip
+
+    _, hugo = await people("Hugo")
+    with capture_events(server) as sent:
+        assert (await hugo.call("report", {"thread_id": thread["id"], "reason": "Hors sujet"}))[
+            "ok"
+        ]
+        await server.settled()
+    assert [(s.name, s.to, s.namespace) for s in sent] == [("case.opened", "staff", "/staff")]
+    assert [r["code"] for r in sent[0].data["case"]["reasons"]] == ["report"]
+
+    _, helper = await people("Éloïse")
+    answered = await helper.call(
+        "answer", {"thread_id": thread["id"], "body": "Oui, 30 m.", "client_id": cid()}
+    )
+    await server.settled()
+    with capture_events(server) as sent:
+        await staff.post(f"/api/v1/staff/messages/{answered['message']['id']}/hide")
+        await server.settled()
+    assert [(s.name, s.to) for s in sent] == [("event", f"room:{ROOM}"), ("case.updated", "staff")]
+    assert sent[0].data["type"] == "message.updated" and sent[0].data["data"]["hidden"] is True
+
+    with capture_events(server) as sent:
+        assert (await asker.call("resolve", {"thread_id": thread["id"]}))["ok"]
+        await server.settled()
+    assert [(s.name, s.to, s.data["type"]) for s in sent] == [
+        ("event", f"room:{ROOM}", "thread.updated")
+    ]
+    assert sent[0].data["data"]["status"] == "resolved"
+
+    with capture_events(server) as sent:
+        await staff.post(f"/api/v1/staff/visitors/{camille['id']}/ban", {"days": 1, "reason": "x"})
+        await server.settled()
+    assert sent == []  # a ban changes no room: only points (taken back) and the audit
