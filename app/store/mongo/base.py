@@ -5,11 +5,18 @@ Layout: one collection per entity (`visitors`, `rooms`, `threads`, `messages`, `
 entity id (a room's key); a room document holds the room's `seq` counter. A case embeds its
 reasons.
 
-No transactions: multi-document transactions need a replica set and this adapter must also
-run on a standalone server. Each write is a short sequence of single-document operations
-ordered so that the event is always the last step (see `qa.py`), so a crash never leaves an
-event pointing at nothing. At worst it leaves a seq gap (`events_since` asks for
-`seq > since`, so a gap is harmless to replay) or an entity stored but never announced.
+Transactions where the server has them: on a replica set or a sharded cluster, a unit of
+work (`atomic()`) is one multi-document transaction (its session rides along with every
+collection call made in the unit's task), so the entity, its case and audit lines, its room
+event and its outbox items commit together. A room's seq is taken outside the transaction
+(a counter that every writer of the room bumps would make concurrent transactions conflict):
+an aborted unit leaves a seq gap, which replay ignores. A write conflict aborts the unit as
+`Stale`, which the write path retries.
+
+A standalone server has no transactions: each write is then a short sequence of
+single-document operations ordered so that the event is always the last step (see `qa.py`),
+so a crash never leaves an event pointing at nothing. At worst it leaves a seq gap or an
+entity stored but never announced (or its outbox items lost).
 
 Datetimes are BSON dates: milliseconds, read back as aware UTC; sub-millisecond parts of the
 caller's values are truncated by the driver.
@@ -23,19 +30,22 @@ Documents written before a field existed read back with the field's default (a t
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Any, Self, cast
 from urllib.parse import parse_qsl, urlsplit
 
 from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import PyMongoError
 
-from app.domain.errors import Conflict
+from app.domain.errors import Conflict, Stale
 from app.domain.models import Event, EventType, Thread, ThreadStatus, utcnow
 from app.domain.outbox import CommitHook, OutboxItem
 
@@ -250,6 +260,24 @@ def _ignore(events: list[Event], items: list[OutboxItem]) -> None:
     """The commit hook of a store nobody dispatches from (tools, the contract suite)."""
 
 
+class _InUnit:
+    """A collection whose calls, made in a task running a transactional unit, carry the
+    unit's session (so the unit's reads see its own writes and its writes commit together)."""
+
+    def __init__(
+        self, collection: AsyncCollection[Doc], session: ContextVar[AsyncClientSession | None]
+    ) -> None:
+        self.outside = collection  # for what must not join the transaction (room seq)
+        self._session = session
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self.outside, name)
+        session = self._session.get()
+        if session is None or not callable(attr):
+            return attr
+        return functools.partial(attr, session=session)
+
+
 class MongoBase:
     """Client, collections, indexes and the room event log shared by every collection group.
 
@@ -259,19 +287,31 @@ class MongoBase:
     def __init__(self, client: AsyncMongoClient[Doc], database_name: str) -> None:
         self._client = client
         self._db: AsyncDatabase[Doc] = client[database_name]
-        self._visitors: AsyncCollection[Doc] = self._db["visitors"]
-        self._rooms: AsyncCollection[Doc] = self._db["rooms"]
-        self._threads: AsyncCollection[Doc] = self._db["threads"]
-        self._messages: AsyncCollection[Doc] = self._db["messages"]
-        self._votes: AsyncCollection[Doc] = self._db["votes"]
-        self._events: AsyncCollection[Doc] = self._db["events"]
-        self._staff: AsyncCollection[Doc] = self._db["staff"]
-        self._cases: AsyncCollection[Doc] = self._db["cases"]
-        self._audit: AsyncCollection[Doc] = self._db["audit"]
-        self._reports: AsyncCollection[Doc] = self._db["reports"]
-        self._outbox: AsyncCollection[Doc] = self._db["outbox"]
+        self._session: ContextVar[AsyncClientSession | None] = ContextVar(
+            f"session:{database_name}", default=None
+        )
+        self._transactions = False  # found out in `open`
+        self._visitors = self._in_unit("visitors")
+        self._rooms = self._in_unit("rooms")
+        self._threads = self._in_unit("threads")
+        self._messages = self._in_unit("messages")
+        self._votes = self._in_unit("votes")
+        self._events = self._in_unit("events")
+        self._staff = self._in_unit("staff")
+        self._cases = self._in_unit("cases")
+        self._audit = self._in_unit("audit")
+        self._reports = self._in_unit("reports")
+        self._outbox = self._in_unit("outbox")
         self._unit: ContextVar[MongoUnit | None] = ContextVar(f"unit:{database_name}", default=None)
         self._on_commit: CommitHook = _ignore
+
+    @property
+    def transactions(self) -> bool:
+        """Whether units of work run as multi-document transactions (known once open)."""
+        return self._transactions
+
+    def _in_unit(self, name: str) -> AsyncCollection[Doc]:
+        return cast(AsyncCollection[Doc], _InUnit(self._db[name], self._session))
 
     @classmethod
     def from_url(cls, url: str) -> Self:
@@ -293,6 +333,15 @@ class MongoBase:
     async def open(self) -> None:
         for name, (collection, keys, options) in INDEXES.items():
             await self._db[collection].create_index(keys, name=name, **options)
+        self._transactions = await self._supports_transactions()
+
+    async def _supports_transactions(self) -> bool:
+        """Replica sets and sharded clusters run multi-document transactions."""
+        try:
+            hello = await self._client.admin.command("hello")
+        except Exception:  # an old server or a stand-in without `hello`: no transactions
+            return False
+        return bool(hello.get("setName")) or hello.get("msg") == "isdbgrid"
 
     async def close(self) -> None:
         await self._client.close()
@@ -303,10 +352,9 @@ class MongoBase:
     # units of work and the outbox ------------------------------------------------------
     @asynccontextmanager
     async def atomic(self) -> AsyncIterator[MongoUnit]:
-        """The writes inside, then the outbox items, in that order (no multi-document
-        transaction: see the module docstring); nested calls join. A crash between the
-        entity and its outbox items can lose the items, never announce what is not stored.
-        """
+        """The writes inside, then the outbox items: one transaction where the server has
+        them, else ordered writes (see the module docstring); nested calls join. The commit
+        hook hears of the unit only once it is stored."""
         current = self._unit.get()
         if current is not None:
             yield current
@@ -314,9 +362,33 @@ class MongoBase:
         unit = MongoUnit()
         token = self._unit.set(unit)
         try:
-            yield unit
+            if self._transactions:
+                async with self._transaction():
+                    yield unit
+                    await self._write_outbox(unit)
+            else:
+                yield unit
+                await self._write_outbox(unit)
         finally:
             self._unit.reset(token)
+        if unit.events or unit.items:
+            self._on_commit(unit.events, unit.items)
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[None]:
+        async with self._client.start_session() as session:
+            token = self._session.set(session)
+            try:
+                async with await session.start_transaction():
+                    yield
+            except PyMongoError as exc:
+                if exc.has_error_label("TransientTransactionError"):
+                    raise Stale("the data changed meanwhile; try again") from exc
+                raise
+            finally:
+                self._session.reset(token)
+
+    async def _write_outbox(self, unit: MongoUnit) -> None:
         if unit.items:
             await self._outbox.insert_many(
                 [
@@ -324,8 +396,6 @@ class MongoBase:
                     for i in unit.items
                 ]
             )
-        if unit.events or unit.items:
-            self._on_commit(unit.events, unit.items)
 
     def on_commit(self, hook: CommitHook) -> None:
         self._on_commit = hook
@@ -345,7 +415,9 @@ class MongoBase:
 
     # room event log --------------------------------------------------------------------
     async def _next_seq(self, room: str) -> int:
-        doc = await self._rooms.find_one_and_update(
+        """Outside any transaction: see the module docstring."""
+        rooms = cast(_InUnit, self._rooms).outside
+        doc = await rooms.find_one_and_update(
             {"_id": room},
             {"$inc": {"seq": 1}},
             projection={"seq": 1},
