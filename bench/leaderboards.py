@@ -28,7 +28,7 @@ times:
     .venv/bin/python bench/leaderboards.py                     # 1M entries, 100k people
     .venv/bin/python bench/leaderboards.py --entries 50000 --contributors 5000 --reps 50
 
-Method (see /work/shared/performance.md): store and Redis are timed in the same run,
+Method: store and Redis are timed in the same run,
 alternating call by call, and reported as ratios; every loop is bounded by a repetition
 count *and* a time budget; Redis is a private `redis-server` on a free loopback port
 (`--save "" --appendonly no`); the whole run is bounded by `--timeout`. The Python process
