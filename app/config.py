@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     max_event_bytes: int = Field(default=16_384, ge=1024, le=1_048_576)
     write_rate: str = "20/minute;5/5second"
     visitor_rate: str = "10/hour"
-    room_rate: str = "30/hour"  # new product rooms opened per client address
+    room_rate: str = "60/hour"  # new product rooms opened per client address
     similar_limit: int = Field(default=5, ge=1, le=20)
     # Moderation: detector thresholds and SLAs per category, as JSON (docs/moderation.md):
     # {"default": {"unanswered_sla_minutes": 10}, "categories": {"kayaks": {...}}}

@@ -66,7 +66,18 @@ async def drive(args: argparse.Namespace) -> dict[str, Any]:
         svc = app.services
         await svc.store.open()
         try:
-            return await _load(svc, args)
+            dispatcher = getattr(svc, "dispatcher", None)
+            if dispatcher is None:  # before the outbox: listeners ran inside each write
+                return await _load(svc, args)
+            # The outbox: listeners (rewards) run beside the writes, as in the server, and
+            # compete with them for the loop and the writer; acks do not wait for them.
+            async with dispatcher.running(recover_all=True):
+                result = await _load(svc, args)
+                t0 = time.perf_counter()
+                await dispatcher.idle()
+                result["drain_ms"] = (time.perf_counter() - t0) * 1000
+                result["top"] = await _top(svc, result.pop("heavy_id"))
+                return result
         finally:
             await svc.store.close()
     finally:
@@ -83,7 +94,10 @@ async def _load(svc: Any, args: argparse.Namespace) -> dict[str, Any]:
 
     rng = random.Random(args.seed)
     room = p.Join(room="montre-maree", product=p.ProductInfo(title="Montre", category="montres"))
-    await svc.qa.join(room)
+    if hasattr(svc.qa, "open_room"):  # the one write path: rooms opened explicitly
+        await svc.qa.open_room(room)
+    else:
+        await svc.qa.join(room)
 
     async def visitor(name: str) -> Any:
         made, _ = await svc.identity.create_visitor(name)
@@ -120,6 +134,14 @@ async def _load(svc: Any, args: argparse.Namespace) -> dict[str, Any]:
         "answer_heavy": [],
         "held": [],
     }
+    dispatcher = getattr(svc, "dispatcher", None)
+
+    async def settle() -> None:
+        """With --settle, wait (untimed) until the after-commit work of the previous step is
+        done, so each ack is timed on an otherwise idle process, as the reference's are."""
+        if args.settle and dispatcher is not None:
+            await dispatcher.idle()
+
     deadline = time.monotonic() + args.budget
     for i in range(args.iterations):
         if time.monotonic() > deadline:
@@ -138,6 +160,7 @@ async def _load(svc: Any, args: argparse.Namespace) -> dict[str, Any]:
         if asked.held:
             times["held"].append(0.0)  # moderation held it: not rewarded, not timed
             continue
+        await settle()
         t0 = time.perf_counter()
         answered = await svc.qa.answer(
             helper,
@@ -151,15 +174,25 @@ async def _load(svc: Any, args: argparse.Namespace) -> dict[str, Any]:
         if answered.message is None or answered.held:
             times["held"].append(0.0)  # moderation held it: not rewarded, not timed
             continue
+        await settle()
+        t1b = time.perf_counter()
         await svc.qa.vote(voter, p.Vote(message_id=answered.message.id, value=1))
         t2 = time.perf_counter()
+        await settle()
+        t2b = time.perf_counter()
         await svc.qa.accept(asker, p.Accept(message_id=answered.message.id))
         t3 = time.perf_counter()
         times["answer_heavy" if helper is heavy else "answer"].append((t1 - t0) * 1000)
-        times["vote"].append((t2 - t1) * 1000)
-        times["accept"].append((t3 - t2) * 1000)
+        times["vote"].append((t2 - t1b) * 1000)
+        times["accept"].append((t3 - t2b) * 1000)
+    if getattr(svc, "dispatcher", None) is not None:
+        return {"times": times, "heavy_id": heavy.id}  # the board once rewards are written
+    return {"times": times, "top": await _top(svc, heavy.id)}
+
+
+async def _top(svc: Any, heavy_id: str) -> list[tuple[bool, int]]:
     board = await svc.rewards.top("all", room=None, category=None, limit=3)
-    return {"times": times, "top": [(r.visitor_id == heavy.id, r.points) for r in board]}
+    return [(r.visitor_id == heavy_id, r.points) for r in board]
 
 
 def export(commit: str, into: Path) -> Path:
@@ -178,6 +211,7 @@ def child(root: Path, args: argparse.Namespace) -> dict[str, Any]:
         sys.executable, str(Path(__file__).resolve()), "--child", str(root),
         "--iterations", str(args.iterations), "--budget", str(args.budget),
         "--heavy-entries", str(args.heavy_entries), "--seed", str(args.seed),
+        *(["--settle"] if args.settle else []),
     ]  # fmt: skip
     env = {**os.environ, "PYTHONPATH": str(root)}
     done = subprocess.run(
@@ -222,6 +256,11 @@ def main() -> int:
     parser.add_argument("--budget", type=float, default=240.0, help="seconds per run at most")
     parser.add_argument("--heavy-entries", type=int, default=16_000)
     parser.add_argument("--seed", type=int, default=20261122)
+    parser.add_argument(
+        "--settle",
+        action="store_true",
+        help="time each ack after the previous step's after-commit work is done (untimed)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -235,6 +274,8 @@ def main() -> int:
         ref = child(ref_root, args)
     print(f"iterations {args.iterations}, heavy contributor {args.heavy_entries} entries")
     print(f"top 3 all-time (heavy?, points): ours {ours['top']}, reference {ref['top']}")
+    if "drain_ms" in ours:
+        print(f"ours: rewards still to write after the last ack: {ours['drain_ms']:.0f} ms")
     held = [len(run["times"]["held"]) for run in (ours, ref)]
     print(f"held by moderation (not timed): ours {held[0]}, reference {held[1]}")
     print(table(ours, ref, args.reference[:7]))
