@@ -267,6 +267,8 @@ const ackLat = new Float64Array(maxPosts).fill(NaN);
 const ackErrors = {};
 let postsSent = 0;
 let acksOk = 0;
+let heldAcks = 0; // acked `held: true`: kept from the crowd by moderation, never broadcast
+let heldExpected = 0;
 let ackTimeouts = 0;
 
 const roomSize = new Int32Array(opts.rooms);
@@ -371,6 +373,10 @@ function sendPost(k) {
       if (ack && ack.ok === true) {
         acksOk++;
         ackLat[k] = performance.now() - t;
+        if (ack.held === true) {
+          heldAcks++;
+          heldExpected += roomSize[room];
+        }
       } else {
         const code = (ack && ack.error && ack.error.code) || "malformed_ack";
         ackErrors[code] = (ackErrors[code] || 0) + 1;
@@ -403,7 +409,7 @@ function runLoad() {
 async function drain() {
   const end = performance.now() + opts.drain * 1000;
   while (performance.now() < end) {
-    if (deliveries >= expectedTotal && acksOk + ackTimeouts + sumValues(ackErrors) >= postsSent) return;
+    if (deliveries >= expectedTotal - heldExpected && acksOk + ackTimeouts + sumValues(ackErrors) >= postsSent) return;
     await sleep(20);
   }
 }
@@ -535,7 +541,8 @@ async function main() {
       ack_timeouts: ackTimeouts,
       expected_deliveries: expectedTotal,
       delivered: deliveries,
-      undelivered: expectedTotal - deliveries,
+      held: heldAcks,
+      undelivered: expectedTotal - heldExpected - deliveries,
       duplicate_deliveries: counters.duplicateDeliveries,
       foreign_events: counters.foreignEvents,
       offered_deliveries_per_s: r2((opts.rate * opts.clients) / opts.rooms),

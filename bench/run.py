@@ -526,6 +526,7 @@ ROWS: list[tuple[str, Callable[[Result], Any], Callable[[Result], Any] | None]] 
     ("acks ok / errors / timeouts", _acks, None),
     ("deliveries expected", lambda r: fmt(r.get("expected_deliveries")), None),
     ("undelivered", lambda r: fmt(r.get("undelivered")), None),
+    ("held by moderation (acked, never broadcast)", lambda r: fmt(r.get("held", 0)), None),
     ("delivered/s", lambda r: fmt(r.get("delivered_per_s")), lambda r: r.get("delivered_per_s")),
     ("latency p50 (ms)", lambda r: fmt(_lat("p50")(r)), _lat("p50")),
     ("latency p95 (ms)", lambda r: fmt(_lat("p95")(r)), _lat("p95")),
