@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from moderation.priority import priority
@@ -266,8 +266,3 @@ def precision_by_detector(verdicts: Sequence[tuple[str, str]]) -> list[DetectorP
         pair = counts.setdefault(code, [0, 0])
         pair[0 if verdict == "confirm" else 1] += 1
     return [DetectorPrecision(code, c, d) for code, (c, d) in sorted(counts.items())]
-
-
-def copy_case(case: Case) -> Case:
-    """A deep-enough copy for optimistic updates (reasons are mutable)."""
-    return replace(case, reasons=[replace(r) for r in case.reasons])

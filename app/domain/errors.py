@@ -49,9 +49,5 @@ class RateLimited(EntraideError):
     code = "rate_limited"
 
 
-class Unavailable(EntraideError):
-    code = "unavailable"
-
-
 class DuplicateClientId(Exception):
     """Raised by a store when (author, client_id) already exists: the caller replays."""

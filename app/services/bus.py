@@ -65,8 +65,6 @@ class EnthusiastsNudged:
     name = "thread.nudged"
     thread: Thread
     visitor_ids: tuple[str, ...]
-    room_title: str = ""
-    room_url: str = ""  # the product page, so a helper elsewhere can go and answer
 
 
 @dataclass(frozen=True, slots=True)

@@ -252,14 +252,12 @@ class ModerationService:
         if not thread.nudged and now < due:
             helpers = [v for v in await self._store.top_helpers(thread.room, 10)
                        if v != thread.author_id]  # fmt: skip
-            room = await self._store.get_room(thread.room)
-            title, url = (room.title, room.url) if room else ("", "")
             thread.nudged = True
             thread.next_check_at = due
             async with self._store.atomic() as unit:
                 await self._store.save_thread_schedule(thread)
                 if helpers:
-                    unit.publish(outbox_item(EnthusiastsNudged(thread, tuple(helpers), title, url)))
+                    unit.publish(outbox_item(EnthusiastsNudged(thread, tuple(helpers))))
             return
         signal = mod.unanswered_signal(thread.created_at, thread.answer_count, now, sla)
         thread.next_check_at = None

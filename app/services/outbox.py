@@ -61,8 +61,7 @@ def outbox_item(event: DomainEvent) -> OutboxItem:
                     "thread_id": event.thread.id if event.thread else None,
                     "visitor_id": event.visitor_id}  # fmt: skip
         case EnthusiastsNudged():
-            refs = {"thread_id": event.thread.id, "visitor_ids": list(event.visitor_ids),
-                    "room_title": event.room_title, "room_url": event.room_url}  # fmt: skip
+            refs = {"thread_id": event.thread.id, "visitor_ids": list(event.visitor_ids)}
         case _:
             raise TypeError(f"{event.name} is not delivered through the outbox")
     return OutboxItem(event.name, refs, event=event)
@@ -88,8 +87,7 @@ async def rebuild(item: OutboxItem, store: Store) -> DomainEvent | None:
         return CaseChanged(case, thread, opened=r["opened"]) if case and thread else None
     if item.kind == EnthusiastsNudged.name:
         thread = await store.get_thread(r["thread_id"])
-        return EnthusiastsNudged(thread, tuple(r["visitor_ids"]), r["room_title"],
-                                 r["room_url"]) if thread else None  # fmt: skip
+        return EnthusiastsNudged(thread, tuple(r["visitor_ids"])) if thread else None
     found = await thread_and_message(r["message_id"])
     if found is None:
         return None
