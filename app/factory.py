@@ -27,6 +27,7 @@ from app.realtime.widget import WidgetNamespace
 from app.services.bus import EventBus
 from app.services.casework import Casework
 from app.services.container import Services
+from app.services.contributors import Contributors
 from app.services.gate import Gate
 from app.services.identity import Identity
 from app.services.leaderboards import Leaderboards, RedisLeaderboards, StoreLeaderboards
@@ -34,6 +35,7 @@ from app.services.moderation import ModerationService
 from app.services.outbox import Dispatcher
 from app.services.qa import QA
 from app.services.ratelimit import RateLimits
+from app.services.readiness import Readiness
 from app.services.rewards import RewardsService
 from app.services.staff_auth import StaffAccounts
 from app.services.sweeper import sweep_forever
@@ -132,6 +134,8 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
             max_body_chars=settings.max_body_chars,
         ),
         rewards=rewards,
+        contributors=Contributors(store),
+        readiness=Readiness(store),
     )
     services.qa.ranks = rewards.ranks
 

@@ -82,14 +82,18 @@ if str(ROOT) not in sys.path:
 from redis.asyncio import Redis  # noqa: E402
 
 from app.services.leaderboards import RedisLeaderboards, StoreLeaderboards  # noqa: E402
-from app.store.port import BoardRow  # noqa: E402
 from app.store.sqlite import SqliteStore  # noqa: E402
 from app.store.sqlite.base import SCHEMA  # noqa: E402
 from app.store.sqlite.boards import REBUILD_VISITORS, RECOUNT_OVER  # noqa: E402
 from app.store.sqlite.ledger_rows import INSERT_ENTRY_SQL, LEDGER_COLUMNS, entry_values  # noqa: E402
 from app.store.sqlite.rewards import SqliteRewards  # noqa: E402
 from rewards.badges import ContributorStats, stats_for  # noqa: E402
-from rewards.leaderboard import Board, board_for, leaderboard  # noqa: E402
+from rewards.leaderboard import (  # noqa: E402
+    Board,
+    BoardRow,
+    board_for,
+    leaderboard,
+)
 from rewards.ledger import (  # noqa: E402
     LedgerEntry,
     Revocation,

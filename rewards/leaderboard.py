@@ -31,6 +31,15 @@ from rewards.periods import PARIS, PERIODS, Period, in_period, period_bounds, pe
 
 
 @dataclass(frozen=True, slots=True)
+class BoardRow:
+    """One contributor on a kept leaderboard bucket, as the store or Redis returns it."""
+
+    visitor_id: str
+    points: int
+    reached_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Standing:
     rank: int
     visitor_id: str

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from app.config import Settings
 from app.services.bus import EventBus
 from app.services.casework import Casework
+from app.services.contributors import Contributors
 from app.services.gate import Gate
 from app.services.identity import Identity
 from app.services.moderation import ModerationService
 from app.services.outbox import Dispatcher
 from app.services.qa import QA
 from app.services.ratelimit import RateLimits
+from app.services.readiness import Readiness
 from app.services.rewards import RewardsService
 from app.services.staff_auth import StaffAccounts
 from app.store.port import Store
@@ -32,3 +34,5 @@ class Services:
     staff: StaffAccounts
     casework: Casework
     rewards: RewardsService
+    contributors: Contributors
+    readiness: Readiness

@@ -19,8 +19,14 @@ from typing import Protocol
 from redis.asyncio import Redis
 
 from app import keys
-from app.store.port import BoardRow, Store
-from rewards.leaderboard import Board, boards_for, decode_leaderboard_score, leaderboard_score
+from app.store.port import Store
+from rewards.leaderboard import (
+    Board,
+    BoardRow,
+    boards_for,
+    decode_leaderboard_score,
+    leaderboard_score,
+)
 from rewards.ledger import LedgerEntry
 
 # KEYS: rebuild marker, touched set, then the board sets; ARGV: member, points,

@@ -29,7 +29,8 @@ from app.services.bus import (
     VoteCast,
 )
 from app.services.leaderboards import Leaderboards
-from app.store.port import BoardRow, Store
+from app.store.port import Store
+from rewards.leaderboard import BoardRow
 from rewards.ledger import LedgerEntry, Outcome, Revocation
 from rewards.rules import RevokeReason
 

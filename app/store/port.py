@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -29,7 +28,7 @@ from app.domain.staff import Staff
 from moderation.cases import AuditEntry, Case, CaseState
 from moderation.reports import Report
 from rewards.badges import ContributorStats
-from rewards.leaderboard import Board
+from rewards.leaderboard import Board, BoardRow
 from rewards.ledger import LedgerEntry, Revocation
 
 
@@ -236,15 +235,6 @@ class ModerationStore(Protocol):
 
     async def top_helpers(self, room: str, limit: int = 10) -> list[str]:
         """Visitor ids whose public answers in `room` got helpful votes, most first."""
-
-
-@dataclass(frozen=True, slots=True)
-class BoardRow:
-    """One contributor on a store-computed leaderboard (see rewards.leaderboard)."""
-
-    visitor_id: str
-    points: int
-    reached_at: datetime
 
 
 class RewardsStore(Protocol):

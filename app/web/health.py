@@ -22,7 +22,7 @@ async def readyz() -> tuple[dict[str, Any], int]:
     """The store (and Redis, when configured) answer: safe to route traffic here."""
     checks: dict[str, str] = {}
     try:
-        await services().store.ping()
+        await services().readiness.check_store()
         checks["store"] = "ok"
     except Exception as exc:
         checks["store"] = f"down: {type(exc).__name__}"

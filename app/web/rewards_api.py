@@ -12,15 +12,14 @@ from quart_schema import validate_querystring, validate_request
 
 import rewards as rw
 from app.domain.errors import Conflict, NotFound
-from app.domain.models import new_id, utcnow
+from app.domain.models import utcnow
 from app.services.case_views import audit_view
 from app.services.payloads import Payload
-from app.services.review import ContributorReview, review_contributor
-from app.store.port import BoardRow
+from app.services.review import ContributorReview
 from app.web.deps import current_visitor, entity_id, services
 from app.web.errors import optional_json
 from app.web.staff_session import current_staff, me, staff_only
-from moderation.cases import AuditEntry
+from rewards.leaderboard import BoardRow
 
 bp = Blueprint("rewards_api", __name__, url_prefix="/api/v1")
 Json = dict[str, Any]
@@ -56,12 +55,7 @@ class Bonus(Payload):
 
 
 async def _names(rows: list[BoardRow]) -> dict[str, str]:
-    store = services().store
-    names = {}
-    for row in rows:
-        visitor = await store.get_visitor(row.visitor_id)
-        names[row.visitor_id] = visitor.name if visitor else "?"
-    return names
+    return await services().contributors.names([row.visitor_id for row in rows])
 
 
 @bp.get("/leaderboard")
@@ -108,16 +102,14 @@ async def points(visitor_id: str, query_args: LangQuery) -> Response:
     anyone; with the ledger behind it, grouped by reason with the rule that applied (staff
     notes, rooms, times), for the contributor's own token and for staff only."""
     visitor_id = entity_id(visitor_id, "contributor")
-    visitor = await services().store.get_visitor(visitor_id)
-    if visitor is None:
-        raise NotFound("no such contributor")
+    visitor = await services().contributors.visitor(visitor_id)
     full = await _may_read_ledger(visitor_id)
     lang = query_args.lang or g.locale
     said: rw.Lang = "fr" if lang == "fr" else "en"
     explained = await services().rewards.explain(visitor_id, lang)
     total = int(explained.get("total", 0))  # type: ignore[call-overload]
     rank = rw.rank_for(total)
-    stats = (await services().store.contributor_stats([visitor_id]))[visitor_id]
+    stats = await services().contributors.stats(visitor_id)
     body = {
         **(explained if full else {}),
         "visitor_id": visitor_id,
@@ -148,8 +140,7 @@ async def _contributor_rows(query: BoardQuery) -> list[dict[str, Any]]:
     )
     names = await _names(rows)
     ids = [row.visitor_id for row in rows]
-    counts = await svc.store.ledger_counts(ids)
-    totals = await svc.store.points_totals(ids)
+    counts, totals = await svc.contributors.numbers(ids)
     lang: rw.Lang = "en" if (query.lang or g.locale) == "en" else "fr"
     out = []
     for n, row in enumerate(rows, start=1):
@@ -174,11 +165,7 @@ async def _contributor_rows(query: BoardQuery) -> list[dict[str, Any]]:
 async def contributors(query_args: BoardQuery) -> Json:
     """The leaderboard with each contributor's numbers, for brand staff; `disqualified`
     lists those left off every board, so they can be found and reinstated."""
-    store = services().store
-    left_out = []
-    for visitor_id in sorted(await store.disqualified()):
-        visitor = await store.get_visitor(visitor_id)
-        left_out.append({"id": visitor_id, "name": visitor.name if visitor else "?"})
+    left_out = [{"id": i, "name": name} for i, name in await services().contributors.disqualified()]
     return {"contributors": await _contributor_rows(query_args), "disqualified": left_out}
 
 
@@ -239,35 +226,29 @@ async def contributor(visitor_id: str) -> Json:
     """One contributor: points by reason, numbers, points over time, recent answers, reports
     against them and the staff actions about them."""
     svc = services()
-    visitor = await svc.store.get_visitor(entity_id(visitor_id, "contributor"))
-    if visitor is None:
-        raise NotFound("no such contributor")
-    entries = await svc.store.ledger_entries(visitor_id=visitor.id)
+    detail = await svc.contributors.detail(entity_id(visitor_id, "contributor"))
+    visitor, entries, review = detail.visitor, detail.entries, detail.review
     stats = rw.stats_for(entries, visitor.id)
     endorsed = rw.endorsed_answers(entries)  # their whole ledger is read already
-    recent = []
-    for e in [e for e in entries if e.reason == rw.Reason.ANSWER][-10:]:
-        message = await svc.store.get_message(e.ref_id)
-        if message is not None:
-            recent.append(
-                {
-                    "id": message.id,
-                    "thread_id": message.thread_id,
-                    "body": message.body[:280],
-                    "created_at": message.created_at.isoformat(),
-                    "votes": message.votes,
-                    "hidden": message.hidden,
-                    "endorsed": message.id in endorsed,
-                }
-            )
-    review = await review_contributor(svc.store, visitor.id)
+    recent = [
+        {
+            "id": message.id,
+            "thread_id": message.thread_id,
+            "body": message.body[:280],
+            "created_at": message.created_at.isoformat(),
+            "votes": message.votes,
+            "hidden": message.hidden,
+            "endorsed": message.id in endorsed,
+        }
+        for message in detail.recent_answers
+    ]
     banned = visitor.banned_until.isoformat() if visitor.banned_until else None
     return {
         "contributor": {
             "id": visitor.id,
             "name": visitor.name,
             "banned_until": banned,
-            "disqualified": visitor.id in await svc.store.disqualified(),
+            "disqualified": detail.disqualified,
         },
         "stats": {
             "points": stats.points,
@@ -292,11 +273,7 @@ async def contributor(visitor_id: str) -> Json:
 
 async def _audit(action: str, visitor_id: str, detail: str) -> None:
     """About the contributor (`subject_id`), so their review lists it."""
-    staff = me()
-    await services().store.add_audit(
-        AuditEntry(new_id(), None, staff.id, staff.name, "staff", action, detail, utcnow(),
-                   subject_id=visitor_id)
-    )  # fmt: skip
+    await services().contributors.record(me(), action, visitor_id, detail)
 
 
 @bp.post("/staff/contributors/<visitor_id>/bonus")

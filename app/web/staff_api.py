@@ -13,7 +13,6 @@ from app.domain.errors import NotFound
 from app.domain.models import MessageKind
 from app.services.case_views import audit_view, case_view, staff_thread_view
 from app.services.payloads import Payload
-from app.services.review import endorsed_answers
 from app.services.views import message_view, thread_view
 from app.web.deps import entity_id, services
 from app.web.errors import optional_json
@@ -105,7 +104,7 @@ async def get_case(case_id: str) -> Json:
     svc = services()
     detail = await svc.casework.detail(entity_id(case_id, "case"))
     answers = [m.id for m in detail.messages if m.kind is MessageKind.ANSWER]
-    endorsed = await endorsed_answers(svc.store, answers)
+    endorsed = await svc.contributors.endorsed(answers)
     return {
         "case": case_view(detail.case, detail.thread, me()),
         "thread": staff_thread_view(detail.thread, detail.messages, endorsed),

@@ -14,11 +14,11 @@ import pytest
 from app.domain.models import MessageKind, Visibility
 from app.store.mongo import MongoStore
 from app.store.mongo import boards as mongo_boards
-from app.store.port import BoardRow, Store
+from app.store.port import Store
 from app.store.sqlite import SqliteStore
 from app.store.sqlite import boards as sqlite_boards
 from rewards.badges import stats_for
-from rewards.leaderboard import Board, board_for, leaderboard, rank_of, totals_by_board
+from rewards.leaderboard import Board, BoardRow, board_for, leaderboard, rank_of, totals_by_board
 from rewards.ledger import (
     LedgerEntry,
     Revocation,

@@ -15,9 +15,8 @@ from redis.asyncio import Redis
 
 from app import keys
 from app.services.leaderboards import RedisLeaderboards
-from app.store.port import BoardRow
 from app.store.sqlite import SqliteStore
-from rewards.leaderboard import Board, board_for
+from rewards.leaderboard import Board, BoardRow, board_for
 from rewards.ledger import LedgerEntry, Revocation
 from rewards.rules import Reason, RevokeReason
 

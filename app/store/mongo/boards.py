@@ -34,8 +34,7 @@ from app.store.mongo.base import (
     utc,
 )
 from app.store.mongo.ledger_docs import ACTIVE_WITH_POINTS, entry_from
-from app.store.port import BoardRow
-from rewards.leaderboard import Board, boards_for, totals_by_board
+from rewards.leaderboard import Board, BoardRow, boards_for, totals_by_board
 from rewards.ledger import LedgerEntry
 from rewards.periods import period_bounds
 

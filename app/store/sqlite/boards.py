@@ -24,7 +24,6 @@ from typing import Any
 
 import aiosqlite
 
-from app.store.port import BoardRow
 from app.store.sqlite.base import SqliteBase
 from app.store.sqlite.ledger_rows import (
     LEDGER_COLUMNS,
@@ -34,7 +33,7 @@ from app.store.sqlite.ledger_rows import (
     placeholders,
     stamp,
 )
-from rewards.leaderboard import Board, boards_for, totals_by_board
+from rewards.leaderboard import Board, BoardRow, boards_for, totals_by_board
 from rewards.ledger import LedgerEntry
 from rewards.periods import period_bounds
 

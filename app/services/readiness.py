@@ -1,0 +1,15 @@
+"""Whether this process can serve: the store answers (Redis is checked by the web layer,
+which owns that client)."""
+
+from __future__ import annotations
+
+from app.store.port import Store
+
+
+class Readiness:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def check_store(self) -> None:
+        """Raise if the store cannot answer."""
+        await self._store.ping()
