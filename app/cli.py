@@ -101,6 +101,7 @@ def cmd_create_staff(args: argparse.Namespace) -> int:
 async def _sweep(once: bool) -> None:
     from redis.asyncio import Redis
 
+    from app.adapters.redis_lock import sweeper_lock
     from app.factory import create_app
     from app.services.sweeper import sweep_forever, sweep_once
     from moderation import warm_up
@@ -108,6 +109,7 @@ async def _sweep(once: bool) -> None:
     app = create_app()
     settings, moderation = app.services.settings, app.services.moderation
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    lock = sweeper_lock(redis, settings.sweep_seconds) if redis is not None else None
     await app.services.store.open()
     warm_up()
     try:
@@ -115,9 +117,9 @@ async def _sweep(once: bool) -> None:
         # Redis when the web runs in other processes).
         async with app.services.dispatcher.running(recover_all=redis is None):
             if once:
-                await sweep_once(moderation, redis, settings.sweep_seconds)
+                await sweep_once(moderation, lock)
             else:
-                await sweep_forever(moderation, redis, settings.sweep_seconds)
+                await sweep_forever(moderation, lock, settings.sweep_seconds)
     finally:
         await app.services.store.close()
         if redis is not None:
@@ -134,8 +136,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 async def _rebuild() -> str:
     from redis.asyncio import Redis
 
+    from app.adapters.redis_leaderboards import RedisLeaderboards
     from app.factory import create_app
-    from app.services.leaderboards import Leaderboards, RedisLeaderboards, StoreLeaderboards
+    from app.services.leaderboards import Leaderboards, StoreLeaderboards
 
     app = create_app()
     settings, store = app.services.settings, app.services.store

@@ -18,6 +18,9 @@ from quart import Quart
 from quart_schema import Info, QuartSchema
 from redis.asyncio import Redis
 
+from app.adapters.redis_leaderboards import RedisLeaderboards
+from app.adapters.redis_limits import limits_storage
+from app.adapters.redis_lock import sweeper_lock
 from app.config import Settings, load_settings
 from app.realtime.names import PRESENCE, WIDGET_NAMESPACE, room_channel
 from app.realtime.presence import LocalPresence, Presence, PresenceBroadcast, RedisPresence
@@ -30,7 +33,7 @@ from app.services.container import Services
 from app.services.contributors import Contributors
 from app.services.gate import Gate
 from app.services.identity import Identity
-from app.services.leaderboards import Leaderboards, RedisLeaderboards, StoreLeaderboards
+from app.services.leaderboards import Leaderboards, StoreLeaderboards
 from app.services.moderation import ModerationService
 from app.services.outbox import Dispatcher
 from app.services.qa import QA
@@ -101,7 +104,7 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
         write_rate=settings.write_rate,
         visitor_rate=settings.visitor_rate,
         room_rate=settings.room_rate,
-        redis=redis,
+        storage=limits_storage(redis),
     )
     gate = Gate(store, limits)
     moderation = ModerationService(
@@ -203,8 +206,9 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
             if redis is not None:
                 background.append(asyncio.create_task(run_heartbeat(sio, counts)))
             if settings.sweeper == "inprocess":
+                lock = sweeper_lock(redis, settings.sweep_seconds) if redis else None
                 background.append(
-                    asyncio.create_task(sweep_forever(moderation, redis, settings.sweep_seconds))
+                    asyncio.create_task(sweep_forever(moderation, lock, settings.sweep_seconds))
                 )
             yield
             for task in background:

@@ -81,7 +81,8 @@ if str(ROOT) not in sys.path:
 
 from redis.asyncio import Redis  # noqa: E402
 
-from app.services.leaderboards import RedisLeaderboards, StoreLeaderboards  # noqa: E402
+from app.adapters.redis_leaderboards import RedisLeaderboards  # noqa: E402
+from app.services.leaderboards import StoreLeaderboards  # noqa: E402
 from app.store.sqlite import SqliteStore  # noqa: E402
 from app.store.sqlite.base import SCHEMA  # noqa: E402
 from app.store.sqlite.boards import REBUILD_VISITORS, RECOUNT_OVER  # noqa: E402

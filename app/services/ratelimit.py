@@ -1,16 +1,15 @@
 """Per-visitor rate limits on writes, shared across processes when Redis is configured.
 
-Built on the `limits` library (sliding-window counters); in-process memory without Redis.
+Built on the `limits` library (sliding-window counters); the counters' storage (Redis, or
+this process's memory) is chosen by `create_app` (`app/adapters/redis_limits.py`).
 """
 
 from __future__ import annotations
 
 from limits import RateLimitItem, parse_many
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.storage import Storage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
-from redis.asyncio import Redis
 
-from app import keys
 from app.domain.errors import RateLimited
 
 LIMITED = {"write": "messages", "report": "reports", "room": "new rooms",
@@ -19,18 +18,8 @@ LIMITED = {"write": "messages", "report": "reports", "room": "new rooms",
 
 class RateLimits:
     def __init__(
-        self, *, write_rate: str, visitor_rate: str, room_rate: str, redis: Redis | None
+        self, *, write_rate: str, visitor_rate: str, room_rate: str, storage: Storage
     ) -> None:
-        storage: Storage
-        if redis is not None:  # share the app's pool: one set of connections, closed once
-            storage = RedisStorage(
-                "async+redis://",
-                implementation="redispy",
-                key_prefix=keys.RATE_LIMIT_PREFIX,
-                connection_pool=redis.connection_pool,  # type: ignore[arg-type]
-            )
-        else:
-            storage = MemoryStorage()
         # Sliding-window counters: two counters per key and window, no per-hit timestamps.
         # The exact moving window's in-memory cleanup handed every key to a thread on
         # each pass (bench/README.md: 48,900 context switches/s at 50 posts/s).

@@ -14,7 +14,7 @@ import pytest
 from redis.asyncio import Redis
 
 from app import keys
-from app.services.leaderboards import RedisLeaderboards
+from app.adapters.redis_leaderboards import RedisLeaderboards
 from app.store.sqlite import SqliteStore
 from rewards.leaderboard import Board, BoardRow, board_for
 from rewards.ledger import LedgerEntry, Revocation
