@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from redis.asyncio import Redis
 
 from app import keys
-from app.store.port import Store
+from app.store.port import RewardsStore
 from rewards.leaderboard import (
     Board,
     BoardRow,
@@ -59,7 +59,7 @@ def _score(row: BoardRow) -> int:
 
 
 class RedisLeaderboards:
-    def __init__(self, redis: Redis, store: Store) -> None:
+    def __init__(self, redis: Redis, store: RewardsStore) -> None:
         self._redis = redis
         self._store = store
         self._add = redis.register_script(ADD_LUA)

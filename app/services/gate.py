@@ -6,19 +6,16 @@ banned or flooding visitor is refused before their payload is even read.
 
 from __future__ import annotations
 
-from typing import Literal, Protocol
+from typing import Literal
 
 from app.domain.errors import Forbidden, Unauthorized
 from app.domain.models import Visitor, utcnow
 from app.services.ratelimit import RateLimits
-
-
-class Visitors(Protocol):
-    async def get_visitor(self, visitor_id: str) -> Visitor | None: ...
+from app.store.port import VisitorStore
 
 
 class Gate:
-    def __init__(self, visitors: Visitors, limits: RateLimits) -> None:
+    def __init__(self, visitors: VisitorStore, limits: RateLimits) -> None:
         self._visitors = visitors
         self._limits = limits
 

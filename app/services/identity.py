@@ -14,7 +14,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from app.domain.errors import Invalid, Unauthorized
 from app.domain.models import Visitor, new_id, utcnow
 from app.domain.text import clean_display_name
-from app.store.port import Store
+from app.store.port import VisitorStore
 
 SHOPPER_ID = re.compile(r"[A-Za-z0-9_:@-]{1,100}")
 # How much of a client address names "one network" for rewards (docs/rewards.md, "Throwaway
@@ -57,7 +57,9 @@ def shopper_signature(secret: str, shopper_id: str) -> str:
 
 
 class Identity:
-    def __init__(self, store: Store, secret_key: str, shopper_secret: str | None = None) -> None:
+    def __init__(
+        self, store: VisitorStore, secret_key: str, shopper_secret: str | None = None
+    ) -> None:
         self._store = store
         self._signer = URLSafeSerializer(secret_key, salt="entraide.visitor")
         self._secret_key = secret_key

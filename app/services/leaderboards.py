@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from app.store.port import Store
+from app.store.port import BoardsStore
 from rewards.leaderboard import Board, BoardRow
 from rewards.ledger import LedgerEntry
 
@@ -36,7 +36,7 @@ class StoreLeaderboards:
     """No Redis: the store's per-bucket totals are the boards (kept in its ledger
     transactions), so writes need nothing more and reads go straight to it."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: BoardsStore) -> None:
         self._store = store
 
     async def record(self, entries: Sequence[LedgerEntry]) -> None:

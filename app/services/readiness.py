@@ -3,11 +3,11 @@ which owns that client)."""
 
 from __future__ import annotations
 
-from app.store.port import Store
+from app.store.port import MaintenanceStore
 
 
 class Readiness:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: MaintenanceStore) -> None:
         self._store = store
 
     async def check_store(self) -> None:

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
+from typing import Protocol
 
 import rewards as rw
-from app.store.port import Store
+from app.store.port import LedgerStore, ReviewStore, VisitorStore
 from moderation.cases import AuditEntry
 from moderation.reports import Report
 
@@ -22,6 +23,11 @@ AUDIT_LINES = 50
 # The median is over this many of their latest first answers: enough to be stable, and the
 # store reads stay bounded for a prolific contributor.
 WAITS_MEASURED = 200
+
+
+class ReviewReads(ReviewStore, VisitorStore, Protocol):
+    """What a contributor's review reads: reports, hidden content, answer times, staff
+    actions, and the names of the people involved."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +41,7 @@ class ContributorReview:
     audit: list[AuditEntry]  # staff actions about them, newest first
 
 
-async def review_contributor(store: Store, visitor_id: str) -> ContributorReview:
+async def review_contributor(store: ReviewReads, visitor_id: str) -> ContributorReview:
     """Reports against them, their hidden content, how fast they answer others, and the
     staff actions (bonus, disqualify, reinstate, ban) recorded about them."""
     count, reports = await store.reports_against(visitor_id, RECENT_REPORTS)
@@ -51,7 +57,7 @@ async def review_contributor(store: Store, visitor_id: str) -> ContributorReview
     )
 
 
-async def _names(store: Store, visitor_ids: set[str]) -> dict[str, str]:
+async def _names(store: VisitorStore, visitor_ids: set[str]) -> dict[str, str]:
     """Display names of the reporters shown (a handful: one read each)."""
     names = {}
     for visitor_id in sorted(visitor_ids):
@@ -60,7 +66,7 @@ async def _names(store: Store, visitor_ids: set[str]) -> dict[str, str]:
     return names
 
 
-async def endorsed_answers(store: Store, message_ids: Sequence[str]) -> set[str]:
+async def endorsed_answers(store: LedgerStore, message_ids: Sequence[str]) -> set[str]:
     """Which of these answers brand staff endorsed (and it still counts): one ledger read for
     a whole page of answers, so a console page can show "Endorsed" instead of the button."""
     if not message_ids:

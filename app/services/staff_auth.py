@@ -12,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from app.domain.errors import Invalid, RateLimited, Unauthorized
 from app.domain.models import new_id, utcnow
 from app.domain.staff import Role, Staff
-from app.store.port import Store
+from app.store.port import StaffStore
 
 MIN_PASSWORD = 12
 _hasher = PasswordHasher()
@@ -44,7 +44,7 @@ SignedOut = Callable[[str], Awaitable[None]]
 
 
 class StaffAccounts:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: StaffStore) -> None:
         self._store = store
         self._signed_out: list[SignedOut] = []
 

@@ -51,7 +51,9 @@ class UnitOfWork(Protocol):
         """Forget delivered items (unknown ids are ignored)."""
 
 
-class QAStore(Protocol):
+class MaintenanceStore(Protocol):
+    """Connecting, schema and readiness: what the process lifecycle needs."""
+
     async def open(self) -> None:
         """Connect and create schema/indexes; safe to call on an existing database."""
 
@@ -61,6 +63,11 @@ class QAStore(Protocol):
         """Raise if the database cannot answer (readiness)."""
 
     # visitors
+
+
+class VisitorStore(Protocol):
+    """Visitors (identity, bans)."""
+
     async def add_visitor(self, visitor: Visitor) -> None: ...
 
     async def get_visitor(self, visitor_id: str) -> Visitor | None: ...
@@ -69,6 +76,9 @@ class QAStore(Protocol):
         """Save name and ban (`banned_until`)."""
 
     # rooms
+
+
+class QAStore(VisitorStore, Protocol):
     async def ensure_room(self, room: Room) -> Room:
         """Return the stored room with this key, creating it from `room` if absent."""
 
@@ -143,8 +153,9 @@ class QAStore(Protocol):
         (`message.created` when a held message is released). Conflict if it does not exist."""
 
 
-class ModerationStore(Protocol):
-    # staff
+class StaffStore(Protocol):
+    """Staff accounts and their sign-in state."""
+
     async def add_staff(self, staff: Staff) -> None:
         """Conflict if the e-mail is taken."""
 
@@ -170,6 +181,33 @@ class ModerationStore(Protocol):
         guesses sent one by one."""
 
     # cases (one per thread)
+
+
+class ReviewStore(Protocol):
+    """What the contributor review reads about one person."""
+
+    async def list_audit_about(self, subject_id: str, limit: int = 50) -> list[AuditEntry]:
+        """Entries whose `subject_id` is this visitor (bonus, disqualify, ban...), newest
+        first, at most `limit` (indexed on subject and time)."""
+
+    # contributor review
+    async def reports_against(self, author_id: str, limit: int = 10) -> tuple[int, list[Report]]:
+        """(how many reports name this author's messages, the latest `limit`, newest first)."""
+
+    async def hidden_by_author(self, author_id: str) -> int:
+        """This author's messages hidden by a moderator plus their questions in the
+        `hidden` state (every one, not only recent ones)."""
+
+    async def first_answer_waits(self, author_id: str, limit: int = 200) -> list[float]:
+        """Seconds from the question to this author's first public, visible answer, for the
+        latest `limit` published threads of others they answered (newest first); the cap
+        keeps a prolific contributor's review cheap."""
+
+    # sweeper and detector context
+
+
+class ModerationStore(StaffStore, ReviewStore, Protocol):
+    # staff
     async def insert_case(self, case: Case) -> Case:
         """Store a new case, or return the thread's existing case unchanged."""
 
@@ -203,27 +241,9 @@ class ModerationStore(Protocol):
     async def list_audit(self, case_id: str) -> list[AuditEntry]:
         """Oldest first."""
 
-    async def list_audit_about(self, subject_id: str, limit: int = 50) -> list[AuditEntry]:
-        """Entries whose `subject_id` is this visitor (bonus, disqualify, ban...), newest
-        first, at most `limit` (indexed on subject and time)."""
-
-    # contributor review
     async def add_report(self, report: Report) -> None:
         """Store one visitor's report of a message (whose message, who, why, which case)."""
 
-    async def reports_against(self, author_id: str, limit: int = 10) -> tuple[int, list[Report]]:
-        """(how many reports name this author's messages, the latest `limit`, newest first)."""
-
-    async def hidden_by_author(self, author_id: str) -> int:
-        """This author's messages hidden by a moderator plus their questions in the
-        `hidden` state (every one, not only recent ones)."""
-
-    async def first_answer_waits(self, author_id: str, limit: int = 200) -> list[float]:
-        """Seconds from the question to this author's first public, visible answer, for the
-        latest `limit` published threads of others they answered (newest first); the cap
-        keeps a prolific contributor's review cheap."""
-
-    # sweeper and detector context
     async def due_threads(self, now: datetime, limit: int = 100) -> list[Thread]:
         """Threads whose `next_check_at` <= now, nearest first: one indexed range query."""
 
@@ -237,8 +257,8 @@ class ModerationStore(Protocol):
         """Visitor ids whose public answers in `room` got helpful votes, most first."""
 
 
-class RewardsStore(Protocol):
-    """The points ledger (append-only), its revocation records, and board queries.
+class LedgerStore(Protocol):
+    """The points ledger (append-only), its revocation records, and what is counted from it.
 
     Reads return the *effective view* (`rewards.ledger.apply_revocations`): entries with
     `revoked_at`/`revoked_reason` set from the latest revocation record.
@@ -264,6 +284,31 @@ class RewardsStore(Protocol):
 
     async def ledger_page(self, after_id: str | None, limit: int) -> list[LedgerEntry]:
         """All entries ordered by id, after `after_id`: how rebuilds walk the whole ledger."""
+
+    async def contributor_stats(self, visitor_ids: Sequence[str]) -> dict[str, ContributorStats]:
+        """Every requested id -> `rewards.stats_for` of their ledger (what badges look at),
+        from grouped counts: a few queries for the whole list, never whole ledgers."""
+
+    async def ledger_counts(self, visitor_ids: Sequence[str]) -> dict[str, dict[str, int]]:
+        """Visitor id -> {reason: number of active entries} (0-point entries count: they are
+        events, as in `rewards.stats_for`); every requested id is a key."""
+
+    async def points_totals(self, visitor_ids: Sequence[str]) -> dict[str, int]:
+        """All-time active points per visitor (missing = 0), for ranks next to names."""
+
+    async def set_disqualified(self, visitor_id: str, disqualified: bool) -> None: ...
+
+    async def disqualified(self) -> set[str]: ...
+
+    async def participations(self, visitor_id: str) -> int:
+        """Published questions + answers by this visitor (votes count after the first)."""
+
+    async def votes_by(self, voter_id: str) -> list[tuple[str, int]]:
+        """(message_id, value) of every vote this visitor cast."""
+
+
+class BoardsStore(Protocol):
+    """Kept leaderboard buckets (per-board totals), read and rebuilt."""
 
     async def board(self, board: Board, *, limit: int = 50, offset: int = 0) -> list[BoardRow]:
         """One kept bucket (`rewards.leaderboard.Board`), disqualified contributors left
@@ -291,27 +336,10 @@ class RewardsStore(Protocol):
         """Recompute every bucket from the ledger (repair, or a database from before the
         totals existed). Returns the number of (board, visitor) rows kept."""
 
-    async def contributor_stats(self, visitor_ids: Sequence[str]) -> dict[str, ContributorStats]:
-        """Every requested id -> `rewards.stats_for` of their ledger (what badges look at),
-        from grouped counts: a few queries for the whole list, never whole ledgers."""
 
-    async def ledger_counts(self, visitor_ids: Sequence[str]) -> dict[str, dict[str, int]]:
-        """Visitor id -> {reason: number of active entries} (0-point entries count: they are
-        events, as in `rewards.stats_for`); every requested id is a key."""
-
-    async def points_totals(self, visitor_ids: Sequence[str]) -> dict[str, int]:
-        """All-time active points per visitor (missing = 0), for ranks next to names."""
-
-    async def set_disqualified(self, visitor_id: str, disqualified: bool) -> None: ...
-
-    async def disqualified(self) -> set[str]: ...
-
-    async def participations(self, visitor_id: str) -> int:
-        """Published questions + answers by this visitor (votes count after the first)."""
-
-    async def votes_by(self, voter_id: str) -> list[tuple[str, int]]:
-        """(message_id, value) of every vote this visitor cast."""
+class RewardsStore(LedgerStore, BoardsStore, Protocol):
+    """The ledger and the boards kept from it."""
 
 
-class Store(UnitOfWork, QAStore, ModerationStore, RewardsStore, Protocol):
+class Store(MaintenanceStore, UnitOfWork, QAStore, ModerationStore, RewardsStore, Protocol):
     """Everything the services need from a database."""
