@@ -13,8 +13,10 @@ one, "heavy", already has `--heavy-entries` ledger entries (a top contributor of
 shop: their stats and totals are the expensive ones); per iteration a shopper asks, a
 helper answers (the heavy one every fifth time), another shopper votes the answer helpful
 and the asker accepts it. Texts vary (moderation would hold a flood of identical ones).
-Bounded by `--iterations` and `--budget` seconds per run. Reports p50/p95/p99 per step and
-the ratios.
+Back to back by default (a saturated process: the ratio is one of throughput); `--rate N`
+spreads the 4N writes of N iterations a second evenly, as steady traffic would; `--settle`
+times each ack on an idle process. Bounded by `--iterations` and `--budget` seconds per
+run. Reports p50/p95/p99 per step and the ratios.
 """
 
 from __future__ import annotations
@@ -136,16 +138,26 @@ async def _load(svc: Any, args: argparse.Namespace) -> dict[str, Any]:
     }
     dispatcher = getattr(svc, "dispatcher", None)
 
+    began = time.monotonic()
+    steps = 0
+
     async def settle() -> None:
-        """With --settle, wait (untimed) until the after-commit work of the previous step is
-        done, so each ack is timed on an otherwise idle process, as the reference's are."""
+        """Before each timed step. With --settle, wait (untimed) until the after-commit work
+        of the previous step is done, so each ack is timed on an otherwise idle process, as
+        the reference's are. With --rate, wait for the step's turn: write k of the run
+        starts at k / (4 * rate) seconds (at once when late), as steady traffic would."""
+        nonlocal steps
+        steps += 1
         if args.settle and dispatcher is not None:
             await dispatcher.idle()
+        if args.rate:
+            await asyncio.sleep(max(0.0, began + steps / (4 * args.rate) - time.monotonic()))
 
     deadline = time.monotonic() + args.budget
     for i in range(args.iterations):
         if time.monotonic() > deadline:
             break
+        await settle()  # the ask's turn (untimed)
         asker, voter = rng.sample(shoppers, 2)
         helper = heavy if i % 5 == 0 else rng.choice(helpers[1:])
         words = " ".join(rng.sample(WORDS, 9))
@@ -211,7 +223,7 @@ def child(root: Path, args: argparse.Namespace) -> dict[str, Any]:
         sys.executable, str(Path(__file__).resolve()), "--child", str(root),
         "--iterations", str(args.iterations), "--budget", str(args.budget),
         "--heavy-entries", str(args.heavy_entries), "--seed", str(args.seed),
-        *(["--settle"] if args.settle else []),
+        *(["--settle"] if args.settle else []), "--rate", str(args.rate),
     ]  # fmt: skip
     env = {**os.environ, "PYTHONPATH": str(root)}
     done = subprocess.run(
@@ -260,6 +272,12 @@ def main() -> int:
         "--settle",
         action="store_true",
         help="time each ack after the previous step's after-commit work is done (untimed)",
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="start iterations at this many per second (4 writes each); default back to back",
     )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()

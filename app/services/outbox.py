@@ -124,18 +124,22 @@ class Dispatcher:
     async def run(self) -> None:
         """Deliver until cancelled: whatever is queued, in commit order, in batches."""
         try:
-            while True:
-                if self._queue.empty():
-                    await self._flush_done()
-                    self._idle.set()
-                batch = [await self._queue.get()]
-                while len(batch) < BATCH and not self._queue.empty():
-                    batch.append(self._queue.get_nowait())
-                await self._deliver(batch)
-                if len(self._done) >= BATCH or time.monotonic() - self._done_at > DONE_EVERY:
-                    await self._flush_done()
+            with self._store.after_commit_reads():
+                await self._deliver_forever()
         finally:
             with contextlib.suppress(Exception):
+                await self._flush_done()
+
+    async def _deliver_forever(self) -> None:
+        while True:
+            if self._queue.empty():
+                await self._flush_done()
+                self._idle.set()
+            batch = [await self._queue.get()]
+            while len(batch) < BATCH and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            await self._deliver(batch)
+            if len(self._done) >= BATCH or time.monotonic() - self._done_at > DONE_EVERY:
                 await self._flush_done()
 
     async def idle(self) -> None:

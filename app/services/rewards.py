@@ -90,19 +90,36 @@ class RewardsService:
         if not entries:
             return []
         visitors = sorted({e.visitor_id for e in entries})
-        before = await self._store.contributor_stats(visitors)
+        before = await self._stats_before(visitors)
         stored = await self._store.add_ledger_entries(entries)
-        self._forget(visitors)
+        if not stored:
+            return []
+        for visitor_id in visitors:
+            self._ranks.pop(visitor_id, None)
         await self.boards.record(stored)
-        if stored:
-            await self._announce(visitors, before)
+        after = await self._store.contributor_stats(visitors)
+        self._stats.update(after)
+        await self._announce(visitors, before, after)
         return stored
 
+    async def _stats_before(self, visitors: Sequence[str]) -> dict[str, rw.ContributorStats]:
+        """Stats before an award: the ones read after this process's last award to them
+        (a top contributor's stats are the costliest read of an award) while their points
+        show no award from elsewhere since, else read now."""
+        cached = {v: self._stats[v] for v in visitors if v in self._stats}
+        if cached:
+            totals = await self._store.points_totals(list(cached))
+            cached = {v: s for v, s in cached.items() if s.points == totals[v]}
+        missing = [v for v in visitors if v not in cached]
+        return cached | (await self._store.contributor_stats(missing) if missing else {})
+
     async def _announce(
-        self, visitors: Sequence[str], before: dict[str, rw.ContributorStats]
+        self,
+        visitors: Sequence[str],
+        before: dict[str, rw.ContributorStats],
+        after: dict[str, rw.ContributorStats],
     ) -> None:
         """Tell contributors about a new rank and new badges, in both languages."""
-        after = await self._store.contributor_stats(list(visitors))
         for visitor_id in visitors:
             was, now = before[visitor_id], after[visitor_id]
             promoted = rw.rank_change(was.points, now.points)

@@ -10,7 +10,7 @@ after that.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
@@ -49,6 +49,10 @@ class UnitOfWork(Protocol):
 
     async def outbox_done(self, ids: list[str]) -> None:
         """Forget delivered items (unknown ids are ignored)."""
+
+    def after_commit_reads(self) -> AbstractContextManager[None]:
+        """Reads made inside (by the dispatcher's listeners) use a connection of their own,
+        so work after commit never queues in front of a request's reads."""
 
 
 class MaintenanceStore(Protocol):

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Iterable, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -399,6 +399,10 @@ class MongoBase:
 
     def on_commit(self, hook: CommitHook) -> None:
         self._on_commit = hook
+
+    def after_commit_reads(self) -> AbstractContextManager[None]:
+        """Nothing to do: the driver's pool already gives each concurrent read a connection."""
+        return nullcontext()
 
     async def pending_outbox(self, older_than: datetime, limit: int) -> list[OutboxItem]:
         cursor = self._outbox.find({"created_at": {"$lte": older_than}}).sort(

@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -107,12 +107,18 @@ CREATE INDEX IF NOT EXISTS ledger_by_visitor ON ledger (visitor_id, created_at);
 CREATE INDEX IF NOT EXISTS ledger_by_person ON ledger (person, created_at);
 CREATE INDEX IF NOT EXISTS ledger_by_giver ON ledger (giver_person, created_at);
 CREATE INDEX IF NOT EXISTS ledger_by_ref ON ledger (ref_id);
-CREATE INDEX IF NOT EXISTS ledger_stats
-    ON ledger (visitor_id, reason, lang, giver_person, giver_id, revoked_at)
-    WHERE revoked_at IS NULL;
+DROP INDEX IF EXISTS ledger_stats;
 DROP INDEX IF EXISTS ledger_board;
 DROP INDEX IF EXISTS ledger_board_by_room;
 DROP INDEX IF EXISTS ledger_board_by_category;
+CREATE TABLE IF NOT EXISTS ledger_counts (
+    visitor_id TEXT NOT NULL, reason TEXT NOT NULL, lang TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (visitor_id, reason, lang)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ledger_thankers (
+    visitor_id TEXT NOT NULL, thanker TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (visitor_id, thanker)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS revocations (
     pos INTEGER PRIMARY KEY, entry_id TEXT NOT NULL, at TEXT NOT NULL, reason TEXT NOT NULL,
     action TEXT NOT NULL, by_id TEXT
@@ -181,6 +187,8 @@ class SqliteBase:
         self._path = path
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
+        self._background_reader: aiosqlite.Connection | None = None
+        self._in_background: ContextVar[bool] = ContextVar(f"bg:{path}", default=False)
         self._write_lock = asyncio.Lock()
         # The unit of work of the running task: per task, so concurrent writers never join
         # each other's transaction.
@@ -198,9 +206,14 @@ class SqliteBase:
         )
         await self._add_missing_columns(self._writer)
         await self._writer.executescript(SCHEMA)
-        self._reader = await aiosqlite.connect(self._path, isolation_level=None)
-        self._reader.row_factory = sqlite3.Row
-        await self._reader.execute("PRAGMA busy_timeout=5000")
+        self._reader = await self._connect_reader()
+        self._background_reader = await self._connect_reader()
+
+    async def _connect_reader(self) -> aiosqlite.Connection:
+        reader = await aiosqlite.connect(self._path, isolation_level=None)
+        reader.row_factory = sqlite3.Row
+        await reader.execute("PRAGMA busy_timeout=5000")
+        return reader
 
     @staticmethod
     async def _add_missing_columns(db: aiosqlite.Connection) -> None:
@@ -213,19 +226,30 @@ class SqliteBase:
                 await db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
 
     async def close(self) -> None:
-        for conn in (self._reader, self._writer):
+        for conn in (self._reader, self._background_reader, self._writer):
             if conn is not None:
                 await conn.close()
-        self._reader = self._writer = None
+        self._reader = self._background_reader = self._writer = None
 
     async def ping(self) -> None:
         await self._read_one("SELECT 1", ())
 
     @property
     def _r(self) -> aiosqlite.Connection:
-        if self._reader is None:
+        reader = self._background_reader if self._in_background.get() else self._reader
+        if reader is None:
             raise RuntimeError("store is not open")
-        return self._reader
+        return reader
+
+    @contextmanager
+    def after_commit_reads(self) -> Iterator[None]:
+        """Reads inside go to the second reader connection (its own thread): a listener's
+        long read (a top contributor's stats) never delays a request's."""
+        token = self._in_background.set(True)
+        try:
+            yield
+        finally:
+            self._in_background.reset(token)
 
     # Each read runs and finishes in one call on the reader's thread. With a cursor kept
     # open across an `await`, another coroutine's read would run inside the same read

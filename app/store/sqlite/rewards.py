@@ -23,6 +23,7 @@ from typing import Any
 
 import aiosqlite
 
+from app.store.sqlite import counts
 from app.store.sqlite.boards import ADD_TO_BOARD_SQL, ALL_TIME_ID, SqliteBoards, board_rows
 from app.store.sqlite.ledger_rows import (
     INSERT_ENTRY_SQL,
@@ -56,9 +57,9 @@ class SqliteRewards(SqliteBoards):
                         stored.append(entry)
             view, _ = await self._refresh(db, [e.id for e in stored])
             effective = [view.get(e.id) or cleared(e) for e in stored]
-            await db.executemany(
-                ADD_TO_BOARD_SQL, [row for e in effective if e.active for row in board_rows(e)]
-            )
+            active = [e for e in effective if e.active]
+            await db.executemany(ADD_TO_BOARD_SQL, [row for e in active for row in board_rows(e)])
+            await counts.shift(db, active, 1)
         return effective
 
     async def add_revocations(self, records: Sequence[Revocation]) -> None:
@@ -73,6 +74,8 @@ class SqliteRewards(SqliteBoards):
             ids = list(dict.fromkeys(r.entry_id for r in records))
             _, flipped = await self._refresh(db, ids)
             await self._shift_boards(db, [e for e in flipped if e.points > 0])
+            await counts.shift(db, [e for e in flipped if e.active], 1)
+            await counts.shift(db, [e for e in flipped if not e.active], -1)
 
     @staticmethod
     async def _refresh(
@@ -177,24 +180,21 @@ class SqliteRewards(SqliteBoards):
         return [entry_from(r) for r in rows]
 
     async def contributor_stats(self, visitor_ids: Sequence[str]) -> dict[str, ContributorStats]:
-        """One round trip per chunk: entries per (reason, language), distinct thanking
-        people and the all-time total, read from the covering index `ledger_stats` and the
-        all-time board (this runs before and after every award)."""
+        """One round trip per chunk, from the counters (`counts`) and the all-time board:
+        this runs around every award, whatever the length of the contributor's ledger."""
         wanted = list(dict.fromkeys(visitor_ids))
-        counts: dict[str, dict[str, int]] = {v: {} for v in wanted}
+        per_reason: dict[str, dict[str, int]] = {v: {} for v in wanted}
         langs: dict[str, dict[str, int]] = {v: {} for v in wanted}
         thankers = dict.fromkeys(wanted, 0)
         points = dict.fromkeys(wanted, 0)
         for ids in chunks(wanted):
             marks = placeholders(len(ids))
             rows = await self._read_all(
-                "SELECT visitor_id, 'count' AS kind, reason, lang, COUNT(*) AS n FROM ledger"
-                f" WHERE visitor_id IN ({marks}) AND revoked_at IS NULL"
-                " GROUP BY visitor_id, reason, lang"
-                " UNION ALL SELECT visitor_id, 'thankers', NULL, NULL,"
-                " COUNT(DISTINCT COALESCE(NULLIF(giver_person, ''), NULLIF(giver_id, '')))"
-                f" FROM ledger WHERE visitor_id IN ({marks}) AND revoked_at IS NULL"
-                " AND reason IN ('helpful_vote', 'accepted') GROUP BY visitor_id"
+                "SELECT visitor_id, 'count' AS kind, reason, lang, n FROM ledger_counts"
+                f" WHERE visitor_id IN ({marks}) AND n > 0"
+                " UNION ALL SELECT visitor_id, 'thankers', NULL, NULL, COUNT(*)"
+                f" FROM ledger_thankers WHERE visitor_id IN ({marks}) AND n > 0"
+                " GROUP BY visitor_id"
                 " UNION ALL SELECT visitor_id, 'points', NULL, NULL, points FROM board_totals"
                 f" WHERE board = ? AND visitor_id IN ({marks})",
                 (*ids, *ids, ALL_TIME_ID, *ids),
@@ -206,24 +206,35 @@ class SqliteRewards(SqliteBoards):
                 elif r["kind"] == "thankers":
                     thankers[visitor] = n
                 else:
-                    counts[visitor][r["reason"]] = counts[visitor].get(r["reason"], 0) + n
+                    mine = per_reason[visitor]
+                    mine[r["reason"]] = mine.get(r["reason"], 0) + n
                     if r["reason"] == "answer" and r["lang"]:
                         langs[visitor][r["lang"]] = n
-        return {v: stats_from_counts(points[v], counts[v], thankers[v], langs[v]) for v in wanted}
+        return {
+            v: stats_from_counts(points[v], per_reason[v], thankers[v], langs[v]) for v in wanted
+        }
 
     async def ledger_counts(self, visitor_ids: Sequence[str]) -> dict[str, dict[str, int]]:
         wanted = list(dict.fromkeys(visitor_ids))
-        counts: dict[str, dict[str, int]] = {v: {} for v in wanted}
+        found: dict[str, dict[str, int]] = {v: {} for v in wanted}
         for ids in chunks(wanted):
             rows = await self._read_all(
-                "SELECT visitor_id, reason, COUNT(*) AS n FROM ledger"
-                f" WHERE visitor_id IN ({placeholders(len(ids))}) AND revoked_at IS NULL"
+                "SELECT visitor_id, reason, SUM(n) AS n FROM ledger_counts"
+                f" WHERE visitor_id IN ({placeholders(len(ids))}) AND n > 0"
                 " GROUP BY visitor_id, reason",
                 tuple(ids),
             )
             for r in rows:
-                counts[r["visitor_id"]][r["reason"]] = r["n"]
-        return counts
+                found[r["visitor_id"]][r["reason"]] = r["n"]
+        return found
+
+    async def open(self) -> None:
+        await super().open()
+        async with self._transaction() as db:
+            async with db.execute("SELECT value FROM meta WHERE key = 'counts'") as cur:
+                ready = await cur.fetchone() is not None
+            if not ready:  # a database from before the counters
+                await counts.recount(db)
 
     # what the awards need from the Q&A tables --------------------------------------------
     async def participations(self, visitor_id: str) -> int:
