@@ -32,7 +32,7 @@ from app.domain.text import clean_body, search_terms
 from app.services.bus import CaseChanged, ContentModerated, PrivateMessage
 from app.services.moderation import ModerationService
 from app.services.outbox import outbox_item
-from app.store.port import Store
+from app.store.port import ModerationUnit
 from moderation.cases import (
     Actor,
     AuditEntry,
@@ -65,7 +65,7 @@ def actor_of(staff: Staff) -> Actor:
 class Casework:
     def __init__(
         self,
-        store: Store,
+        store: ModerationUnit,
         moderation: ModerationService,
         *,
         claim_within: timedelta,

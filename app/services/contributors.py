@@ -11,7 +11,7 @@ from app.domain.errors import NotFound
 from app.domain.models import Message, Visitor, new_id, utcnow
 from app.domain.staff import Staff
 from app.services.review import ContributorReview, endorsed_answers, review_contributor
-from app.store.port import Store
+from app.store.port import ContributorsStore
 from moderation.cases import AuditEntry
 
 RECENT_ANSWERS = 10
@@ -27,7 +27,7 @@ class ContributorDetail:
 
 
 class Contributors:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: ContributorsStore) -> None:
         self._store = store
 
     async def visitor(self, visitor_id: str) -> Visitor:

@@ -21,7 +21,7 @@ from app.services import payloads as p
 from app.services.bus import CaseChanged, EnthusiastsNudged
 from app.services.gate import Gate
 from app.services.outbox import outbox_item
-from app.store.port import Store
+from app.store.port import ModerationUnit
 from moderation.cases import AuditEntry, Case, needs_review, release_overdue_claim
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ SYSTEM = ("system", "Entraide", "system")
 class ModerationService:
     def __init__(
         self,
-        store: Store,
+        store: ModerationUnit,
         gate: Gate,
         thresholds: mod.CategoryThresholds,
         *,

@@ -32,7 +32,7 @@ from app.services.bus import (
     RoomChanged,
     VoteCast,
 )
-from app.store.port import Store
+from app.store.port import DispatchStore
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -67,7 +67,7 @@ def outbox_item(event: DomainEvent) -> OutboxItem:
     return OutboxItem(event.name, refs, event=event)
 
 
-async def rebuild(item: OutboxItem, store: Store) -> DomainEvent | None:
+async def rebuild(item: OutboxItem, store: DispatchStore) -> DomainEvent | None:
     """The event an item stands for, from current state; None when its subject is gone."""
     r = item.refs
 
@@ -104,7 +104,7 @@ async def rebuild(item: OutboxItem, store: Store) -> DomainEvent | None:
 
 
 class Dispatcher:
-    def __init__(self, store: Store, bus: EventBus, render: Render) -> None:
+    def __init__(self, store: DispatchStore, bus: EventBus, render: Render) -> None:
         self._store = store
         self._bus = bus
         self._render = render

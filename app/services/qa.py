@@ -37,7 +37,7 @@ from app.services.gate import Gate
 from app.services.moderation import ModerationService
 from app.services.outbox import outbox_item
 from app.services.views import event_data, message_view, thread_view, wire_event
-from app.store.port import Store
+from app.store.port import QAUnit
 from moderation.cases import CaseState, Mode
 
 RECENT_THREADS = 20
@@ -68,7 +68,7 @@ class JoinResult:
 class QA:
     def __init__(
         self,
-        store: Store,
+        store: QAUnit,
         gate: Gate,
         moderation: ModerationService,
         *,

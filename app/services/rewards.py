@@ -29,7 +29,7 @@ from app.services.bus import (
     VoteCast,
 )
 from app.services.leaderboards import Leaderboards
-from app.store.port import Store
+from app.store.port import AwardsStore
 from rewards.leaderboard import BoardRow
 from rewards.ledger import LedgerEntry, Outcome, Revocation
 from rewards.rules import RevokeReason
@@ -45,7 +45,7 @@ STATS_CACHE_MAX = 10_000
 class RewardsService:
     def __init__(
         self,
-        store: Store,
+        store: AwardsStore,
         bus: EventBus,
         boards: Leaderboards,
         rules: rw.PointsRules = rw.DEFAULT_RULES,

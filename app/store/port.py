@@ -210,14 +210,28 @@ class ReviewStore(Protocol):
     # sweeper and detector context
 
 
-class ModerationStore(StaffStore, ReviewStore, Protocol):
-    # staff
-    async def insert_case(self, case: Case) -> Case:
-        """Store a new case, or return the thread's existing case unchanged."""
+class CaseLookup(Protocol):
+    """Finding a case (the Q&A use cases and the dispatcher read cases, never write them)."""
 
     async def get_case(self, case_id: str) -> Case | None: ...
 
     async def get_case_for_thread(self, thread_id: str) -> Case | None: ...
+
+
+class AuditLog(Protocol):
+    """Who did what to which case or contributor."""
+
+    async def add_audit(self, entry: AuditEntry) -> None: ...
+
+    async def list_audit(self, case_id: str) -> list[AuditEntry]:
+        """Oldest first."""
+
+
+class ModerationStore(CaseLookup, AuditLog, Protocol):
+    """Cases, reports, the sweeper's schedule and the detectors' context."""
+
+    async def insert_case(self, case: Case) -> Case:
+        """Store a new case, or return the thread's existing case unchanged."""
 
     async def update_case(self, case: Case) -> None:
         """Save a case read at `case.version` (reasons included); Conflict if it changed."""
@@ -238,12 +252,6 @@ class ModerationStore(StaffStore, ReviewStore, Protocol):
 
     async def detector_feedback(self) -> list[tuple[str, str]]:
         """(reason code, verdict) for every reason a moderator confirmed or dismissed."""
-
-    # audit
-    async def add_audit(self, entry: AuditEntry) -> None: ...
-
-    async def list_audit(self, case_id: str) -> list[AuditEntry]:
-        """Oldest first."""
 
     async def add_report(self, report: Report) -> None:
         """Store one visitor's report of a message (whose message, who, why, which case)."""
@@ -345,5 +353,35 @@ class RewardsStore(LedgerStore, BoardsStore, Protocol):
     """The ledger and the boards kept from it."""
 
 
-class Store(MaintenanceStore, UnitOfWork, QAStore, ModerationStore, RewardsStore, Protocol):
-    """Everything the services need from a database."""
+class Store(
+    MaintenanceStore,
+    UnitOfWork,
+    QAStore,
+    ModerationStore,
+    StaffStore,
+    ReviewStore,
+    RewardsStore,
+    Protocol,
+):
+    """Everything the services need from a database: what the adapters implement."""
+
+
+# What each write-path service receives (the others take one slice above) -------------------
+class QAUnit(UnitOfWork, QAStore, CaseLookup, Protocol):
+    """The Q&A use cases: rooms, threads, answers and votes in units of work."""
+
+
+class ModerationUnit(UnitOfWork, QAStore, ModerationStore, Protocol):
+    """Screening, reports, the sweeper's checks and staff casework."""
+
+
+class DispatchStore(UnitOfWork, QAStore, CaseLookup, Protocol):
+    """The dispatcher: the outbox, and the rows an item is rebuilt from."""
+
+
+class AwardsStore(LedgerStore, QAStore, Protocol):
+    """The rewards listeners: the ledger, and the answers, threads and visitors it is about."""
+
+
+class ContributorsStore(LedgerStore, QAStore, ReviewStore, AuditLog, Protocol):
+    """A contributor's record for staff: points, counts, and the actions taken about them."""
