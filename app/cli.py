@@ -12,6 +12,7 @@ import gc
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from app.config import ConfigError, load_settings
 
@@ -108,7 +109,7 @@ async def _sweep(once: bool) -> None:
     from moderation import warm_up
 
     app = create_app()
-    settings, moderation = app.services.settings, app.services.moderation
+    settings = app.services.settings
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     lock = sweeper_lock(redis, settings.sweep_seconds) if redis is not None else None
     await app.services.store.open()
@@ -118,9 +119,9 @@ async def _sweep(once: bool) -> None:
         # Redis when the web runs in other processes).
         async with app.services.dispatcher.running(recover_all=redis is None):
             if once:
-                await sweep_once(moderation, lock)
+                await sweep_once(app.services.jobs(), lock)
             else:
-                await sweep_forever(moderation, lock, settings.sweep_seconds)
+                await sweep_forever(app.services.jobs(), lock, settings.sweep_seconds)
     finally:
         await app.services.store.close()
         if redis is not None:
@@ -163,6 +164,50 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _rebuild_insights() -> str:
+    from app.factory import create_app
+
+    app = create_app()
+    await app.services.store.open()
+    try:
+        done = await app.services.insights.rebuild()
+    finally:
+        await app.services.store.close()
+    return f"insights rebuilt from the questions: {done} questions"
+
+
+def cmd_rebuild_insights(args: argparse.Namespace) -> int:
+    print(asyncio.run(_rebuild_insights()))
+    return 0
+
+
+async def _digest(week: str | None, lang: str) -> str:
+    from app.factory import create_app
+
+    app = create_app()
+    await app.services.store.open()
+    try:
+        _, html = await app.services.digests.render(week, lang)
+    finally:
+        await app.services.store.close()
+    return html
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    from app.domain.errors import EntraideError
+
+    try:
+        html = asyncio.run(_digest(args.week, args.lang))
+    except EntraideError as exc:
+        print(f"entraide: {exc.message}", file=sys.stderr)
+        return 1
+    if args.out:
+        Path(args.out).write_text(html, encoding="utf-8")
+    else:
+        sys.stdout.write(html)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="entraide", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -187,6 +232,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "rebuild-leaderboards", help="recompute the leaderboards (store, Redis) from the ledger"
     ).set_defaults(func=cmd_rebuild)
+    sub.add_parser(
+        "rebuild-insights", help="recompute every question's insights facts from the source"
+    ).set_defaults(func=cmd_rebuild_insights)
+    digest = sub.add_parser("digest", help="render a week's insights digest as HTML")
+    digest.add_argument("--week", help="YYYY-Www (default: the last complete week)")
+    digest.add_argument("--lang", default="fr", choices=["fr", "en"])
+    digest.add_argument("--out", help="write to this file (default: standard output)")
+    digest.set_defaults(func=cmd_digest)
     return parser
 
 

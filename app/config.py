@@ -11,6 +11,7 @@ import json
 import secrets
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from limits import parse_many
 from pydantic import Field, ValidationError, field_validator
@@ -62,12 +63,26 @@ class Settings(BaseSettings):
     shopper_secret: str | None = Field(default=None, min_length=16)
     webhook_url: str | None = None
     webhook_secret: str | None = Field(default=None, min_length=16)
+    # Insights: the shop's days (KPIs per day, the Monday digest) and, optionally, what one
+    # customer-service contact costs it in euros (deflected contacts -> estimated savings).
+    timezone: str = "Europe/Paris"
+    cost_per_contact: float | None = Field(default=None, ge=0, le=10_000)
+    digest_dir: Path = DEFAULT_DATA_DIR / "digests"  # where the Monday digests are written
 
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
         if not value.startswith(("sqlite:///", "mongodb://", "mongodb+srv://")):
             raise ValueError("must start with sqlite:/// or mongodb:// (or mongodb+srv://)")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA time zone such as Europe/Paris") from None
         return value
 
     @field_validator("redis_url")

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import socketio
 from quart import Quart
@@ -31,8 +32,10 @@ from app.services.bus import EventBus
 from app.services.casework import Casework
 from app.services.container import Services
 from app.services.contributors import Contributors
+from app.services.digest import Digests
 from app.services.gate import Gate
 from app.services.identity import Identity
+from app.services.insights import InsightsService
 from app.services.leaderboards import Leaderboards, StoreLeaderboards
 from app.services.moderation import ModerationService
 from app.services.outbox import Dispatcher
@@ -44,7 +47,17 @@ from app.services.staff_auth import StaffAccounts
 from app.services.sweeper import sweep_forever
 from app.services.webhook import Webhook
 from app.store.port import Store
-from app.web import api, errors, health, i18n, pages, rewards_api, staff_api, staff_pages
+from app.web import (
+    api,
+    errors,
+    health,
+    i18n,
+    pages,
+    rewards_api,
+    staff_api,
+    staff_digest,
+    staff_pages,
+)
 from moderation import warm_up
 from moderation.thresholds import CategoryThresholds, Thresholds
 
@@ -119,6 +132,10 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
     )
     rewards = RewardsService(store, bus, leaderboards, settings.points)
     rewards.subscribe()
+    insights = InsightsService(
+        store, gate, bus, ZoneInfo(settings.timezone), settings.cost_per_contact
+    )
+    insights.subscribe()
     services = Services(
         settings=settings,
         store=store,
@@ -139,6 +156,8 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
         rewards=rewards,
         contributors=Contributors(store),
         readiness=Readiness(store),
+        insights=insights,
+        digests=Digests(insights, settings.digest_dir, settings.public_url),
     )
     services.qa.ranks = rewards.ranks
 
@@ -167,7 +186,9 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
     )
     errors.init_app(quart)
     i18n.init_app(quart)
-    for blueprint in (api.bp, health.bp, pages.bp, rewards_api.bp, staff_api.bp, staff_pages.bp):
+    blueprints = (api.bp, health.bp, pages.bp, rewards_api.bp, staff_api.bp, staff_pages.bp,
+                  staff_digest.bp)  # fmt: skip
+    for blueprint in blueprints:
         quart.register_blueprint(blueprint)
 
     sio = build_server(settings)
@@ -183,7 +204,14 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
 
     presence = PresenceBroadcast(counts, emit_presence)
     sio.register_namespace(
-        WidgetNamespace(services.qa, services.moderation, services.identity, presence, limits)
+        WidgetNamespace(
+            services.qa,
+            services.moderation,
+            services.identity,
+            presence,
+            limits,
+            services.insights,
+        )
     )
     sio.register_namespace(StaffNamespace(quart, services.staff))
     connect_bus(sio, bus, services.qa.add_ranks)
@@ -208,7 +236,9 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
             if settings.sweeper == "inprocess":
                 lock = sweeper_lock(redis, settings.sweep_seconds) if redis else None
                 background.append(
-                    asyncio.create_task(sweep_forever(moderation, lock, settings.sweep_seconds))
+                    asyncio.create_task(
+                        sweep_forever(services.jobs(), lock, settings.sweep_seconds)
+                    )
                 )
             yield
             for task in background:

@@ -4,6 +4,7 @@ sequence number and search entry is exactly what live use would produce)."""
 from __future__ import annotations
 
 from app import demo
+from app.demo_history import seed_history
 from app.factory import create_app
 from app.services import payloads as p
 
@@ -23,6 +24,11 @@ async def seed_demo() -> int:
                     people[name], _ = await identity.create_visitor(name)
                 return people[name]
 
+            for shown in demo.PRODUCTS:
+                info = p.ProductInfo(title=shown["title"], category=shown["category"])
+                await qa.open_room(p.Join(room=shown["key"], product=info))
+            # The past first: the live threads below stay the rooms' newest (their re-run check).
+            created += await seed_history(services)
             for n, (key, asker, question, answers, accepted) in enumerate(demo.SEED_THREADS):
                 product = demo.product(key)
                 assert product is not None

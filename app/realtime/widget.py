@@ -18,10 +18,11 @@ from app.realtime.acks import Ack, acknowledged
 from app.realtime.presence import PresenceBroadcast
 from app.services import payloads as p
 from app.services.identity import Identity
+from app.services.insights import InsightsService
 from app.services.moderation import ModerationService
 from app.services.qa import QA
 from app.services.ratelimit import RateLimits
-from app.services.views import message_view, posted_extras, thread_view
+from app.services.views import message_view, posted_extras, rating_view, thread_view
 
 TYPING_EVERY = 1.0  # seconds: a client's typing pings closer together are dropped
 
@@ -34,8 +35,10 @@ class WidgetNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         identity: Identity,
         presence: PresenceBroadcast,
         limits: RateLimits,
+        insights: InsightsService,
     ) -> None:
         super().__init__(names.WIDGET_NAMESPACE)
+        self.insights = insights
         self.qa = qa
         self.moderation = moderation
         self.identity = identity
@@ -135,6 +138,11 @@ class WidgetNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         view = message_view(posted.message)
         await self.qa.add_ranks([view])
         return {"ok": True, "message": view, **posted_extras(posted)}
+
+    @acknowledged
+    async def on_rate(self, sid: str, data: Any) -> Ack:
+        rating = await self.insights.rate(await self._visitor(sid), data)
+        return {"ok": True, "rating": rating_view(rating)}
 
     @acknowledged
     async def on_report(self, sid: str, data: Any) -> Ack:

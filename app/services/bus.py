@@ -11,6 +11,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from app.domain.models import Event, Message, Thread
@@ -76,6 +77,8 @@ class VoteCast:
     thread: Thread
     voter_id: str
     value: int
+    # The author's ban when the vote was cast: rewards may run after the ban is lifted.
+    author_banned_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +87,7 @@ class AnswerAccepted:
     message: Message
     thread: Thread
     accepter_id: str
+    author_banned_until: datetime | None = None  # as for VoteCast
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +100,14 @@ class ContentModerated:
     message: Message | None = None
     visitor_id: str | None = None
     thread: Thread | None = None  # a question hidden or restored (`message` None)
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadRated:
+    """The asker rated the answers to their question (insights count it)."""
+
+    name = "thread.rated"
+    thread: Thread
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +132,7 @@ DomainEvent = (
     | VoteCast
     | AnswerAccepted
     | ContentModerated
+    | ThreadRated
     | Recognised
 )
 Listener = Callable[[Any], Awaitable[None]]

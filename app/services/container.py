@@ -8,8 +8,10 @@ from app.config import Settings
 from app.services.bus import EventBus
 from app.services.casework import Casework
 from app.services.contributors import Contributors
+from app.services.digest import Digests
 from app.services.gate import Gate
 from app.services.identity import Identity
+from app.services.insights import InsightsService
 from app.services.moderation import ModerationService
 from app.services.outbox import Dispatcher
 from app.services.qa import QA
@@ -17,6 +19,7 @@ from app.services.ratelimit import RateLimits
 from app.services.readiness import Readiness
 from app.services.rewards import RewardsService
 from app.services.staff_auth import StaffAccounts
+from app.services.sweeper import Job
 from app.store.port import Store
 
 
@@ -36,3 +39,9 @@ class Services:
     rewards: RewardsService
     contributors: Contributors
     readiness: Readiness
+    insights: InsightsService
+    digests: Digests
+
+    def jobs(self) -> list[Job]:
+        """What the sweeper runs on every tick."""
+        return [self.moderation.sweep, self.digests.tick]

@@ -15,7 +15,7 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from app.domain.models import Event, Message, Thread, utcnow
@@ -30,6 +30,7 @@ from app.services.bus import (
     EventBus,
     PrivateMessage,
     RoomChanged,
+    ThreadRated,
     VoteCast,
 )
 from app.store.port import DispatchStore
@@ -50,9 +51,10 @@ def outbox_item(event: DomainEvent) -> OutboxItem:
             refs = {"thread_id": event.thread.id, "message_id": event.message.id}
         case VoteCast():
             refs = {"message_id": event.message.id, "voter_id": event.voter_id,
-                    "value": event.value}  # fmt: skip
+                    "value": event.value, "author_banned_until": _stamp(event)}  # fmt: skip
         case AnswerAccepted():
-            refs = {"message_id": event.message.id, "accepter_id": event.accepter_id}
+            refs = {"message_id": event.message.id, "accepter_id": event.accepter_id,
+                    "author_banned_until": _stamp(event)}  # fmt: skip
         case CaseChanged():
             refs = {"case_id": event.case.id, "opened": event.opened}
         case ContentModerated():
@@ -62,9 +64,16 @@ def outbox_item(event: DomainEvent) -> OutboxItem:
                     "visitor_id": event.visitor_id}  # fmt: skip
         case EnthusiastsNudged():
             refs = {"thread_id": event.thread.id, "visitor_ids": list(event.visitor_ids)}
+        case ThreadRated():
+            refs = {"thread_id": event.thread.id}
         case _:
             raise TypeError(f"{event.name} is not delivered through the outbox")
     return OutboxItem(event.name, refs, event=event)
+
+
+def _stamp(event: VoteCast | AnswerAccepted) -> str | None:
+    until = event.author_banned_until
+    return until.isoformat() if until else None
 
 
 async def rebuild(item: OutboxItem, store: DispatchStore) -> DomainEvent | None:
@@ -88,6 +97,9 @@ async def rebuild(item: OutboxItem, store: DispatchStore) -> DomainEvent | None:
     if item.kind == EnthusiastsNudged.name:
         thread = await store.get_thread(r["thread_id"])
         return EnthusiastsNudged(thread, tuple(r["visitor_ids"])) if thread else None
+    if item.kind == ThreadRated.name:
+        thread = await store.get_thread(r["thread_id"])
+        return ThreadRated(thread) if thread else None
     found = await thread_and_message(r["message_id"])
     if found is None:
         return None
@@ -96,10 +108,12 @@ async def rebuild(item: OutboxItem, store: DispatchStore) -> DomainEvent | None:
         return AnswerPosted(thread=thread, message=message)
     if item.kind == PrivateMessage.name:
         return PrivateMessage(thread=thread, message=message)
+    banned = r.get("author_banned_until")
+    until = datetime.fromisoformat(banned) if banned else None
     if item.kind == VoteCast.name:
-        return VoteCast(message, thread, r["voter_id"], r["value"])
+        return VoteCast(message, thread, r["voter_id"], r["value"], until)
     if item.kind == AnswerAccepted.name:
-        return AnswerAccepted(message, thread, r["accepter_id"])
+        return AnswerAccepted(message, thread, r["accepter_id"], until)
     raise ValueError(f"unknown outbox item kind {item.kind!r}")
 
 

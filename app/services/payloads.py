@@ -111,6 +111,17 @@ class ThreadRef(Payload):
     thread_id: EntityId
 
 
+class RateHttp(Payload):
+    """The asker's two one-tap answers (`would_have_contacted` None: skipped)."""
+
+    helpful: bool
+    would_have_contacted: bool | None = None
+
+
+class Rate(RateHttp):
+    thread_id: EntityId
+
+
 P = TypeVar("P", bound=Payload)
 
 

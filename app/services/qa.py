@@ -313,13 +313,14 @@ class QA:
                 return Visibility.PRIVATE
         return Visibility.PUBLIC
 
-    async def _check_not_self(self, visitor: Visitor, author_id: str, what: str) -> None:
-        """Two visitor identities of one verified shopper are one person."""
-        if visitor.shopper_id is None:
-            return
-        author = await self._store.get_visitor(author_id)
-        if author is not None and author.shopper_id == visitor.shopper_id:
+    async def _author_of(self, message: Message, visitor: Visitor, what: str) -> Visitor | None:
+        """The answer's author, who may not be the visitor: two visitor identities of one
+        verified shopper are one person."""
+        author = await self._store.get_visitor(message.author_id)
+        same = author is not None and author.shopper_id == visitor.shopper_id
+        if visitor.shopper_id is not None and same:
             raise Forbidden(f"you cannot {what}, even from another identity")
+        return author
 
     async def _public_answer(self, message_id: str) -> Message:
         message = await self._store.get_message(message_id)
@@ -332,23 +333,25 @@ class QA:
         cmd = p.parse(p.Vote, data)
         message = await self._public_answer(cmd.message_id)
         lifecycle.check_can_vote(message, visitor.id)
-        await self._check_not_self(visitor, message.author_id, "vote for your own answer")
+        author = await self._author_of(message, visitor, "vote for your own answer")
+        banned = author.banned_until if author else None
         thread = await self.get_thread(message.thread_id)
         async with self._store.atomic() as unit:
             message, _ = await self._store.set_vote(message.id, visitor.id, cmd.value)
-            unit.publish(outbox_item(VoteCast(message, thread, visitor.id, cmd.value)))
+            unit.publish(outbox_item(VoteCast(message, thread, visitor.id, cmd.value, banned)))
         return message
 
     async def accept(self, visitor: Visitor | None, data: Any) -> Thread:
         visitor = await self._gate.admit(visitor)
         cmd = p.parse(p.Accept, data)
         message = await self._public_answer(cmd.message_id)
-        await self._check_not_self(visitor, message.author_id, "accept your own answer")
+        author = await self._author_of(message, visitor, "accept your own answer")
+        banned = author.banned_until if author else None
         voter = visitor.id
 
         def accept(thread: Thread) -> list[Any]:
             lifecycle.accept(thread, message, voter)
-            return [AnswerAccepted(message, thread, voter)]
+            return [AnswerAccepted(message, thread, voter, banned)]
 
         return await self.change_thread(message.thread_id, accept)
 

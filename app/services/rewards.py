@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from cachetools import TTLCache
 
@@ -144,18 +145,24 @@ class RewardsService:
             return rw.Actor(visitor_id)
         return rw.Actor(visitor_id, visitor.shopper_id, visitor.network_key)
 
-    async def _answer(self, message: Message, thread: Thread) -> rw.AnswerRef | None:
-        """The answer as the rules see it, with its author's ban as stored now: the rules
-        award nothing dated while it runs (the ban revoked the rest)."""
+    async def _answer(
+        self, message: Message, thread: Thread, banned_then: datetime | None = None
+    ) -> rw.AnswerRef | None:
+        """The answer as the rules see it, with its author's ban as stored now or, when
+        later, as it was when the vote or accept was made (`banned_then`: this may run after
+        the ban is lifted): the rules award nothing dated while it runs (the ban revoked
+        the rest)."""
         if message.kind is not MessageKind.ANSWER or message.visibility is not Visibility.PUBLIC:
             return None
         author = await self._store.get_visitor(message.author_id)
         asker = await self._actor(thread.author_id)
+        banned_now = author.banned_until if author else None
+        banned = max((b for b in (banned_now, banned_then) if b is not None), default=None)
         return rw.answer_ref(
             message, thread, category=thread.category or None,
             author_shopper_id=author.shopper_id if author else None,
             author_network=author.network_key if author else None,
-            author_banned_until=author.banned_until if author else None,
+            author_banned_until=banned,
             asker_shopper_id=asker.shopper_id, asker_network=asker.network,
         )  # fmt: skip
 
@@ -215,7 +222,7 @@ class RewardsService:
         await self._append(awards)
 
     async def on_vote(self, cast: VoteCast) -> None:
-        answer = await self._answer(cast.message, cast.thread)
+        answer = await self._answer(cast.message, cast.thread, cast.author_banned_until)
         if answer is None:
             return
         voter = await self._actor(cast.voter_id)
@@ -237,7 +244,7 @@ class RewardsService:
         await self._append([award])
 
     async def on_accept(self, accepted: AnswerAccepted) -> None:
-        answer = await self._answer(accepted.message, accepted.thread)
+        answer = await self._answer(accepted.message, accepted.thread, accepted.author_banned_until)
         if answer is None:
             return
         accepter = await self._actor(accepted.accepter_id)

@@ -6,6 +6,7 @@ from typing import Any
 
 from app.domain.models import Event, EventType, Message, MessageKind, Thread, ThreadStatus
 from app.domain.text import render_html
+from insights.facts import Rating
 
 
 def author(author_id: str, name: str, *, staff: bool = False) -> dict[str, Any]:
@@ -77,3 +78,12 @@ def posted_extras(posted: Any) -> dict[str, Any]:
     if posted.notice:
         extras["notice"] = posted.notice
     return extras
+
+
+def rating_view(rating: Rating) -> dict[str, Any]:
+    return {
+        "thread_id": rating.thread_id,
+        "helpful": rating.helpful,
+        "would_have_contacted": rating.would_have_contacted,
+        "at": rating.at.isoformat(),
+    }

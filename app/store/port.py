@@ -25,6 +25,9 @@ from app.domain.models import (
 )
 from app.domain.outbox import CommitHook, OutboxItem, Unit
 from app.domain.staff import Staff
+from insights.facts import Rating, ThreadFacts
+from insights.kpis import DayRoomCounts, Query
+from insights.topics import TermQuestions
 from moderation.cases import AuditEntry, Case, CaseState
 from moderation.reports import Report
 from rewards.badges import ContributorStats
@@ -353,6 +356,39 @@ class RewardsStore(LedgerStore, BoardsStore, Protocol):
     """The ledger and the boards kept from it."""
 
 
+class InsightsStore(Protocol):
+    """Ratings, and the facts kept per question for brand insights (`insights.facts`).
+
+    Days are the `ThreadFacts.day` strings (YYYY-MM-DD, shop time); a query's bounds are
+    inclusive. Only facts with `counted` count anywhere.
+    """
+
+    async def save_rating(self, rating: Rating) -> None:
+        """Store the asker's rating of a thread, replacing an earlier one."""
+
+    async def get_rating(self, thread_id: str) -> Rating | None: ...
+
+    async def save_thread_facts(self, facts: Sequence[ThreadFacts]) -> None:
+        """Upsert each question's facts (and its topic terms) by thread id."""
+
+    async def insight_counts(self, query: Query) -> list[DayRoomCounts]:
+        """Counts per (day, room) of the questions in the period that pass the filters."""
+
+    async def first_answer_histogram(self, query: Query) -> list[tuple[int, int]]:
+        """(seconds to the first answer, questions), ascending, for answered questions."""
+
+    async def top_terms(self, query: Query, limit: int) -> list[tuple[str, str, int]]:
+        """(room, term, questions) asked at least twice, most asked first."""
+
+    async def term_questions(
+        self, query: Query, pairs: Sequence[tuple[str, str]]
+    ) -> list[TermQuestions]:
+        """For each (room, term), the questions of the period with it (and the frustrated)."""
+
+    async def thread_ids_after(self, after: str, limit: int) -> list[str]:
+        """Every thread id greater than `after`, ascending (rebuilding the facts)."""
+
+
 class Store(
     MaintenanceStore,
     UnitOfWork,
@@ -361,6 +397,7 @@ class Store(
     StaffStore,
     ReviewStore,
     RewardsStore,
+    InsightsStore,
     Protocol,
 ):
     """Everything the services need from a database: what the adapters implement."""
@@ -381,6 +418,10 @@ class DispatchStore(UnitOfWork, QAStore, CaseLookup, Protocol):
 
 class AwardsStore(LedgerStore, QAStore, Protocol):
     """The rewards listeners: the ledger, and the answers, threads and visitors it is about."""
+
+
+class InsightsUnit(UnitOfWork, QAStore, CaseLookup, InsightsStore, Protocol):
+    """Ratings, and the questions, messages and cases the insights facts are made from."""
 
 
 class ContributorsStore(LedgerStore, QAStore, ReviewStore, AuditLog, Protocol):

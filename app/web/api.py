@@ -20,7 +20,7 @@ from quart_schema import (
 from app.domain.errors import Invalid, NotFound
 from app.domain.models import ThreadStatus
 from app.services import payloads as p
-from app.services.views import message_view, posted_extras, thread_view
+from app.services.views import message_view, posted_extras, rating_view, thread_view
 from app.web.deps import current_visitor, entity_id, json_object, services
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -154,3 +154,14 @@ async def resolve(thread_id: str) -> Json:
     visitor = await current_visitor()
     thread = await services().qa.resolve(visitor, {"thread_id": entity_id(thread_id, "question")})
     return {"thread": thread_view(thread)}
+
+
+@bp.post("/threads/<thread_id>/rating")
+@document_request(p.RateHttp)
+async def rate(thread_id: str) -> Json:
+    """The asker rates the answers to their question: did it help, and would they have
+    contacted customer service without it (true, false or null). Rating again replaces."""
+    visitor = await current_visitor()
+    data = {**await json_object(), "thread_id": entity_id(thread_id, "question")}
+    rating = await services().insights.rate(visitor, data)
+    return {"ok": True, "rating": rating_view(rating)}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from quart import Blueprint, request
+from quart import Blueprint, Response, request
 from quart_schema import validate_querystring, validate_request
 
 from app.domain.errors import NotFound
@@ -17,6 +17,7 @@ from app.services.views import message_view, thread_view
 from app.web.deps import entity_id, services
 from app.web.errors import optional_json
 from app.web.staff_session import csrf_token, me, sign_in, sign_out, staff_only
+from insights.kpis import Query
 from moderation import SIGNAL_CODES
 from moderation.cases import ACTIONS, OUTCOMES, CaseState
 
@@ -56,6 +57,18 @@ class CasesQuery(BaseModel):
     reason: Literal[tuple(sorted(SIGNAL_CODES))] | None = None  # type: ignore[valid-type]
     room: Annotated[str, StringConstraints(max_length=100)] | None = None
     category: Annotated[str, StringConstraints(max_length=60)] | None = None
+
+
+class InsightsQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    from_: Annotated[str, StringConstraints(max_length=10)] | None = Field(None, alias="from")
+    to: Annotated[str, StringConstraints(max_length=10)] | None = None
+    room: Annotated[str, StringConstraints(max_length=100)] | None = None
+    category: Annotated[str, StringConstraints(max_length=60)] | None = None
+
+
+def _insights_query(args: InsightsQuery) -> Query:
+    return services().insights.query(args.from_, args.to, args.room, args.category)
 
 
 @bp.post("/login")
@@ -201,3 +214,24 @@ async def create_account(data: NewStaff) -> tuple[Json, int]:
         email=data.email, password=data.password, role=data.role, name=data.name
     )
     return {"staff": staff.public()}, 201
+
+
+@bp.get("/insights")
+@staff_only()
+@validate_querystring(InsightsQuery)
+async def insights(query_args: InsightsQuery) -> Json:
+    """KPIs of a period (default: the last 30 days), per day and per product, with topics
+    and weak signals; every ratio with its definition (`definitions`)."""
+    return await services().insights.report(_insights_query(query_args))
+
+
+@bp.get("/insights.csv")
+@staff_only()
+@validate_querystring(InsightsQuery)
+async def insights_csv(query_args: InsightsQuery) -> Response:
+    """The same period as one CSV row per day (UTF-8 with BOM, `;`)."""
+    query = _insights_query(query_args)
+    body = await services().insights.csv(query)
+    name = f"entraide-insights-{query.start}-{query.end}.csv"
+    return Response(body, content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip

@@ -95,6 +95,7 @@ async def test_a_staff_reply_reaches_the_room_with_the_same_event_shape(
         c["id"] for c in (await staff.get("/api/v1/staff/cases"))["cases"]
         if c["thread_id"] == ack["thread"]["id"]
     )  # fmt: skip
+    await server.settled()  # the question's own event is out before the staff act
     with capture_events(server) as sent:
         await staff.post(f"/api/v1/staff/cases/{case_id}/takeover")
         await staff.post(f"/api/v1/staff/cases/{case_id}/reply", {"body": "Je regarde."})

@@ -123,6 +123,17 @@ INDEXES: dict[str, tuple[str, list[tuple[str, int]], Doc]] = {
     "ledger_by_time": ("ledger", [("created_at", ASCENDING)], {}),
     "ledger_by_room": ("ledger", [("room", ASCENDING), ("created_at", ASCENDING)], {}),
     "ledger_by_category": ("ledger", [("category", ASCENDING), ("created_at", ASCENDING)], {}),
+    "insight_facts_by_day": (
+        "insight_facts",
+        [("counted", ASCENDING), ("day", ASCENDING), ("room", ASCENDING), ("category", ASCENDING)],
+        {},
+    ),
+    "insight_terms_by_day": (
+        "insight_terms",
+        [("day", ASCENDING), ("room", ASCENDING), ("term", ASCENDING)],
+        {},
+    ),
+    "insight_terms_by_thread": ("insight_terms", [("thread_id", ASCENDING)], {}),
     "revocations_by_entry": (
         "revocations",
         [("entry_id", ASCENDING), ("seq", ASCENDING)],

@@ -119,6 +119,26 @@ CREATE TABLE IF NOT EXISTS ledger_thankers (
     visitor_id TEXT NOT NULL, thanker TEXT NOT NULL, n INTEGER NOT NULL,
     PRIMARY KEY (visitor_id, thanker)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ratings (
+    thread_id TEXT PRIMARY KEY, visitor_id TEXT NOT NULL, helpful INTEGER NOT NULL,
+    would_have_contacted INTEGER, at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS insight_facts (
+    thread_id TEXT PRIMARY KEY, room TEXT NOT NULL, category TEXT NOT NULL, day TEXT NOT NULL,
+    created_at TEXT NOT NULL, counted INTEGER NOT NULL, first_answer_seconds INTEGER,
+    answered_by TEXT, escalated INTEGER NOT NULL, resolved INTEGER NOT NULL,
+    frustrated INTEGER NOT NULL, helpful INTEGER, would_have_contacted INTEGER
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS insight_facts_by_day ON insight_facts (
+    day, room, category, first_answer_seconds, answered_by, escalated, resolved, frustrated,
+    helpful, would_have_contacted
+) WHERE counted = 1;
+CREATE TABLE IF NOT EXISTS insight_terms (
+    day TEXT NOT NULL, room TEXT NOT NULL, term TEXT NOT NULL, thread_id TEXT NOT NULL,
+    category TEXT NOT NULL, frustrated INTEGER NOT NULL,
+    PRIMARY KEY (day, room, term, thread_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS insight_terms_by_thread ON insight_terms (thread_id);
 CREATE TABLE IF NOT EXISTS revocations (
     pos INTEGER PRIMARY KEY, entry_id TEXT NOT NULL, at TEXT NOT NULL, reason TEXT NOT NULL,
     action TEXT NOT NULL, by_id TEXT

@@ -1,0 +1,182 @@
+"""Brand insights: the asker's rating, the facts kept per question, the KPIs, topics and
+weak signals staff read, and the weekly digest.
+
+Facts are refreshed from the question as stored whenever the dispatcher hears of a change to
+it (its room events, its case, its moderation, its rating), never on a request's path;
+`rebuild` recomputes every question's facts with the same function. A crash between a
+commit and its dispatch can leave one question's facts behind until its next change or a
+rebuild (`entraide rebuild-insights`); outbox items (cases, ratings, moderation) are
+delivered again at the next start.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from datetime import date, timedelta, tzinfo
+from typing import Any
+
+from app.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from app.domain.models import EventType, Visitor, utcnow
+from app.services import payloads as p
+from app.services.bus import (
+    CaseChanged,
+    ContentModerated,
+    EventBus,
+    PrivateMessage,
+    RoomChanged,
+    ThreadRated,
+)
+from app.services.gate import Gate
+from app.services.outbox import outbox_item
+from app.store.port import InsightsUnit
+from insights import kpis, topics
+from insights.facts import Rating, answers_it, facts_for
+
+REBUILD_PAGE = 500
+TOP_TERMS = 120  # (room, term) pairs looked at for topics
+
+
+class InsightsService:
+    def __init__(
+        self,
+        store: InsightsUnit,
+        gate: Gate,
+        bus: EventBus,
+        tz: tzinfo,
+        cost_per_contact: float | None = None,
+    ) -> None:
+        self._store = store
+        self._gate = gate
+        self._bus = bus
+        self.tz = tz
+        self.cost_per_contact = cost_per_contact
+
+    def subscribe(self) -> None:
+        self._bus.subscribe(RoomChanged.name, self._on_room_changed)
+        self._bus.subscribe(CaseChanged.name, self._on_thread_event)
+        self._bus.subscribe(PrivateMessage.name, self._on_thread_event)
+        self._bus.subscribe(ThreadRated.name, self._on_thread_event)
+        self._bus.subscribe(ContentModerated.name, self._on_moderated)
+
+    # the asker's rating ------------------------------------------------------------------
+    async def rate(self, visitor: Visitor | None, data: Any) -> Rating:
+        """The asker rates their answered question; rating again replaces the rating."""
+        visitor = await self._gate.admit(visitor)
+        cmd = p.parse(p.Rate, data)
+        thread = await self._store.get_thread(cmd.thread_id)
+        if thread is None or thread.held:
+            raise NotFound("no such question")
+        if thread.author_id != visitor.id:
+            raise Forbidden("only the person who asked can rate the answers")
+        if not any(answers_it(m) for m in await self._store.list_messages(thread.id)):
+            raise Conflict("this question has no answer to rate yet")
+        rating = Rating(thread.id, visitor.id, cmd.helpful, cmd.would_have_contacted, utcnow())
+        async with self._store.atomic() as unit:
+            await self._store.save_rating(rating)
+            unit.publish(outbox_item(ThreadRated(thread)))
+        return rating
+
+    # facts -------------------------------------------------------------------------------
+    async def _on_room_changed(self, change: RoomChanged) -> None:
+        """Skip what cannot move a question's facts: votes and other message updates (hiding
+        comes as ContentModerated)."""
+        if change.event.type is EventType.MESSAGE_UPDATED:
+            return
+        await self.refresh([change.thread.id])
+
+    async def _on_thread_event(self, event: CaseChanged | PrivateMessage | ThreadRated) -> None:
+        await self.refresh([event.thread.id])
+
+    async def _on_moderated(self, change: ContentModerated) -> None:
+        if change.thread is not None:
+            await self.refresh([change.thread.id])
+        elif change.message is not None:
+            await self.refresh([change.message.thread_id])
+
+    async def refresh(self, thread_ids: Iterable[str]) -> None:
+        """Recompute and store the facts of these questions from what is stored now."""
+        found = []
+        for thread in await self._store.get_threads(list(dict.fromkeys(thread_ids))):
+            found.append(
+                facts_for(
+                    thread,
+                    await self._store.list_messages(thread.id),
+                    await self._store.get_case_for_thread(thread.id),
+                    await self._store.get_rating(thread.id),
+                    self.tz,
+                )
+            )
+        await self._store.save_thread_facts(found)
+
+    async def rebuild(self) -> int:
+        """Every question's facts again, from the source; returns how many."""
+        after, done = "", 0
+        while ids := await self._store.thread_ids_after(after, REBUILD_PAGE):
+            await self.refresh(ids)
+            done += len(ids)
+            after = ids[-1]
+        return done
+
+    # reading -----------------------------------------------------------------------------
+    def today(self) -> date:
+        return utcnow().astimezone(self.tz).date()
+
+    def query(self, start: str | None, end: str | None, room: str | None,
+              category: str | None) -> kpis.Query:  # fmt: skip
+        return kpis.parse_query(start, end, room, category, self.today())
+
+    async def report(self, query: kpis.Query) -> dict[str, Any]:
+        rows = await self._store.insight_counts(query)
+        rooms = {}
+        for key in sorted({r.room for r in rows}):
+            room = await self._store.get_room(key)
+            rooms[key] = (room.title, room.category) if room else (key, "")
+        doc = kpis.report(
+            query, rows, await self._store.first_answer_histogram(query), rooms,
+            self.cost_per_contact,
+        )  # fmt: skip
+        doc["topics"] = await self._topics(query)
+        return doc
+
+    async def _topics(self, query: kpis.Query) -> list[dict[str, Any]]:
+        pairs = [(room, term) for room, term, _ in await self._store.top_terms(query, TOP_TERMS)]
+        found = topics.room_topics(await self._store.term_questions(query, pairs))
+        before = await self._store.term_questions(
+            query.previous(), [(tp.room, tp.terms[0]) for tp in found]
+        )
+        previous = {(t.room, t.term): len(t.thread_ids) for t in before}
+        bodies: dict[str, list[str]] = {}
+        for tp in found:
+            tp.previous = previous.get((tp.room, tp.terms[0]), 0)
+            shown = sorted(tp.thread_ids, reverse=True)[: topics.EXAMPLES]
+            for thread in await self._store.get_threads(shown):
+                tp.examples.append({"thread_id": thread.id, "room": thread.room,
+                                    "body": thread.body[:280]})  # fmt: skip
+                bodies.setdefault(tp.terms[0], []).append(thread.body)
+        labels = {
+            tp.terms[0]: topics.label_for(tp.terms, bodies.get(tp.terms[0], [])) for tp in found
+        }
+        return topics.merge_across_rooms(found, labels, query.days)
+
+    async def csv(self, query: kpis.Query) -> str:
+        """The days of the report as CSV: UTF-8 with a BOM and `;` (French spreadsheets)."""
+        doc = kpis.report(query, await self._store.insight_counts(query), [], {},
+                          self.cost_per_contact)  # fmt: skip
+        out = io.StringIO()
+        out.write("\ufeff")
+        csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(kpis.csv_rows(doc))
+        return out.getvalue()
+
+    def week_query(self, week: str | None) -> kpis.Query:
+        """An ISO week (YYYY-Www), by default the last complete one, as a Query."""
+        if week is None:
+            monday = self.today() - timedelta(days=self.today().weekday() + 7)
+        else:
+            try:
+                year, number = week.split("-W")
+                monday = date.fromisocalendar(int(year), int(number), 1)
+            except ValueError:
+                raise Invalid("week is written YYYY-Www, e.g. 2026-W48") from None
+        return kpis.Query(monday, monday + timedelta(days=6))

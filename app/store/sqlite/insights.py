@@ -1,0 +1,163 @@
+"""Ratings and the per-question facts behind brand insights.
+
+`insight_facts` holds one row per question; `insight_terms` one row per (question, topic
+term), both rewritten together by `save_thread_facts`. Reads are indexed range scans over
+the period's days: the covering index `insight_facts_by_day` answers the counts and the
+first-answer histogram without touching the table, whatever the store's size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from app.store.sqlite.base import SqliteBase, dt, ts
+from insights.facts import Rating, ThreadFacts
+from insights.kpis import Counts, DayRoomCounts, Query
+from insights.topics import TermQuestions
+
+FACT_COLUMNS = (
+    "thread_id, room, category, day, created_at, counted, first_answer_seconds, answered_by,"
+    " escalated, resolved, frustrated, helpful, would_have_contacted"
+)
+
+
+def _flag(value: bool | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def _where(query: Query, table: str = "insight_facts") -> tuple[str, list[Any]]:
+    sql = "day >= ? AND day <= ?" + (" AND counted = 1" if table == "insight_facts" else "")
+    params: list[Any] = [query.start.isoformat(), query.end.isoformat()]
+    if query.room is not None:
+        sql += " AND room = ?"
+        params.append(query.room)
+    if query.category is not None:
+        sql += " AND category = ?"
+        params.append(query.category)
+    return sql, params
+
+
+class SqliteInsights(SqliteBase):
+    async def save_rating(self, rating: Rating) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO ratings (thread_id, visitor_id, helpful, would_have_contacted, at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (thread_id) DO UPDATE SET"
+                " visitor_id = excluded.visitor_id, helpful = excluded.helpful,"
+                " would_have_contacted = excluded.would_have_contacted, at = excluded.at",
+                (rating.thread_id, rating.visitor_id, int(rating.helpful),
+                 _flag(rating.would_have_contacted), ts(rating.at)),
+            )  # fmt: skip
+
+    async def get_rating(self, thread_id: str) -> Rating | None:
+        row = await self._read_one("SELECT * FROM ratings WHERE thread_id = ?", (thread_id,))
+        if row is None:
+            return None
+        contacted = row["would_have_contacted"]
+        return Rating(row["thread_id"], row["visitor_id"], bool(row["helpful"]),
+                      None if contacted is None else bool(contacted),
+                      dt(row["at"]))  # type: ignore[arg-type]  # fmt: skip
+
+    async def save_thread_facts(self, facts: Sequence[ThreadFacts]) -> None:
+        if not facts:
+            return
+        async with self._transaction() as db:
+            await db.executemany(
+                f"INSERT OR REPLACE INTO insight_facts ({FACT_COLUMNS})"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (f.thread_id, f.room, f.category, f.day, ts(f.created_at), int(f.counted),
+                     f.first_answer_seconds, f.answered_by, int(f.escalated), int(f.resolved),
+                     int(f.frustrated), _flag(f.helpful), _flag(f.would_have_contacted))
+                    for f in facts
+                ],
+            )  # fmt: skip
+            await db.executemany(
+                "DELETE FROM insight_terms WHERE thread_id = ?", [(f.thread_id,) for f in facts]
+            )
+            await db.executemany(
+                "INSERT OR IGNORE INTO insight_terms"
+                " (day, room, term, thread_id, category, frustrated) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (f.day, f.room, term, f.thread_id, f.category, int(f.frustrated))
+                    for f in facts
+                    if f.counted
+                    for term in f.terms
+                ],
+            )
+
+    async def insight_counts(self, query: Query) -> list[DayRoomCounts]:
+        where, params = _where(query)
+        rows = await self._read_all(
+            "SELECT day, room, COUNT(*) AS questions,"
+            " IFNULL(SUM(first_answer_seconds IS NOT NULL), 0) AS answered,"
+            " IFNULL(SUM(answered_by = 'community'), 0) AS by_community,"
+            " IFNULL(SUM(answered_by = 'staff'), 0) AS by_staff,"
+            " IFNULL(SUM(escalated), 0) AS escalated, IFNULL(SUM(resolved), 0) AS resolved,"
+            " IFNULL(SUM(frustrated), 0) AS frustrated,"
+            " IFNULL(SUM(helpful IS NOT NULL), 0) AS ratings,"
+            " IFNULL(SUM(helpful = 1), 0) AS helpful,"
+            " IFNULL(SUM(helpful = 1 AND would_have_contacted = 1), 0) AS deflected"
+            f" FROM insight_facts INDEXED BY insight_facts_by_day WHERE {where}"
+            " GROUP BY day, room",
+            tuple(params),
+        )
+        return [
+            DayRoomCounts(
+                r["day"], r["room"],
+                Counts(r["questions"], r["answered"], r["by_community"], r["by_staff"],
+                       r["escalated"], r["resolved"], r["frustrated"], r["ratings"],
+                       r["helpful"], r["deflected"]),
+            )
+            for r in rows
+        ]  # fmt: skip
+
+    async def first_answer_histogram(self, query: Query) -> list[tuple[int, int]]:
+        where, params = _where(query)
+        rows = await self._read_all(
+            "SELECT first_answer_seconds AS s, COUNT(*) AS n"
+            f" FROM insight_facts INDEXED BY insight_facts_by_day WHERE {where}"
+            " AND first_answer_seconds IS NOT NULL GROUP BY s ORDER BY s",
+            tuple(params),
+        )
+        return [(r["s"], r["n"]) for r in rows]
+
+    async def top_terms(self, query: Query, limit: int) -> list[tuple[str, str, int]]:
+        where, params = _where(query, "insight_terms")
+        rows = await self._read_all(
+            f"SELECT room, term, COUNT(*) AS n FROM insight_terms WHERE {where}"
+            " GROUP BY room, term HAVING n >= 2 ORDER BY n DESC, room, term LIMIT ?",
+            (*params, limit),
+        )
+        return [(r["room"], r["term"], r["n"]) for r in rows]
+
+    async def term_questions(
+        self, query: Query, pairs: Sequence[tuple[str, str]]
+    ) -> list[TermQuestions]:
+        found: dict[tuple[str, str], tuple[set[str], set[str]]] = {
+            (room, term): (set(), set()) for room, term in pairs
+        }
+        where, params = _where(query, "insight_terms")
+        for i in range(0, len(pairs), 200):
+            chunk = pairs[i : i + 200]
+            rows = await self._read_all(
+                f"SELECT room, term, thread_id, frustrated FROM insight_terms WHERE {where}"
+                f" AND (room, term) IN (VALUES {', '.join(['(?, ?)'] * len(chunk))})",
+                (*params, *(value for pair in chunk for value in pair)),
+            )
+            for r in rows:
+                ids, frustrated = found[r["room"], r["term"]]
+                ids.add(r["thread_id"])
+                if r["frustrated"]:
+                    frustrated.add(r["thread_id"])
+        return [
+            TermQuestions(room, term, frozenset(ids), frozenset(frustrated))
+            for (room, term), (ids, frustrated) in found.items()
+        ]
+
+    async def thread_ids_after(self, after: str, limit: int) -> list[str]:
+        rows = await self._read_all(
+            "SELECT id FROM threads WHERE id > ? ORDER BY id LIMIT ?", (after, limit)
+        )
+        return [r["id"] for r in rows]
