@@ -148,12 +148,16 @@ class InsightsService:
         )
         previous = {(t.room, t.term): len(t.thread_ids) for t in before}
         bodies: dict[str, list[str]] = {}
+        pages: dict[str, str] = {}  # room -> its product page
         for tp in found:
             tp.previous = previous.get((tp.room, tp.terms[0]), 0)
+            if tp.room not in pages:
+                room = await self._store.get_room(tp.room)
+                pages[tp.room] = room.url if room else ""
             shown = sorted(tp.thread_ids, reverse=True)[: topics.EXAMPLES]
             for thread in await self._store.get_threads(shown):
                 tp.examples.append({"thread_id": thread.id, "room": thread.room,
-                                    "body": thread.body[:280]})  # fmt: skip
+                                    "body": thread.body[:280], "url": pages[tp.room]})  # fmt: skip
                 bodies.setdefault(tp.terms[0], []).append(thread.body)
         labels = {
             tp.terms[0]: topics.label_for(tp.terms, bodies.get(tp.terms[0], [])) for tp in found

@@ -102,6 +102,18 @@ async def contributors_page() -> Response | WerkzeugResponse:
     return _page(html)
 
 
+@bp.get("/insights")
+async def insights_page() -> Response | WerkzeugResponse:
+    """Brand staff read what the community brings them (KPIs, products, topics, CSV)."""
+    staff = await current_staff()
+    if staff is None:
+        return redirect(url_for("staff_pages.login_page"))
+    html = await render_template(
+        "staff/insights.html", staff=staff.public(), csrf_token=csrf_token(), lang=g.locale
+    )
+    return _page(html)
+
+
 @bp.get("/cases/<case_id>")
 async def case_page(case_id: str) -> Response | WerkzeugResponse:
     staff = await current_staff()

@@ -14,6 +14,7 @@ export const state = {
   threads: new Map(), // thread id -> entry {thread, messages: Map(id -> {message, el}), el, private}
   typing: new Map(), // thread id -> Map(name -> timer)
   reported: { messages: {}, threads: {} }, // ids this visitor reported (this page only)
+  ratings: {}, // thread id -> the asker's rating given on this page
 };
 if (state.visitor && !(state.visitor.id && state.visitor.token)) state.visitor = null;
 

@@ -15,6 +15,7 @@ import { socket, uuid } from "./connection.js";
 import { showError, showNotice, announce } from "./feedback.js";
 import { write } from "./identity.js";
 import { fillRank } from "./pills.js";
+import { createRating } from "./rating.js";
 import { createReport } from "./reports.js";
 import { isMine, me, state, VOTES_KEY } from "./state.js";
 import { storage } from "./storage.js";
@@ -334,6 +335,7 @@ function buildThread(entry) {
       if (current) renderThread(current);
     },
   });
+  entry.renderRating = createRating($("[data-testid=rating]", li), thread.id);
   entry.el = li;
 }
 
@@ -372,6 +374,8 @@ export function renderThread(entry) {
   const open = thread.status === "open" || thread.status === "answered";
   $(".ep-resolve", li).hidden = !(mine && open);
   $(".ep-answer-form", li).hidden = thread.status === "resolved";
+  // Once answered, the asker says whether it helped (and whether it spared a contact).
+  entry.renderRating(mine && shown > 0);
   // Anyone but its author may report a public question (the team's are not reported).
   const canReport = !entry.private && !mine && !(thread.author && thread.author.staff);
   entry.report.render(canReport, t("report_question_by", { name: authorName(thread.author) }));
