@@ -123,6 +123,14 @@ class Recognised:
     text_en: str
 
 
+@dataclass(frozen=True, slots=True)
+class BatchDelivered:
+    """The dispatcher delivered a batch of committed writes: listeners that gather work
+    per batch (one transaction for many events) do it now."""
+
+    name = "batch.delivered"
+
+
 DomainEvent = (
     RoomChanged
     | AnswerPosted
@@ -134,6 +142,7 @@ DomainEvent = (
     | ContentModerated
     | ThreadRated
     | Recognised
+    | BatchDelivered
 )
 Listener = Callable[[Any], Awaitable[None]]
 

@@ -2,7 +2,8 @@
 weak signals staff read, and the weekly digest.
 
 Facts are refreshed from the question as stored whenever the dispatcher hears of a change to
-it (its room events, its case, its moderation, its rating), never on a request's path;
+it (its room events, its case, its moderation, its rating), never on a request's path, once
+per delivered batch for all the questions it touched (one write);
 `rebuild` recomputes every question's facts with the same function. A crash between a
 commit and its dispatch can leave one question's facts behind until its next change or a
 rebuild (`entraide rebuild-insights`); outbox items (cases, ratings, moderation) are
@@ -21,6 +22,7 @@ from app.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from app.domain.models import EventType, Visitor, utcnow
 from app.services import payloads as p
 from app.services.bus import (
+    BatchDelivered,
     CaseChanged,
     ContentModerated,
     EventBus,
@@ -52,6 +54,7 @@ class InsightsService:
         self._bus = bus
         self.tz = tz
         self.cost_per_contact = cost_per_contact
+        self._touched: set[str] = set()  # questions changed in the batch being delivered
 
     def subscribe(self) -> None:
         self._bus.subscribe(RoomChanged.name, self._on_room_changed)
@@ -59,6 +62,7 @@ class InsightsService:
         self._bus.subscribe(PrivateMessage.name, self._on_thread_event)
         self._bus.subscribe(ThreadRated.name, self._on_thread_event)
         self._bus.subscribe(ContentModerated.name, self._on_moderated)
+        self._bus.subscribe(BatchDelivered.name, self._on_batch_delivered)
 
     # the asker's rating ------------------------------------------------------------------
     async def rate(self, visitor: Visitor | None, data: Any) -> Rating:
@@ -82,18 +86,23 @@ class InsightsService:
     async def _on_room_changed(self, change: RoomChanged) -> None:
         """Skip what cannot move a question's facts: votes and other message updates (hiding
         comes as ContentModerated)."""
-        if change.event.type is EventType.MESSAGE_UPDATED:
-            return
-        await self.refresh([change.thread.id])
+        if change.event.type is not EventType.MESSAGE_UPDATED:
+            self._touched.add(change.thread.id)
 
     async def _on_thread_event(self, event: CaseChanged | PrivateMessage | ThreadRated) -> None:
-        await self.refresh([event.thread.id])
+        self._touched.add(event.thread.id)
 
     async def _on_moderated(self, change: ContentModerated) -> None:
         if change.thread is not None:
-            await self.refresh([change.thread.id])
+            self._touched.add(change.thread.id)
         elif change.message is not None:
-            await self.refresh([change.message.thread_id])
+            self._touched.add(change.message.thread_id)
+
+    async def _on_batch_delivered(self, _: BatchDelivered) -> None:
+        """One refresh (one write) for every question the batch touched."""
+        touched, self._touched = self._touched, set()
+        if touched:
+            await self.refresh(sorted(touched))
 
     async def refresh(self, thread_ids: Iterable[str]) -> None:
         """Recompute and store the facts of these questions from what is stored now."""

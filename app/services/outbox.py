@@ -23,6 +23,7 @@ from app.domain.outbox import OutboxItem
 from app.services.bus import (
     AnswerAccepted,
     AnswerPosted,
+    BatchDelivered,
     CaseChanged,
     ContentModerated,
     DomainEvent,
@@ -202,6 +203,7 @@ class Dispatcher:
         for _, items in batch:
             for item in items:
                 await self._publish(item)
+        await self._bus.publish(BatchDelivered())
 
     async def _publish(self, item: OutboxItem) -> None:
         try:
@@ -226,6 +228,7 @@ class Dispatcher:
             items = await self._store.pending_outbox(utcnow() - older_than, BATCH)
             for item in items:
                 await self._publish(item)
+            await self._bus.publish(BatchDelivered())
             done = len(self._done)
             await self._flush_done()
             delivered += done

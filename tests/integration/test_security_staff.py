@@ -174,6 +174,7 @@ async def test_a_points_ledger_is_shown_only_to_its_owner_and_to_staff(
     await staff.post(
         f"/api/v1/staff/contributors/{helper['id']}/bonus", {"points": 7, "note": note}
     )
+    await server.settled()  # the answer's points follow its commit
     path = f"{server.url}/api/v1/visitors/{helper['id']}/points?lang=fr"
 
     async def read(headers: dict[str, str]) -> tuple[int, str]:
