@@ -1,10 +1,11 @@
 """Topics and weak signals: what shoppers keep asking about, per product, and what to read
 before it becomes a crisis.
 
-Deterministic and explainable. A question's terms are the folded French and English stems
-the search index uses. Per room, the most asked terms are grouped greedily: a term joins a
-topic when the questions it appears in and the topic's share at least MERGE_OVERLAP of the
-larger of the two (the
+Deterministic and explainable. Topics look at the period's LATEST most recent questions
+(all of them in most shops; the newest in a huge one, where weak signals live). A
+question's terms are the folded French and English stems the search index uses. Per room,
+the most asked terms are grouped greedily: a term joins a topic when the questions it
+appears in and the topic's share at least MERGE_OVERLAP of the larger of the two (the
 French and English stems of one word, words always said together: "fermetur", "eclair").
 Topics with the same leading term in several rooms are one topic, listed per room. A topic
 in one room is a weak signal when it has at least WEAK_MIN questions and either at least
@@ -20,6 +21,7 @@ from typing import Any
 
 from app.domain.text import fold, search_terms
 
+LATEST = 2_000  # topics read the period's latest questions: a bounded cost at any store size
 MERGE_OVERLAP = 0.6
 TOPICS_PER_ROOM = 6
 MIN_QUESTIONS = 2  # a term asked once is not a topic

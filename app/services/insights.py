@@ -37,7 +37,7 @@ from insights import kpis, topics
 from insights.facts import Rating, answers_it, facts_for
 
 REBUILD_PAGE = 500
-TOP_TERMS = 120  # (room, term) pairs looked at for topics
+TOP_TERMS = 60  # (room, term) pairs looked at for topics
 
 
 class InsightsService:
@@ -150,10 +150,13 @@ class InsightsService:
         return doc
 
     async def _topics(self, query: kpis.Query) -> list[dict[str, Any]]:
-        pairs = [(room, term) for room, term, _ in await self._store.top_terms(query, TOP_TERMS)]
-        found = topics.room_topics(await self._store.term_questions(query, pairs))
+        asked = await self._store.latest_questions(query, topics.LATEST)
+        top = await self._store.top_terms(asked, TOP_TERMS)
+        pairs = [(room, term) for room, term, _ in top]
+        found = topics.room_topics(await self._store.term_questions(asked, pairs))
         before = await self._store.term_questions(
-            query.previous(), [(tp.room, tp.terms[0]) for tp in found]
+            await self._store.latest_questions(query.previous(), topics.LATEST),
+            [(tp.room, tp.terms[0]) for tp in found],
         )
         previous = {(t.room, t.term): len(t.thread_ids) for t in before}
         bodies: dict[str, list[str]] = {}

@@ -377,13 +377,18 @@ class InsightsStore(Protocol):
     async def first_answer_histogram(self, query: Query) -> list[tuple[int, int]]:
         """(seconds to the first answer, questions), ascending, for answered questions."""
 
-    async def top_terms(self, query: Query, limit: int) -> list[tuple[str, str, int]]:
-        """(room, term, questions) asked at least twice, most asked first."""
+    async def latest_questions(self, query: Query, limit: int) -> list[str]:
+        """Thread ids of the period's `limit` most recent counted questions (newest day
+        first, then thread id descending)."""
+
+    async def top_terms(self, thread_ids: Sequence[str], limit: int) -> list[tuple[str, str, int]]:
+        """(room, term, questions) asked at least twice among these questions, most asked
+        first (then room, term)."""
 
     async def term_questions(
-        self, query: Query, pairs: Sequence[tuple[str, str]]
+        self, thread_ids: Sequence[str], pairs: Sequence[tuple[str, str]]
     ) -> list[TermQuestions]:
-        """For each (room, term), the questions of the period with it (and the frustrated)."""
+        """For each (room, term), which of these questions have it (and the frustrated)."""
 
     async def thread_ids_after(self, after: str, limit: int) -> list[str]:
         """Every thread id greater than `after`, ascending (rebuilding the facts)."""

@@ -128,11 +128,6 @@ INDEXES: dict[str, tuple[str, list[tuple[str, int]], Doc]] = {
         [("counted", ASCENDING), ("day", ASCENDING), ("room", ASCENDING), ("category", ASCENDING)],
         {},
     ),
-    "insight_terms_by_day": (
-        "insight_terms",
-        [("day", ASCENDING), ("room", ASCENDING), ("term", ASCENDING)],
-        {},
-    ),
     "insight_terms_by_thread": ("insight_terms", [("thread_id", ASCENDING)], {}),
     "revocations_by_entry": (
         "revocations",

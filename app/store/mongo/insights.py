@@ -2,8 +2,9 @@
 
 Collections: `ratings` (`_id` = thread id), `insight_facts` (`_id` = thread id: one document
 per question) and `insight_terms` (one document per question and topic term). Period reads
-are `$match` on the day range (strings YYYY-MM-DD) over the indexes `insight_facts_by_day`
-and `insight_terms_by_day`, grouped on the server; nothing is loaded whole.
+are `$match` on the day range (strings YYYY-MM-DD) over the index `insight_facts_by_day`,
+grouped on the server; topic terms are read for a bounded list of questions
+(`insight_terms_by_thread`); nothing is loaded whole.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from insights.kpis import Counts, DayRoomCounts, Query
 from insights.topics import TermQuestions
 
 
-def _match(query: Query, *, facts: bool = True) -> Doc:
-    match: Doc = {"day": {"$gte": query.start.isoformat(), "$lte": query.end.isoformat()}}
-    if facts:
-        match = {"counted": True, **match}
+def _match(query: Query) -> Doc:
+    match: Doc = {
+        "counted": True,
+        "day": {"$gte": query.start.isoformat(), "$lte": query.end.isoformat()},
+    }
     if query.room is not None:
         match["room"] = check_str(query.room, "room")
     if query.category is not None:
@@ -139,10 +141,14 @@ class MongoInsights(MongoBase):
         )
         return [(int(d["_id"]), d["n"]) for d in await cursor.to_list(None)]
 
-    async def top_terms(self, query: Query, limit: int) -> list[tuple[str, str, int]]:
+    async def latest_questions(self, query: Query, limit: int) -> list[str]:
+        docs = self._facts.find(_match(query), {"_id": 1}).sort([("day", -1), ("_id", -1)])
+        return strs(d["_id"] for d in await docs.limit(limit).to_list(None))
+
+    async def top_terms(self, thread_ids: Sequence[str], limit: int) -> list[tuple[str, str, int]]:
         cursor = await self._terms.aggregate(
             [
-                {"$match": _match(query, facts=False)},
+                {"$match": {"thread_id": {"$in": strs(thread_ids)}}},
                 {"$group": {"_id": {"room": "$room", "term": "$term"}, "n": {"$sum": 1}}},
                 {"$match": {"n": {"$gte": 2}}},
                 {"$sort": {"n": -1, "_id.room": 1, "_id.term": 1}},
@@ -152,25 +158,23 @@ class MongoInsights(MongoBase):
         return [(d["_id"]["room"], d["_id"]["term"], d["n"]) for d in await cursor.to_list(None)]
 
     async def term_questions(
-        self, query: Query, pairs: Sequence[tuple[str, str]]
+        self, thread_ids: Sequence[str], pairs: Sequence[tuple[str, str]]
     ) -> list[TermQuestions]:
         found: dict[tuple[str, str], tuple[set[str], set[str]]] = {
             (room, term): (set(), set()) for room, term in pairs
         }
-        if not pairs:
+        if not found:
             return []
-        wanted = [{"room": check_str(room, "room"), "term": check_str(term, "term")}
-                  for room, term in found]  # fmt: skip
-        for i in range(0, len(wanted), 200):
-            docs = self._terms.find(
-                {**_match(query, facts=False), "$or": wanted[i : i + 200]},
-                {"room": 1, "term": 1, "thread_id": 1, "frustrated": 1},
-            )
-            for d in await docs.to_list(None):
-                ids, frustrated = found[d["room"], d["term"]]
-                ids.add(d["thread_id"])
+        docs = self._terms.find(
+            {"thread_id": {"$in": strs(thread_ids)}},
+            {"room": 1, "term": 1, "thread_id": 1, "frustrated": 1},
+        )
+        for d in await docs.to_list(None):
+            wanted = found.get((d["room"], d["term"]))
+            if wanted is not None:
+                wanted[0].add(d["thread_id"])
                 if d["frustrated"]:
-                    frustrated.add(d["thread_id"])
+                    wanted[1].add(d["thread_id"])
         return [
             TermQuestions(room, term, frozenset(ids), frozenset(frustrated))
             for (room, term), (ids, frustrated) in found.items()

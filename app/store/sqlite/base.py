@@ -129,10 +129,11 @@ CREATE TABLE IF NOT EXISTS insight_facts (
     answered_by TEXT, escalated INTEGER NOT NULL, resolved INTEGER NOT NULL,
     frustrated INTEGER NOT NULL, helpful INTEGER, would_have_contacted INTEGER
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS insight_facts_by_day ON insight_facts (
-    day, room, category, first_answer_seconds, answered_by, escalated, resolved, frustrated,
-    helpful, would_have_contacted
-) WHERE counted = 1;
+DROP INDEX IF EXISTS insight_facts_by_day;
+CREATE INDEX IF NOT EXISTS insight_facts_by_period ON insight_facts (
+    counted, day, room, category, first_answer_seconds, answered_by, escalated, resolved,
+    frustrated, helpful, would_have_contacted
+);
 CREATE TABLE IF NOT EXISTS insight_terms (
     day TEXT NOT NULL, room TEXT NOT NULL, term TEXT NOT NULL, thread_id TEXT NOT NULL,
     category TEXT NOT NULL, frustrated INTEGER NOT NULL,

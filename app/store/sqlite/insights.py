@@ -2,7 +2,7 @@
 
 `insight_facts` holds one row per question; `insight_terms` one row per (question, topic
 term), both rewritten together by `save_thread_facts`. Reads are indexed range scans over
-the period's days: the covering index `insight_facts_by_day` answers the counts and the
+the period's days: the covering index `insight_facts_by_period` answers the counts and the
 first-answer histogram without touching the table, whatever the store's size.
 """
 
@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from app.store.sqlite.base import SqliteBase, dt, ts
+from app.store.sqlite.ledger_rows import chunks, placeholders
 from insights.facts import Rating, ThreadFacts
 from insights.kpis import Counts, DayRoomCounts, Query
 from insights.topics import TermQuestions
@@ -26,8 +27,8 @@ def _flag(value: bool | None) -> int | None:
     return None if value is None else int(value)
 
 
-def _where(query: Query, table: str = "insight_facts") -> tuple[str, list[Any]]:
-    sql = "day >= ? AND day <= ?" + (" AND counted = 1" if table == "insight_facts" else "")
+def _where(query: Query) -> tuple[str, list[Any]]:
+    sql = "counted = 1 AND day >= ? AND day <= ?"
     params: list[Any] = [query.start.isoformat(), query.end.isoformat()]
     if query.room is not None:
         sql += " AND room = ?"
@@ -99,7 +100,7 @@ class SqliteInsights(SqliteBase):
             " IFNULL(SUM(helpful IS NOT NULL), 0) AS ratings,"
             " IFNULL(SUM(helpful = 1), 0) AS helpful,"
             " IFNULL(SUM(helpful = 1 AND would_have_contacted = 1), 0) AS deflected"
-            f" FROM insight_facts INDEXED BY insight_facts_by_day WHERE {where}"
+            f" FROM insight_facts INDEXED BY insight_facts_by_period WHERE {where}"
             " GROUP BY day, room",
             tuple(params),
         )
@@ -117,40 +118,54 @@ class SqliteInsights(SqliteBase):
         where, params = _where(query)
         rows = await self._read_all(
             "SELECT first_answer_seconds AS s, COUNT(*) AS n"
-            f" FROM insight_facts INDEXED BY insight_facts_by_day WHERE {where}"
+            f" FROM insight_facts INDEXED BY insight_facts_by_period WHERE {where}"
             " AND first_answer_seconds IS NOT NULL GROUP BY s ORDER BY s",
             tuple(params),
         )
         return [(r["s"], r["n"]) for r in rows]
 
-    async def top_terms(self, query: Query, limit: int) -> list[tuple[str, str, int]]:
-        where, params = _where(query, "insight_terms")
+    async def latest_questions(self, query: Query, limit: int) -> list[str]:
+        where, params = _where(query)
         rows = await self._read_all(
-            f"SELECT room, term, COUNT(*) AS n FROM insight_terms WHERE {where}"
-            " GROUP BY room, term HAVING n >= 2 ORDER BY n DESC, room, term LIMIT ?",
+            f"SELECT thread_id FROM insight_facts INDEXED BY insight_facts_by_period"
+            f" WHERE {where} ORDER BY day DESC, thread_id DESC LIMIT ?",
             (*params, limit),
         )
-        return [(r["room"], r["term"], r["n"]) for r in rows]
+        return [r["thread_id"] for r in rows]
+
+    async def top_terms(self, thread_ids: Sequence[str], limit: int) -> list[tuple[str, str, int]]:
+        counted: dict[tuple[str, str], int] = {}
+        for ids in chunks(list(thread_ids)):
+            rows = await self._read_all(
+                "SELECT room, term, COUNT(*) AS n FROM insight_terms"
+                f" WHERE thread_id IN ({placeholders(len(ids))}) GROUP BY room, term",
+                tuple(ids),
+            )
+            for r in rows:
+                counted[r["room"], r["term"]] = counted.get((r["room"], r["term"]), 0) + r["n"]
+        ranked = sorted(((-n, room, term) for (room, term), n in counted.items() if n >= 2))
+        return [(room, term, -n) for n, room, term in ranked[:limit]]
 
     async def term_questions(
-        self, query: Query, pairs: Sequence[tuple[str, str]]
+        self, thread_ids: Sequence[str], pairs: Sequence[tuple[str, str]]
     ) -> list[TermQuestions]:
         found: dict[tuple[str, str], tuple[set[str], set[str]]] = {
             (room, term): (set(), set()) for room, term in pairs
         }
-        where, params = _where(query, "insight_terms")
-        for i in range(0, len(pairs), 200):
-            chunk = pairs[i : i + 200]
+        if not found:
+            return []
+        for ids in chunks(list(thread_ids)):
             rows = await self._read_all(
-                f"SELECT room, term, thread_id, frustrated FROM insight_terms WHERE {where}"
-                f" AND (room, term) IN (VALUES {', '.join(['(?, ?)'] * len(chunk))})",
-                (*params, *(value for pair in chunk for value in pair)),
+                "SELECT room, term, thread_id, frustrated FROM insight_terms"
+                f" WHERE thread_id IN ({placeholders(len(ids))})",
+                tuple(ids),
             )
             for r in rows:
-                ids, frustrated = found[r["room"], r["term"]]
-                ids.add(r["thread_id"])
-                if r["frustrated"]:
-                    frustrated.add(r["thread_id"])
+                wanted = found.get((r["room"], r["term"]))
+                if wanted is not None:
+                    wanted[0].add(r["thread_id"])
+                    if r["frustrated"]:
+                        wanted[1].add(r["thread_id"])
         return [
             TermQuestions(room, term, frozenset(ids), frozenset(frustrated))
             for (room, term), (ids, frustrated) in found.items()
