@@ -55,16 +55,26 @@ class RoomTopic:
     def questions(self) -> int:
         return len(self.thread_ids)
 
-    def weak_signal(self, days: int) -> str | None:
-        """Why this topic is a weak signal in its room, or None."""
+    def signal(self, days: int) -> dict[str, Any] | None:
+        """Why this topic is a weak signal in its room (figures for any language), or None."""
         n, frustrated = self.questions, len(self.frustrated_ids)
         if n < WEAK_MIN:
             return None
         if frustrated / n >= WEAK_FRUSTRATED:
-            return f"{frustrated} of {n} questions in {days} days are frustrated"
+            return {"kind": "frustrated", "frustrated": frustrated, "questions": n, "days": days}
         if n >= RISE * self.previous and n - self.previous >= RISE_BY:
-            return f"{n} questions in {days} days against {self.previous} the period before"
+            return {"kind": "rising", "questions": n, "previous": self.previous, "days": days}
         return None
+
+    def weak_signal(self, days: int) -> str | None:
+        """The same reason as a sentence (the API's explanation, in English)."""
+        why = self.signal(days)
+        if why is None:
+            return None
+        n = why["questions"]
+        if why["kind"] == "frustrated":
+            return f"{why['frustrated']} of {n} questions in {days} days are frustrated"
+        return f"{n} questions in {days} days against {why['previous']} the period before"
 
 
 def room_topics(terms: Iterable[TermQuestions]) -> list[RoomTopic]:
@@ -131,7 +141,8 @@ def merge_across_rooms(
         entry["weak_signal"] = entry["weak_signal"] or why is not None
         entry["rooms"].append(
             {"room": tp.room, "questions": tp.questions, "frustrated": len(tp.frustrated_ids),
-             "previous": tp.previous, "weak_signal": why, "examples": tp.examples}
+             "previous": tp.previous, "weak_signal": why, "signal": tp.signal(days),
+             "examples": tp.examples}
         )  # fmt: skip
     return sorted(merged.values(), key=lambda e: (not e["weak_signal"], -e["questions"],
                                                   e["label"]))  # fmt: skip

@@ -107,8 +107,18 @@ def test_the_asker_rates_the_answer_and_staff_see_it_counted(
 
     staff_page, staff_errors = new_page(browser, contexts)
     sign_in(staff_page, live_server)
+    run(live_server.settled())  # the facts are kept by a bus listener after the ack
     doc = staff_page.request.get(f"{live_server.url}/api/v1/staff/insights?room={ROOM}").json()
     assert (doc["ratings"], doc["csat"], doc["deflected_contacts"]) == (1, 1.0, 1), doc
+
+    # A change of mind replaces the rating; the second answer is kept.
+    rating.get_by_test_id("rate-helpful-no").click()
+    expect(rating.get_by_test_id("rate-helpful-no")).to_have_attribute("aria-pressed", "true")
+    expect(rating.get_by_test_id("rate-helpful-yes")).to_have_attribute("aria-pressed", "false")
+    expect(rating.get_by_test_id("rate-contact-yes")).to_have_attribute("aria-pressed", "true")
+    run(live_server.settled())
+    doc = staff_page.request.get(f"{live_server.url}/api/v1/staff/insights?room={ROOM}").json()
+    assert (doc["ratings"], doc["csat"], doc["deflected_contacts"]) == (1, 0.0, 0), doc
     assert asker_errors == helper_errors == staff_errors == []
 
 
@@ -134,6 +144,10 @@ def test_the_insights_page_shows_the_api_numbers_for_the_chosen_period(
         "href", f"/api/v1/staff/insights.csv?from={period['from']}&to={period['to']}"
     )
     expect(page.get_by_test_id("room-row").first).to_be_visible()
+    expect(page.get_by_test_id("insights-chart")).to_have_attribute("aria-label", re.compile(r"\d"))
+    expect(page.get_by_test_id("insights-rates-chart")).to_have_attribute(
+        "aria-label", re.compile("Satisfaction")
+    )
 
     page.get_by_test_id("days-7").click()
     expect(page.get_by_test_id("days-7")).to_have_attribute("aria-pressed", "true")

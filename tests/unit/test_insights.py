@@ -102,6 +102,7 @@ def test_topics_merge_stems_of_the_same_questions_and_flag_weak_signals() -> Non
     ]  # fmt: skip
     veste = found[1]
     assert veste.weak_signal(7) == "3 of 6 questions in 7 days are frustrated"
+    assert veste.signal(7) == {"kind": "frustrated", "frustrated": 3, "questions": 6, "days": 7}
     found[2].previous = 1
     assert found[2].weak_signal(7) == "5 questions in 7 days against 1 the period before"
     found[2].previous = 3

@@ -1,7 +1,7 @@
 /*
  * Entry module of the insights page (/staff/insights, templates/staff/insights.html): the
- * KPIs of a period and scope, questions per day (Chart.js, a classic script from
- * /static/vendor), a table per product, topics and weak signals, the CSV link.
+ * KPIs of a period and scope, charts per day (insights-charts.js), a table per product,
+ * topics and weak signals, the CSV link.
  *
  * Reads GET /api/v1/staff/insights with the session cookie. The period and filters live in
  * the URL (from, to, room, category), so a view can be bookmarked and reloaded.
@@ -9,6 +9,7 @@
 import { $, $$, el } from "../shared/dom.js";
 import { createAlert } from "../shared/feedback.js";
 import { createI18n, readConfig } from "../shared/i18n.js";
+import { renderCharts } from "./insights-charts.js";
 import { langQuery, openSession } from "./session.js";
 
 const config = readConfig("insights-config") || {};
@@ -29,7 +30,6 @@ const api = openSession({
   lang: LANG,
   expired: () => alert.show(t("error_unauthorized"), "error", true),
 });
-let chart = null;
 
 // ---------------------------------------------------------------- formats
 function show(value, kind) {
@@ -90,40 +90,15 @@ function renderTiles(doc) {
   tiles.setAttribute("aria-busy", "false");
 }
 
-function renderChart(doc) {
-  const canvas = $("#in-chart");
-  const days = doc.by_day.map((d) => d.day);
-  const asked = doc.by_day.map((d) => d.questions);
-  const answered = doc.by_day.map((d) => d.answered);
-  canvas.setAttribute("aria-label", t("dataset_questions") + ": " + asked.reduce((a, b) => a + b, 0));
-  const Chart = typeof window.Chart === "function" ? window.Chart : null;
-  if (!Chart) return;
-  const data = {
-    labels: days,
-    datasets: [
-      { label: t("dataset_questions"), data: asked, borderColor: "#0b5a70", backgroundColor: "#0b5a70", tension: 0.25 },
-      { label: t("dataset_answered"), data: answered, borderColor: "#2f8f5b", backgroundColor: "#2f8f5b", tension: 0.25 },
-    ],
-  };
-  if (chart) {
-    chart.data = data;
-    chart.update();
-    return;
-  }
-  chart = new Chart(canvas, {
-    type: "line",
-    data,
-    options: { responsive: true, maintainAspectRatio: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
-  });
-}
-
 function renderRooms(doc) {
   const rows = $("[data-testid=rooms-rows]");
   rows.textContent = "";
   if (!doc.by_room.length) {
     const cell = el("td", t("no_rooms"));
     cell.colSpan = 7;
-    rows.append(el("tr")).append(cell);
+    const row = el("tr");
+    row.append(cell);
+    rows.append(row);
     return;
   }
   for (const room of doc.by_room) {
@@ -149,6 +124,8 @@ function renderTopics(doc) {
     list.append(el("li", t("no_topics"), "sc-empty sc-empty--small"));
     return;
   }
+  const titles = {};
+  for (const room of doc.by_room) titles[room.room] = room.title || room.room;
   for (const topic of doc.topics) {
     const item = el("li", null, "in-topic" + (topic.weak_signal ? " in-topic--weak" : ""));
     item.dataset.testid = "topic";
@@ -160,9 +137,20 @@ function renderTopics(doc) {
     item.append(el("p", t("topic_counts", { questions: topic.questions, frustrated: topic.frustrated }), "sc-hint"));
     item.append(el("p", t("topic_terms", { terms: topic.terms.join(", ") }), "sc-hint"));
     for (const room of topic.rooms) {
-      const block = el("div", null, "in-topic__room");
-      block.append(el("p", t("topic_rooms", { rooms: room.room + " (" + room.questions + ")" })));
-      if (room.weak_signal) block.append(el("p", room.weak_signal, "in-topic__why"));
+      const block = el("div", null, "in-topic__room" + (room.weak_signal ? " in-topic__room--weak" : ""));
+      block.dataset.testid = "topic-room";
+      block.dataset.room = room.room;
+      const name = titles[room.room] || room.room;
+      block.append(el("p", t("topic_rooms", { rooms: name }) + " · " +
+        t("topic_counts", { questions: room.questions, frustrated: room.frustrated }), "in-topic__room-head"));
+      if (room.weak_signal) {
+        const why = el("p", null, "in-topic__why");
+        why.dataset.testid = "weak-reason";
+        // The reason in the page's language from its figures (the API's sentence is English).
+        const reason = room.signal ? t("signal_" + room.signal.kind, room.signal) : room.weak_signal;
+        why.append(el("span", t("weak_signal"), "sc-badge in-weak"), " ", reason);
+        block.append(why);
+      }
       const examples = el("ul", null, "in-topic__examples");
       for (const example of room.examples) {
         const link = el("a", example.body);
@@ -170,7 +158,11 @@ function renderTopics(doc) {
         link.href = /^https?:\/\//.test(example.url) ? example.url
           : "/api/v1/threads/" + encodeURIComponent(example.thread_id);
         link.rel = "noopener";
-        examples.append(el("li")).append(link);
+        link.target = "_blank";
+        const line = el("li");
+        line.dataset.testid = "topic-example";
+        line.append(link);
+        examples.append(line);
       }
       block.append(examples);
       item.append(block);
@@ -208,7 +200,7 @@ function load() {
     const doc = res.data;
     renderPeriod(doc);
     renderTiles(doc);
-    renderChart(doc);
+    renderCharts(doc, t, (value) => show(value, "ratio"));
     renderRooms(doc);
     renderTopics(doc);
   });
