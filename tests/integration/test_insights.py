@@ -3,6 +3,7 @@ KPIs staff read, topics and weak signals, the CSV, and what is refused."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -249,3 +250,33 @@ async def test_hiding_the_only_answer_makes_the_question_unanswered_again(
     await staff.post(f"/api/v1/staff/messages/{message['id']}/restore")
     await server.settled()
     assert (await insights(staff))["answered"] == 1
+
+
+async def test_rebuilding_the_facts_from_the_source_changes_no_number(
+    server: LiveServer, people: Any, staff: StaffClient
+) -> None:
+    """`entraide rebuild-insights` recomputes every question's facts from the questions,
+    answers, cases and ratings: what the listener kept up live must equal it."""
+    _, asking = await people("Camille")
+    _, helping = await people("Hugo")
+    for client in (asking, helping):
+        await client.call("join", {"room": ROOM, "product": PRODUCT})
+    rated = await ask(asking, "La fermeture éclair est-elle solide ?")
+    await answer(helping, rated, "Oui, fermeture YKK.")
+    await asking.call("rate", {"thread_id": rated["id"], "helpful": True,
+                               "would_have_contacted": False})  # fmt: skip
+    await ask(asking, "Ma commande n'est jamais arrivée, remboursez-moi !!!")
+    hidden = await answer(helping, await ask(asking, "Et la fermeture du col ?"), "Aucune idée.")
+    await staff.post(f"/api/v1/staff/messages/{hidden['id']}/hide")
+    await server.settled()
+    live = await insights(staff)
+    assert (live["questions"], live["answered"], live["ratings"]) == (3, 1, 1)
+
+    assert server.app is not None
+    dispatcher = server.app.services.dispatcher
+    assert dispatcher.loop is not None
+    rebuilt = asyncio.run_coroutine_threadsafe(
+        server.app.services.insights.rebuild(), dispatcher.loop
+    )
+    assert await asyncio.wrap_future(rebuilt) == 3
+    assert await insights(staff) == live
