@@ -149,7 +149,8 @@ class Dispatcher:
         while True:
             if self._queue.empty():
                 await self._flush_done()
-                self._idle.set()
+                if self._queue.empty():  # a commit may have queued during the flush
+                    self._idle.set()
             batch = [await self._queue.get()]
             while len(batch) < BATCH and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
