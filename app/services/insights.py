@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from datetime import date, timedelta, tzinfo
 from typing import Any
 
+from cachetools import TTLCache
+
 from app.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from app.domain.models import EventType, Visitor, utcnow
 from app.services import payloads as p
@@ -37,6 +39,8 @@ from insights import kpis, topics
 from insights.facts import Rating, answers_it, facts_for
 
 REBUILD_PAGE = 500
+ROOMS_CACHED = 10_000
+ROOM_TTL = 300.0  # seconds a room's title may lag in a report
 TOP_TERMS = 60  # (room, term) pairs looked at for topics
 
 
@@ -55,6 +59,7 @@ class InsightsService:
         self.tz = tz
         self.cost_per_contact = cost_per_contact
         self._touched: set[str] = set()  # questions changed in the batch being delivered
+        self._rooms: TTLCache[str, tuple[str, str, str]] = TTLCache(ROOMS_CACHED, ROOM_TTL)
 
     def subscribe(self) -> None:
         self._bus.subscribe(RoomChanged.name, self._on_room_changed)
@@ -140,14 +145,22 @@ class InsightsService:
         rows = await self._store.insight_counts(query)
         rooms = {}
         for key in sorted({r.room for r in rows}):
-            room = await self._store.get_room(key)
-            rooms[key] = (room.title, room.category) if room else (key, "")
+            title, category, _ = await self._room(key)
+            rooms[key] = (title, category)
         doc = kpis.report(
             query, rows, await self._store.first_answer_histogram(query), rooms,
             self.cost_per_contact,
         )  # fmt: skip
         doc["topics"] = await self._topics(query)
         return doc
+
+    async def _room(self, key: str) -> tuple[str, str, str]:
+        """(title, category, product page) of a room, cached: a report names up to every
+        room of the shop, and rooms change rarely (ROOM_TTL)."""
+        if key not in self._rooms:
+            room = await self._store.get_room(key)
+            self._rooms[key] = (room.title, room.category, room.url) if room else (key, "", "")
+        return self._rooms[key]
 
     async def _topics(self, query: kpis.Query) -> list[dict[str, Any]]:
         asked = await self._store.latest_questions(query, topics.LATEST)
@@ -164,8 +177,7 @@ class InsightsService:
         for tp in found:
             tp.previous = previous.get((tp.room, tp.terms[0]), 0)
             if tp.room not in pages:
-                room = await self._store.get_room(tp.room)
-                pages[tp.room] = room.url if room else ""
+                pages[tp.room] = (await self._room(tp.room))[2]
             shown = sorted(tp.thread_ids, reverse=True)[: topics.EXAMPLES]
             for thread in await self._store.get_threads(shown):
                 tp.examples.append({"thread_id": thread.id, "room": thread.room,

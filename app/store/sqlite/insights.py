@@ -154,11 +154,13 @@ class SqliteInsights(SqliteBase):
         }
         if not found:
             return []
+        wanted_pairs = " OR ".join(["(room = ? AND term = ?)"] * len(found))
+        pair_values = tuple(v for pair in found for v in pair)
         for ids in chunks(list(thread_ids)):
-            rows = await self._read_all(
+            rows = await self._read_all(  # only the wanted pairs' rows leave SQLite
                 "SELECT room, term, thread_id, frustrated FROM insight_terms"
-                f" WHERE thread_id IN ({placeholders(len(ids))})",
-                tuple(ids),
+                f" WHERE thread_id IN ({placeholders(len(ids))}) AND ({wanted_pairs})",
+                (*ids, *pair_values),
             )
             for r in rows:
                 wanted = found.get((r["room"], r["term"]))
