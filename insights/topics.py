@@ -77,6 +77,26 @@ class RoomTopic:
         return f"{n} questions in {days} days against {why['previous']} the period before"
 
 
+def gather(
+    pairs: Iterable[tuple[str, str]], rows: Iterable[tuple[str, str, str, bool]]
+) -> list[TermQuestions]:
+    """The stores' term rows (room, term, thread id, frustrated) as one TermQuestions per
+    wanted (room, term) pair, in the pairs' order (empty for a pair no row has)."""
+    found: dict[tuple[str, str], tuple[set[str], set[str]]] = {
+        pair: (set(), set()) for pair in pairs
+    }
+    for room, term, thread_id, frustrated in rows:
+        wanted = found.get((room, term))
+        if wanted is not None:
+            wanted[0].add(thread_id)
+            if frustrated:
+                wanted[1].add(thread_id)
+    return [
+        TermQuestions(room, term, frozenset(ids), frozenset(hot))
+        for (room, term), (ids, hot) in found.items()
+    ]
+
+
 def room_topics(terms: Iterable[TermQuestions]) -> list[RoomTopic]:
     """Group each room's terms into topics, most asked first."""
     by_room: dict[str, list[TermQuestions]] = {}

@@ -18,7 +18,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from app.store.mongo.base import Doc, MongoBase, check_str, strs
 from insights.facts import Rating, ThreadFacts
 from insights.kpis import Counts, DayRoomCounts, Query
-from insights.topics import TermQuestions
+from insights.topics import TermQuestions, gather
 
 
 def _match(query: Query) -> Doc:
@@ -160,25 +160,15 @@ class MongoInsights(MongoBase):
     async def term_questions(
         self, thread_ids: Sequence[str], pairs: Sequence[tuple[str, str]]
     ) -> list[TermQuestions]:
-        found: dict[tuple[str, str], tuple[set[str], set[str]]] = {
-            (room, term): (set(), set()) for room, term in pairs
-        }
-        if not found:
+        if not pairs:
             return []
         docs = self._terms.find(
             {"thread_id": {"$in": strs(thread_ids)}},
             {"room": 1, "term": 1, "thread_id": 1, "frustrated": 1},
         )
-        for d in await docs.to_list(None):
-            wanted = found.get((d["room"], d["term"]))
-            if wanted is not None:
-                wanted[0].add(d["thread_id"])
-                if d["frustrated"]:
-                    wanted[1].add(d["thread_id"])
-        return [
-            TermQuestions(room, term, frozenset(ids), frozenset(frustrated))
-            for (room, term), (ids, frustrated) in found.items()
-        ]
+        rows = [(d["room"], d["term"], d["thread_id"], bool(d["frustrated"]))
+                for d in await docs.to_list(None)]  # fmt: skip
+        return gather(pairs, rows)
 
     async def thread_ids_after(self, after: str, limit: int) -> list[str]:
         docs = self._db["threads"].find({"_id": {"$gt": check_str(after, "after")}}, {"_id": 1})

@@ -15,7 +15,7 @@ from app.store.sqlite.base import SqliteBase, dt, ts
 from app.store.sqlite.ledger_rows import chunks, placeholders
 from insights.facts import Rating, ThreadFacts
 from insights.kpis import Counts, DayRoomCounts, Query
-from insights.topics import TermQuestions
+from insights.topics import TermQuestions, gather
 
 FACT_COLUMNS = (
     "thread_id, room, category, day, created_at, counted, first_answer_seconds, answered_by,"
@@ -149,29 +149,20 @@ class SqliteInsights(SqliteBase):
     async def term_questions(
         self, thread_ids: Sequence[str], pairs: Sequence[tuple[str, str]]
     ) -> list[TermQuestions]:
-        found: dict[tuple[str, str], tuple[set[str], set[str]]] = {
-            (room, term): (set(), set()) for room, term in pairs
-        }
-        if not found:
+        wanted = list(dict.fromkeys(pairs))
+        if not wanted:
             return []
-        wanted_pairs = " OR ".join(["(room = ? AND term = ?)"] * len(found))
-        pair_values = tuple(v for pair in found for v in pair)
+        wanted_pairs = " OR ".join(["(room = ? AND term = ?)"] * len(wanted))
+        pair_values = tuple(v for pair in wanted for v in pair)
+        rows: list[tuple[str, str, str, bool]] = []
         for ids in chunks(list(thread_ids)):
-            rows = await self._read_all(  # only the wanted pairs' rows leave SQLite
+            found = await self._read_all(  # only the wanted pairs' rows leave SQLite
                 "SELECT room, term, thread_id, frustrated FROM insight_terms"
                 f" WHERE thread_id IN ({placeholders(len(ids))}) AND ({wanted_pairs})",
                 (*ids, *pair_values),
             )
-            for r in rows:
-                wanted = found.get((r["room"], r["term"]))
-                if wanted is not None:
-                    wanted[0].add(r["thread_id"])
-                    if r["frustrated"]:
-                        wanted[1].add(r["thread_id"])
-        return [
-            TermQuestions(room, term, frozenset(ids), frozenset(frustrated))
-            for (room, term), (ids, frustrated) in found.items()
-        ]
+            rows += [(r["room"], r["term"], r["thread_id"], bool(r["frustrated"])) for r in found]
+        return gather(wanted, rows)
 
     async def thread_ids_after(self, after: str, limit: int) -> list[str]:
         rows = await self._read_all(
