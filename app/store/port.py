@@ -54,8 +54,8 @@ class UnitOfWork(Protocol):
         """Forget delivered items (unknown ids are ignored)."""
 
     def after_commit_reads(self) -> AbstractContextManager[None]:
-        """Reads made inside (by the dispatcher's listeners) use a connection of their own,
-        so work after commit never queues in front of a request's reads."""
+        """Reads made inside use a connection of their own: background work (the
+        dispatcher's listeners, staff analytics) never queues in front of a request's reads."""
 
 
 class MaintenanceStore(Protocol):
