@@ -242,6 +242,9 @@ async def test_the_answer_of_a_banned_author_waits_for_the_ban_to_be_lifted(
     refused = await staff.post(endorse_path(message_id), status=409)
     assert "banned" in refused["error"]["message"]
     await staff.post(f"/api/v1/staff/visitors/{helper_id}/unban")
+    # Both the ban's revocations and the unban's restores are delivered after commit: until
+    # they are, the total can read as if neither had happened.
+    await server.settled()
     await eventually(
         lambda: points(server, helper_id), lambda n: n == earned + ENDORSEMENT, "after the ban"
     )
