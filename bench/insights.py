@@ -47,8 +47,12 @@ sys.path.insert(0, str(ROOT))
 from app.domain.models import Room  # noqa: E402
 from app.factory import create_app  # noqa: E402
 from app.services.insights import TOP_TERMS  # noqa: E402
-from app.store.sqlite.base import ts  # noqa: E402
-from app.store.sqlite.insights import FACT_COLUMNS  # noqa: E402
+from app.store.sqlite.insights import (  # noqa: E402
+    INSERT_FACT_SQL,
+    INSERT_TERM_SQL,
+    fact_row,
+    term_rows,
+)
 from insights.facts import ThreadFacts  # noqa: E402
 from insights.topics import LATEST  # noqa: E402
 
@@ -96,43 +100,13 @@ def facts(n: int, days: int, today: date, rng: random.Random) -> list[ThreadFact
 
 
 def bulk_insert(path: str, rows: list[ThreadFacts]) -> None:
-    """The rows `save_thread_facts` writes (facts, then terms of counted ones), in bigger
+    """The rows `save_thread_facts` writes (its own SQL and row functions), in bigger
     transactions."""
     db = sqlite3.connect(path)
     try:
         with db:
-            db.executemany(
-                f"INSERT OR REPLACE INTO insight_facts ({FACT_COLUMNS})"  # noqa: S608 (constant)
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        f.thread_id,
-                        f.room,
-                        f.category,
-                        f.day,
-                        ts(f.created_at),
-                        int(f.counted),
-                        f.first_answer_seconds,
-                        f.answered_by,
-                        int(f.escalated),
-                        int(f.resolved),
-                        int(f.frustrated),
-                        None if f.helpful is None else int(f.helpful),
-                        None if f.would_have_contacted is None else int(f.would_have_contacted),
-                    )
-                    for f in rows
-                ],
-            )
-            db.executemany(
-                "INSERT OR IGNORE INTO insight_terms"
-                " (day, room, term, thread_id, category, frustrated) VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (f.day, f.room, t, f.thread_id, f.category, int(f.frustrated))
-                    for f in rows
-                    if f.counted
-                    for t in f.terms
-                ],
-            )
+            db.executemany(INSERT_FACT_SQL, [fact_row(f) for f in rows])
+            db.executemany(INSERT_TERM_SQL, term_rows(rows))
     finally:
         db.close()
 

@@ -15,7 +15,6 @@ import re
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -26,14 +25,6 @@ pytestmark = pytest.mark.e2e
 DESKTOP = {"width": 1280, "height": 860}
 TABLET = {"width": 768, "height": 1024}
 FRUSTRATED = "Toujours pas de réponse, c'est inadmissible !!! Ça fait 3 jours que j'attends"
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    made: list[BrowserContext] = []
-    yield made
-    for context in made:
-        context.close()
 
 
 def new_page(

@@ -30,14 +30,6 @@ DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 375, "height": 740}
 
 
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    made: list[BrowserContext] = []
-    yield made
-    for context in made:
-        context.close()
-
-
 def new_page(
     browser: Browser, contexts: list[BrowserContext], **options: Any
 ) -> tuple[Page, list[str]]:

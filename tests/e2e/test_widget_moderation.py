@@ -61,14 +61,6 @@ FRUSTRATED = "Toujours pas de réponse, c'est inadmissible !!! Ça fait 3 jours 
 NEVER = 1500  # ms: how long "it never shows up" is watched, once a later event has arrived
 
 
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    made: list[BrowserContext] = []
-    yield made
-    for context in made:
-        context.close()
-
-
 def shopper(
     browser: Browser, contexts: list[BrowserContext], server: Any, **options: Any
 ) -> tuple[Page, FrameLocator, list[str]]:

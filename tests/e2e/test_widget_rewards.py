@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -57,14 +56,6 @@ ANSWER = "Oui, j'ai un poignet de 16 cm et il reste deux crans de marge."
 # daily cap of 20 points from one person to another.
 EXPECTED = {"answer": 2, "helpful_vote": 5, "accepted": 15, "fast_first_answer": 5}
 BONUS = 30  # 27 + 30 = 57: past the Helper / Contributeur threshold of 50
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    made: list[BrowserContext] = []
-    yield made
-    for context in made:
-        context.close()
 
 
 def run(coroutine: Any) -> Any:

@@ -23,6 +23,33 @@ FACT_COLUMNS = (
 )
 
 
+INSERT_FACT_SQL = (
+    f"INSERT OR REPLACE INTO insight_facts ({FACT_COLUMNS})"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+INSERT_TERM_SQL = (
+    "INSERT OR IGNORE INTO insight_terms"
+    " (day, room, term, thread_id, category, frustrated) VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+
+def fact_row(f: ThreadFacts) -> tuple[Any, ...]:
+    """One `insight_facts` row, in FACT_COLUMNS order."""
+    return (f.thread_id, f.room, f.category, f.day, ts(f.created_at), int(f.counted),
+            f.first_answer_seconds, f.answered_by, int(f.escalated), int(f.resolved),
+            int(f.frustrated), _flag(f.helpful), _flag(f.would_have_contacted))  # fmt: skip
+
+
+def term_rows(facts: Sequence[ThreadFacts]) -> list[tuple[Any, ...]]:
+    """The `insight_terms` rows of these questions: their topic terms, counted ones only."""
+    return [
+        (f.day, f.room, term, f.thread_id, f.category, int(f.frustrated))
+        for f in facts
+        if f.counted
+        for term in f.terms
+    ]
+
+
 def _flag(value: bool | None) -> int | None:
     return None if value is None else int(value)
 
@@ -64,29 +91,11 @@ class SqliteInsights(SqliteBase):
         if not facts:
             return
         async with self._transaction() as db:
-            await db.executemany(
-                f"INSERT OR REPLACE INTO insight_facts ({FACT_COLUMNS})"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (f.thread_id, f.room, f.category, f.day, ts(f.created_at), int(f.counted),
-                     f.first_answer_seconds, f.answered_by, int(f.escalated), int(f.resolved),
-                     int(f.frustrated), _flag(f.helpful), _flag(f.would_have_contacted))
-                    for f in facts
-                ],
-            )  # fmt: skip
+            await db.executemany(INSERT_FACT_SQL, [fact_row(f) for f in facts])
             await db.executemany(
                 "DELETE FROM insight_terms WHERE thread_id = ?", [(f.thread_id,) for f in facts]
             )
-            await db.executemany(
-                "INSERT OR IGNORE INTO insight_terms"
-                " (day, room, term, thread_id, category, frustrated) VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (f.day, f.room, term, f.thread_id, f.category, int(f.frustrated))
-                    for f in facts
-                    if f.counted
-                    for term in f.terms
-                ],
-            )
+            await db.executemany(INSERT_TERM_SQL, term_rows(facts))
 
     async def insight_counts(self, query: Query) -> list[DayRoomCounts]:
         where, params = _where(query)
