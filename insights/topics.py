@@ -1,8 +1,9 @@
 """Topics and weak signals: what shoppers keep asking about, per product, and what to read
 before it becomes a crisis.
 
-Deterministic and explainable. Topics look at the period's LATEST most recent questions
-(all of them in most shops; the newest in a huge one, where weak signals live). A
+Deterministic and explainable. Topics look at the period's latest days holding at least
+LATEST questions (the whole period in most shops; its last days in a huge one, where weak
+signals live), and compare with as many days before them. A
 question's terms are the folded French and English stems the search index uses. Per room,
 the most asked terms are grouped greedily: a term joins a topic when the questions it
 appears in and the topic's share at least MERGE_OVERLAP of the larger of the two (the
@@ -15,13 +16,16 @@ same length (at least RISE times as many, and RISE_BY more).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from app.domain.text import fold, search_terms
+from insights.kpis import Query
 
-LATEST = 2_000  # topics read the period's latest questions: a bounded cost at any store size
+LATEST = 2_000  # topics read the days of the period's latest questions: a bounded cost
 MERGE_OVERLAP = 0.6
 TOPICS_PER_ROOM = 6
 MIN_QUESTIONS = 2  # a term asked once is not a topic
@@ -30,6 +34,14 @@ WEAK_FRUSTRATED = 0.4
 RISE = 2.0
 RISE_BY = 3
 EXAMPLES = 3
+
+
+def window(query: Query, nth_latest_day: str | None) -> Query:
+    """The days topics read: from the day of the period's LATEST-th latest question on, or
+    the whole period when it holds fewer."""
+    if nth_latest_day is None:
+        return query
+    return dataclasses.replace(query, start=date.fromisoformat(nth_latest_day))
 
 
 @dataclass(frozen=True, slots=True)

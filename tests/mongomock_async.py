@@ -67,6 +67,10 @@ class AsyncCollection:
         found: dict[str, Any] | None = self._c.find_one_and_update(*args, **kwargs)
         return found
 
+    async def find_one_and_delete(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
+        found: dict[str, Any] | None = self._c.find_one_and_delete(*args, **kwargs)
+        return found
+
     async def insert_one(self, *args: Any, **kwargs: Any) -> Any:
         return self._c.insert_one(*args, **kwargs)
 
@@ -75,6 +79,12 @@ class AsyncCollection:
 
     async def update_one(self, *args: Any, **kwargs: Any) -> Any:
         return self._c.update_one(*args, **kwargs)
+
+    async def update_many(self, *args: Any, **kwargs: Any) -> Any:
+        return self._c.update_many(*args, **kwargs)
+
+    async def replace_one(self, *args: Any, **kwargs: Any) -> Any:
+        return self._c.replace_one(*args, **kwargs)
 
     async def delete_one(self, *args: Any, **kwargs: Any) -> Any:
         return self._c.delete_one(*args, **kwargs)

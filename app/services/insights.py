@@ -157,12 +157,13 @@ class InsightsService:
                 query, rows, await self._store.first_answer_histogram(query), rooms,
                 self.cost_per_contact,
             )  # fmt: skip
-            doc["topics"] = await aside
+            window, doc["topics"] = await aside
+            doc["topics_from"] = window.start.isoformat()
         finally:
             aside.cancel()
         return doc
 
-    async def _topics_aside(self, query: kpis.Query) -> list[dict[str, Any]]:
+    async def _topics_aside(self, query: kpis.Query) -> tuple[kpis.Query, list[dict[str, Any]]]:
         with self._store.after_commit_reads():
             return await self._topics(query)
 
@@ -174,14 +175,14 @@ class InsightsService:
             self._rooms[key] = (room.title, room.category, room.url) if room else (key, "", "")
         return self._rooms[key]
 
-    async def _topics(self, query: kpis.Query) -> list[dict[str, Any]]:
-        asked = await self._store.latest_questions(query, topics.LATEST)
-        top = await self._store.top_terms(asked, TOP_TERMS)
+    async def _topics(self, query: kpis.Query) -> tuple[kpis.Query, list[dict[str, Any]]]:
+        """The topics of the period's latest days (`topics.window`), and those days."""
+        window = topics.window(query, await self._store.nth_latest_day(query, topics.LATEST))
+        top = await self._store.top_terms(window, TOP_TERMS)
         pairs = [(room, term) for room, term, _ in top]
-        found = topics.room_topics(await self._store.term_questions(asked, pairs))
+        found = topics.room_topics(await self._store.term_questions(window, pairs))
         before = await self._store.term_questions(
-            await self._store.latest_questions(query.previous(), topics.LATEST),
-            [(tp.room, tp.terms[0]) for tp in found],
+            window.previous(), [(tp.room, tp.terms[0]) for tp in found]
         )
         previous = {(t.room, t.term): len(t.thread_ids) for t in before}
         bodies: dict[str, list[str]] = {}
@@ -198,7 +199,7 @@ class InsightsService:
         labels = {
             tp.terms[0]: topics.label_for(tp.terms, bodies.get(tp.terms[0], [])) for tp in found
         }
-        return topics.merge_across_rooms(found, labels, query.days)
+        return window, topics.merge_across_rooms(found, labels, window.days)
 
     async def csv(self, query: kpis.Query) -> str:
         """The days of the report as CSV: UTF-8 with a BOM and `;` (French spreadsheets)."""

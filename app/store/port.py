@@ -14,6 +14,7 @@ from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
+from app.domain.mail import Consent, EmailAddress, Mail, MailKind, MailStats
 from app.domain.models import (
     Event,
     EventType,
@@ -377,21 +378,72 @@ class InsightsStore(Protocol):
     async def first_answer_histogram(self, query: Query) -> list[tuple[int, int]]:
         """(seconds to the first answer, questions), ascending, for answered questions."""
 
-    async def latest_questions(self, query: Query, limit: int) -> list[str]:
-        """Thread ids of the period's `limit` most recent counted questions (newest day
-        first, then thread id descending)."""
+    async def nth_latest_day(self, query: Query, n: int) -> str | None:
+        """The day of the period's n-th most recent counted question (None with fewer):
+        topics read the days from it on, a bounded number of questions at any store size."""
 
-    async def top_terms(self, thread_ids: Sequence[str], limit: int) -> list[tuple[str, str, int]]:
-        """(room, term, questions) asked at least twice among these questions, most asked
-        first (then room, term)."""
+    async def top_terms(self, query: Query, limit: int) -> list[tuple[str, str, int]]:
+        """(room, term, questions) asked at least twice in the period, most asked first
+        (then room, term)."""
 
     async def term_questions(
-        self, thread_ids: Sequence[str], pairs: Sequence[tuple[str, str]]
+        self, query: Query, pairs: Sequence[tuple[str, str]]
     ) -> list[TermQuestions]:
-        """For each (room, term), which of these questions have it (and the frustrated)."""
+        """For each (room, term), the period's questions that have it (and the frustrated)."""
 
     async def thread_ids_after(self, after: str, limit: int) -> list[str]:
         """Every thread id greater than `after`, ascending (rebuilding the facts)."""
+
+
+class MailStore(Protocol):
+    """Addresses, consent records, the suppression list and the mail queue (`domain.mail`)."""
+
+    async def save_address(self, address: EmailAddress, consent: Consent) -> None:
+        """Replace the visitor's address (unconfirmed, with its nonce) and record the
+        consent they gave with it."""
+
+    async def get_address(self, visitor_id: str) -> EmailAddress | None: ...
+
+    async def confirm_address(self, visitor_id: str, nonce: str, at: datetime) -> bool:
+        """Confirm the address if `nonce` is still its confirmation nonce (clears it)."""
+
+    async def delete_address(self, visitor_id: str, at: datetime) -> bool:
+        """Forget the address, withdraw its consents and drop its pending e-mails; False
+        when there was none."""
+
+    async def list_consents(self, subject_id: str) -> list[Consent]:
+        """Every consent record of a person, oldest first (withdrawn ones included)."""
+
+    async def suppress(self, key: str, kind: MailKind, at: datetime) -> None:
+        """Never send `kind` to the address whose `address_key` is `key` again."""
+
+    async def is_suppressed(self, key: str, kind: MailKind) -> bool: ...
+
+    async def enqueue_mail(self, mail: Mail) -> None:
+        """Queue an e-mail (joins the running unit of work, if any)."""
+
+    async def claim_mails(self, now: datetime, lease_until: datetime, limit: int) -> list[Mail]:
+        """Pending e-mails due by `now`, oldest first, each moved to `lease_until` so that no
+        other worker takes it meanwhile."""
+
+    async def mail_sent(self, mail_id: str, at: datetime) -> None: ...
+
+    async def mail_failed(self, mail_id: str, attempts: int, error: str,
+                          retry_at: datetime | None) -> None:  # fmt: skip
+        """Record a failed attempt: pending again at `retry_at`, or `failed` for good."""
+
+    async def get_mail(self, mail_id: str) -> Mail | None: ...
+
+    async def mails_since(
+        self, since: datetime, *, to: str | None = None, thread_id: str | None = None,
+        kind: MailKind | None = None,
+    ) -> int:  # fmt: skip
+        """How many e-mails were queued since `since` (to an address, about a thread)."""
+
+    async def mail_stats(self) -> MailStats: ...
+
+    async def failed_mails(self, limit: int) -> list[Mail]:
+        """The most recent e-mails given up on, newest first."""
 
 
 class Store(
@@ -403,6 +455,7 @@ class Store(
     ReviewStore,
     RewardsStore,
     InsightsStore,
+    MailStore,
     Protocol,
 ):
     """Everything the services need from a database: what the adapters implement."""
@@ -431,3 +484,8 @@ class InsightsUnit(UnitOfWork, QAStore, CaseLookup, InsightsStore, Protocol):
 
 class ContributorsStore(LedgerStore, QAStore, ReviewStore, AuditLog, Protocol):
     """A contributor's record for staff: points, counts, and the actions taken about them."""
+
+
+class MailUnit(UnitOfWork, MailStore, QAStore, Protocol):
+    """E-mail: addresses and consent in units of work, the queue, and the questions and
+    rooms an e-mail is about."""

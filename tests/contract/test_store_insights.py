@@ -126,9 +126,7 @@ async def test_saving_facts_again_replaces_them_and_their_terms(store: Store) ->
     await store.save_thread_facts([answered])
     day1 = total(await store.insight_counts(period(0, 0)))
     assert (day1.questions, day1.answered, day1.answered_by_staff) == (3, 3, 2)
-    assert ("montre", "taill", 2) not in await store.top_terms(
-        await store.latest_questions(period(0, 6), 100), 50
-    )
+    assert ("montre", "taill", 2) not in await store.top_terms(period(0, 6), 50)
     await store.save_thread_facts([dataclasses.replace(answered, counted=False)])
     assert total(await store.insight_counts(period(0, 0))).questions == 2
     assert await store.first_answer_histogram(period(0, 0)) == [(60, 1), (600, 1)]
@@ -136,38 +134,45 @@ async def test_saving_facts_again_replaces_them_and_their_terms(store: Store) ->
 
 async def test_topic_terms_count_counted_questions_per_room(store: Store) -> None:
     await store.save_thread_facts(HISTORY)
-    # Newest day first, then thread id: t7 (Nov 4), t6 and t5 (Nov 2), t3 t2 t1 (Nov 1);
-    # t4 is not counted, t8 is outside the period.
-    asked = await store.latest_questions(period(0, 6), 100)
-    assert asked == ["t7", "t6", "t5", "t3", "t2", "t1"]
-    assert await store.latest_questions(period(0, 6), 2) == ["t7", "t6"]
-    assert await store.latest_questions(period(0, 6, room="sac"), 100) == ["t6", "t5"]
-    assert await store.latest_questions(period(0, 6, category="montres"), 100) == [
-        "t7", "t3", "t2", "t1",
-    ]  # fmt: skip
-    assert await store.latest_questions(period(20, 30), 100) == []
+    # Newest day first: t7 (Nov 4), t6 and t5 (Nov 2), t3 t2 t1 (Nov 1); t4 is not
+    # counted, t8 is outside the period.
+    assert await store.nth_latest_day(period(0, 6), 1) == "2026-11-04"
+    assert await store.nth_latest_day(period(0, 6), 2) == "2026-11-02"
+    assert await store.nth_latest_day(period(0, 6), 3) == "2026-11-02"
+    assert await store.nth_latest_day(period(0, 6), 6) == "2026-11-01"
+    assert await store.nth_latest_day(period(0, 6), 7) is None
+    assert await store.nth_latest_day(period(0, 6, room="sac"), 2) == "2026-11-02"
+    assert await store.nth_latest_day(period(0, 6, room="sac"), 3) is None
+    assert await store.nth_latest_day(period(0, 6, category="montres"), 2) == "2026-11-01"
+    assert await store.nth_latest_day(period(20, 30), 1) is None
     # zip: montre t1 t2, sac t5 t6; cass: montre t1 t2. Terms asked once (rembours, taill,
-    # couleur, bracelet) are no topic.
-    assert await store.top_terms(asked, 10) == [
+    # couleur, bracelet) are no topic; t4's zip is not counted, t8's is outside.
+    assert await store.top_terms(period(0, 6), 10) == [
         ("montre", "cass", 2), ("montre", "zip", 2), ("sac", "zip", 2),
     ]  # fmt: skip
-    assert await store.top_terms(asked, 1) == [("montre", "cass", 2)]
-    assert await store.top_terms(["t6", "t5"], 10) == [("sac", "zip", 2)]
-    assert await store.top_terms(["t7", "t6"], 10) == []
-    assert await store.top_terms([], 10) == []
+    assert await store.top_terms(period(0, 6), 1) == [("montre", "cass", 2)]
+    assert await store.top_terms(period(1, 6), 10) == [("sac", "zip", 2)]
+    assert await store.top_terms(period(0, 6, room="sac"), 10) == [("sac", "zip", 2)]
+    assert await store.top_terms(period(0, 6, category="montres"), 10) == [
+        ("montre", "cass", 2), ("montre", "zip", 2),
+    ]  # fmt: skip
+    assert await store.top_terms(period(3, 6), 10) == []
+    assert await store.top_terms(period(20, 30), 10) == []
     found = await store.term_questions(
-        asked, [("montre", "zip"), ("sac", "zip"), ("sac", "nothing")]
+        period(0, 6), [("montre", "zip"), ("sac", "zip"), ("sac", "nothing")]
     )
     assert {(t.room, t.term): (t.thread_ids, t.frustrated_ids) for t in found} == {
         ("montre", "zip"): ({"t1", "t2"}, {"t2"}),
         ("sac", "zip"): ({"t5", "t6"}, frozenset()),
         ("sac", "nothing"): (frozenset(), frozenset()),
     }
-    assert await store.term_questions(asked, []) == []
-    only = await store.term_questions(["t7", "t6", "t5"], [("montre", "zip"), ("sac", "zip")])
+    assert await store.term_questions(period(0, 6), []) == []
+    only = await store.term_questions(period(1, 6), [("montre", "zip"), ("sac", "zip")])
     assert {t.term + "@" + t.room: set(t.thread_ids) for t in only} == {
         "zip@montre": set(), "zip@sac": {"t5", "t6"},
     }  # fmt: skip
+    in_sacs = await store.term_questions(period(0, 9, category="sacs"), [("sac", "zip")])
+    assert [set(t.thread_ids) for t in in_sacs] == [{"t5", "t6"}]
 
 
 async def test_ratings_are_replaced_and_survive_a_reopen(backend: Backend) -> None:

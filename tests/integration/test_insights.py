@@ -177,6 +177,7 @@ async def test_a_repeated_complaint_on_one_product_is_a_weak_signal(
         await ask(asking, f"{body} ({i})")
     await server.settled()
     doc = await insights(staff)
+    assert doc["topics_from"] == doc["period"]["from"]  # a small shop: the whole period
     top = doc["topics"][0]
     assert top["weak_signal"] is True, doc["topics"]
     assert "eclair" in top["label"] or "fermeture" in top["label"], top

@@ -10,8 +10,16 @@ import pytest
 from app.domain.errors import Invalid
 from app.domain.models import Message, MessageKind, Thread, ThreadStatus, Visibility
 from insights.facts import Rating, facts_for
-from insights.kpis import Counts, DayRoomCounts, csv_rows, parse_query, percentile, report
-from insights.topics import TermQuestions, label_for, merge_across_rooms, room_topics
+from insights.kpis import (
+    Counts,
+    DayRoomCounts,
+    Query,
+    csv_rows,
+    parse_query,
+    percentile,
+    report,
+)
+from insights.topics import TermQuestions, label_for, merge_across_rooms, room_topics, window
 
 TODAY = date(2026, 12, 4)
 PARIS = ZoneInfo("Europe/Paris")
@@ -111,6 +119,16 @@ def test_topics_merge_stems_of_the_same_questions_and_flag_weak_signals() -> Non
     assert merged[0]["label"] == "fermeture eclair" and merged[0]["weak_signal"]
     assert [r["room"] for r in merged[0]["rooms"]] == ["sac", "veste"]
     assert merged[0]["questions"] == 8
+
+
+def test_topics_read_the_latest_days_and_compare_with_as_many_before() -> None:
+    month = Query(date(2026, 11, 1), date(2026, 11, 30), "montre", "montres")
+    assert window(month, None) == month  # fewer questions than topics read: the whole period
+    latest = window(month, "2026-11-28")
+    assert latest == Query(date(2026, 11, 28), date(2026, 11, 30), "montre", "montres")
+    assert (latest.days, latest.previous().start, latest.previous().end) == (
+        3, date(2026, 11, 25), date(2026, 11, 27),
+    )  # fmt: skip
 
 
 def test_labels_are_the_words_shoppers_wrote() -> None:

@@ -5,13 +5,14 @@ Motor reached end of life on 2026-05-14; PyMongo Async is its maintainers' succe
 """
 
 from app.store.mongo.insights import MongoInsights
+from app.store.mongo.mail import MongoMail
 from app.store.mongo.moderation import MongoModeration
 from app.store.mongo.qa import MongoQA
 from app.store.mongo.review import MongoReview
 from app.store.mongo.rewards import MongoRewards
 
 
-class MongoStore(MongoQA, MongoModeration, MongoReview, MongoRewards, MongoInsights):
+class MongoStore(MongoQA, MongoModeration, MongoReview, MongoRewards, MongoInsights, MongoMail):
     """Every collection group over one client (see base.MongoBase)."""
 
 

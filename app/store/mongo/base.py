@@ -129,6 +129,11 @@ INDEXES: dict[str, tuple[str, list[tuple[str, int]], Doc]] = {
         {},
     ),
     "insight_terms_by_thread": ("insight_terms", [("thread_id", ASCENDING)], {}),
+    "insight_terms_by_day": (
+        "insight_terms",
+        [("day", ASCENDING), ("room", ASCENDING), ("term", ASCENDING)],
+        {},
+    ),
     "revocations_by_entry": (
         "revocations",
         [("entry_id", ASCENDING), ("seq", ASCENDING)],
@@ -145,6 +150,11 @@ INDEXES: dict[str, tuple[str, list[tuple[str, int]], Doc]] = {
         {},
     ),
     "board_totals_by_visitor": ("board_totals", [("visitor_id", ASCENDING)], {}),
+    "consents_by_subject": ("consents", [("subject_id", ASCENDING), ("given_at", ASCENDING)], {}),
+    "mails_due": ("mails", [("status", ASCENDING), ("next_at", ASCENDING)], {}),
+    "mails_by_to": ("mails", [("to", ASCENDING), ("created_at", ASCENDING)], {}),
+    "mails_by_thread": ("mails", [("thread_id", ASCENDING), ("created_at", ASCENDING)], {}),
+    "mails_by_visitor": ("mails", [("visitor_id", ASCENDING)], {}),
 }
 # The fields a thread update may change (the same ones the SQLite adapter saves).
 THREAD_CHANGES = (

@@ -2,9 +2,8 @@
 
 Collections: `ratings` (`_id` = thread id), `insight_facts` (`_id` = thread id: one document
 per question) and `insight_terms` (one document per question and topic term). Period reads
-are `$match` on the day range (strings YYYY-MM-DD) over the index `insight_facts_by_day`,
-grouped on the server; topic terms are read for a bounded list of questions
-(`insight_terms_by_thread`); nothing is loaded whole.
+are `$match` on the day range (strings YYYY-MM-DD) over the indexes `insight_facts_by_day`
+and `insight_terms_by_day`, grouped on the server; nothing is loaded whole.
 """
 
 from __future__ import annotations
@@ -21,11 +20,11 @@ from insights.kpis import Counts, DayRoomCounts, Query
 from insights.topics import TermQuestions, gather
 
 
-def _match(query: Query) -> Doc:
-    match: Doc = {
-        "counted": True,
-        "day": {"$gte": query.start.isoformat(), "$lte": query.end.isoformat()},
-    }
+def _match(query: Query, *, terms: bool = False) -> Doc:
+    """The period and filters; `insight_terms` holds counted questions only."""
+    match: Doc = {"day": {"$gte": query.start.isoformat(), "$lte": query.end.isoformat()}}
+    if not terms:
+        match["counted"] = True
     if query.room is not None:
         match["room"] = check_str(query.room, "room")
     if query.category is not None:
@@ -141,14 +140,15 @@ class MongoInsights(MongoBase):
         )
         return [(int(d["_id"]), d["n"]) for d in await cursor.to_list(None)]
 
-    async def latest_questions(self, query: Query, limit: int) -> list[str]:
-        docs = self._facts.find(_match(query), {"_id": 1}).sort([("day", -1), ("_id", -1)])
-        return strs(d["_id"] for d in await docs.limit(limit).to_list(None))
+    async def nth_latest_day(self, query: Query, n: int) -> str | None:
+        docs = self._facts.find(_match(query), {"day": 1}).sort("day", -1).skip(n - 1)
+        found = await docs.limit(1).to_list(None)
+        return str(found[0]["day"]) if found else None
 
-    async def top_terms(self, thread_ids: Sequence[str], limit: int) -> list[tuple[str, str, int]]:
+    async def top_terms(self, query: Query, limit: int) -> list[tuple[str, str, int]]:
         cursor = await self._terms.aggregate(
             [
-                {"$match": {"thread_id": {"$in": strs(thread_ids)}}},
+                {"$match": _match(query, terms=True)},
                 {"$group": {"_id": {"room": "$room", "term": "$term"}, "n": {"$sum": 1}}},
                 {"$match": {"n": {"$gte": 2}}},
                 {"$sort": {"n": -1, "_id.room": 1, "_id.term": 1}},
@@ -158,12 +158,14 @@ class MongoInsights(MongoBase):
         return [(d["_id"]["room"], d["_id"]["term"], d["n"]) for d in await cursor.to_list(None)]
 
     async def term_questions(
-        self, thread_ids: Sequence[str], pairs: Sequence[tuple[str, str]]
+        self, query: Query, pairs: Sequence[tuple[str, str]]
     ) -> list[TermQuestions]:
         if not pairs:
             return []
+        wanted = [{"room": check_str(room, "room"), "term": check_str(term, "term")}
+                  for room, term in dict.fromkeys(pairs)]  # fmt: skip
         docs = self._terms.find(
-            {"thread_id": {"$in": strs(thread_ids)}},
+            {**_match(query, terms=True), "$or": wanted},
             {"room": 1, "term": 1, "thread_id": 1, "frustrated": 1},
         )
         rows = [(d["room"], d["term"], d["thread_id"], bool(d["frustrated"]))

@@ -1,13 +1,16 @@
 """The SQLite adapter, split by table group; `SqliteStore` is the one `create_app` uses."""
 
 from app.store.sqlite.insights import SqliteInsights
+from app.store.sqlite.mail import SqliteMail
 from app.store.sqlite.moderation import SqliteModeration
 from app.store.sqlite.qa import SqliteQA
 from app.store.sqlite.review import SqliteReview
 from app.store.sqlite.rewards import SqliteRewards
 
 
-class SqliteStore(SqliteQA, SqliteModeration, SqliteReview, SqliteRewards, SqliteInsights):
+class SqliteStore(
+    SqliteQA, SqliteModeration, SqliteReview, SqliteRewards, SqliteInsights, SqliteMail
+):
     """Every table group over one pair of connections (see base.SqliteBase)."""
 
 

@@ -166,6 +166,29 @@ CREATE TABLE IF NOT EXISTS outbox (
     pos INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, refs TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS email_addresses (
+    visitor_id TEXT PRIMARY KEY, email TEXT NOT NULL, lang TEXT NOT NULL,
+    created_at TEXT NOT NULL, nonce TEXT, confirmed_at TEXT
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS consents (
+    id TEXT PRIMARY KEY, subject_id TEXT NOT NULL, purpose TEXT NOT NULL, text TEXT NOT NULL,
+    lang TEXT NOT NULL, given_at TEXT NOT NULL, withdrawn_at TEXT
+);
+CREATE INDEX IF NOT EXISTS consents_by_subject ON consents (subject_id, given_at);
+CREATE TABLE IF NOT EXISTS mail_suppressions (
+    key TEXT NOT NULL, kind TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (key, kind)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS mails (
+    id TEXT PRIMARY KEY, kind TEXT NOT NULL, to_addr TEXT NOT NULL, subject TEXT NOT NULL,
+    text TEXT NOT NULL, html TEXT NOT NULL, unsubscribe_url TEXT, visitor_id TEXT,
+    thread_id TEXT, status TEXT NOT NULL, attempts INTEGER NOT NULL, next_at TEXT NOT NULL,
+    last_error TEXT, created_at TEXT NOT NULL, sent_at TEXT
+);
+CREATE INDEX IF NOT EXISTS mails_due ON mails (status, next_at);
+CREATE INDEX IF NOT EXISTS mails_by_to ON mails (to_addr, created_at);
+CREATE INDEX IF NOT EXISTS mails_by_thread ON mails (thread_id, created_at)
+    WHERE thread_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS mails_by_visitor ON mails (visitor_id) WHERE visitor_id IS NOT NULL;
 """
 # Columns added after their table first shipped: `CREATE TABLE IF NOT EXISTS` leaves an
 # existing table as it was, so `open` adds them before SCHEMA indexes them.

@@ -3,7 +3,8 @@
 `insight_facts` holds one row per question; `insight_terms` one row per (question, topic
 term), both rewritten together by `save_thread_facts`. Reads are indexed range scans over
 the period's days: the covering index `insight_facts_by_period` answers the counts and the
-first-answer histogram without touching the table, whatever the store's size.
+first-answer histogram without touching the table, and `insight_terms`' key starts with the
+day, whatever the store's size.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from app.store.sqlite.base import SqliteBase, dt, ts
-from app.store.sqlite.ledger_rows import chunks, placeholders
 from insights.facts import Rating, ThreadFacts
 from insights.kpis import Counts, DayRoomCounts, Query
 from insights.topics import TermQuestions, gather
@@ -54,8 +54,9 @@ def _flag(value: bool | None) -> int | None:
     return None if value is None else int(value)
 
 
-def _where(query: Query) -> tuple[str, list[Any]]:
-    sql = "counted = 1 AND day >= ? AND day <= ?"
+def _where(query: Query, *, terms: bool = False) -> tuple[str, list[Any]]:
+    """The period and filters; `insight_terms` holds counted questions only."""
+    sql = "day >= ? AND day <= ?" if terms else "counted = 1 AND day >= ? AND day <= ?"
     params: list[Any] = [query.start.isoformat(), query.end.isoformat()]
     if query.room is not None:
         sql += " AND room = ?"
@@ -133,45 +134,38 @@ class SqliteInsights(SqliteBase):
         )
         return [(r["s"], r["n"]) for r in rows]
 
-    async def latest_questions(self, query: Query, limit: int) -> list[str]:
+    async def nth_latest_day(self, query: Query, n: int) -> str | None:
         where, params = _where(query)
+        row = await self._read_one(
+            "SELECT day FROM insight_facts INDEXED BY insight_facts_by_period"
+            f" WHERE {where} ORDER BY day DESC LIMIT 1 OFFSET ?",
+            (*params, n - 1),
+        )
+        return None if row is None else str(row["day"])
+
+    async def top_terms(self, query: Query, limit: int) -> list[tuple[str, str, int]]:
+        where, params = _where(query, terms=True)
         rows = await self._read_all(
-            f"SELECT thread_id FROM insight_facts INDEXED BY insight_facts_by_period"
-            f" WHERE {where} ORDER BY day DESC, thread_id DESC LIMIT ?",
+            f"SELECT room, term, COUNT(*) AS n FROM insight_terms WHERE {where}"
+            " GROUP BY room, term HAVING n >= 2 ORDER BY n DESC, room, term LIMIT ?",
             (*params, limit),
         )
-        return [r["thread_id"] for r in rows]
-
-    async def top_terms(self, thread_ids: Sequence[str], limit: int) -> list[tuple[str, str, int]]:
-        counted: dict[tuple[str, str], int] = {}
-        for ids in chunks(list(thread_ids)):
-            rows = await self._read_all(
-                "SELECT room, term, COUNT(*) AS n FROM insight_terms"
-                f" WHERE thread_id IN ({placeholders(len(ids))}) GROUP BY room, term",
-                tuple(ids),
-            )
-            for r in rows:
-                counted[r["room"], r["term"]] = counted.get((r["room"], r["term"]), 0) + r["n"]
-        ranked = sorted(((-n, room, term) for (room, term), n in counted.items() if n >= 2))
-        return [(room, term, -n) for n, room, term in ranked[:limit]]
+        return [(r["room"], r["term"], r["n"]) for r in rows]
 
     async def term_questions(
-        self, thread_ids: Sequence[str], pairs: Sequence[tuple[str, str]]
+        self, query: Query, pairs: Sequence[tuple[str, str]]
     ) -> list[TermQuestions]:
         wanted = list(dict.fromkeys(pairs))
         if not wanted:
             return []
-        wanted_pairs = " OR ".join(["(room = ? AND term = ?)"] * len(wanted))
-        pair_values = tuple(v for pair in wanted for v in pair)
-        rows: list[tuple[str, str, str, bool]] = []
-        for ids in chunks(list(thread_ids)):
-            found = await self._read_all(  # only the wanted pairs' rows leave SQLite
-                "SELECT room, term, thread_id, frustrated FROM insight_terms"
-                f" WHERE thread_id IN ({placeholders(len(ids))}) AND ({wanted_pairs})",
-                (*ids, *pair_values),
-            )
-            rows += [(r["room"], r["term"], r["thread_id"], bool(r["frustrated"])) for r in found]
-        return gather(wanted, rows)
+        where, params = _where(query, terms=True)
+        rows = await self._read_all(  # only the wanted pairs' rows leave SQLite
+            "SELECT room, term, thread_id, frustrated FROM insight_terms"
+            f" WHERE {where} AND (room, term) IN (VALUES {', '.join(['(?, ?)'] * len(wanted))})",
+            (*params, *(v for pair in wanted for v in pair)),
+        )
+        return gather(wanted, [(r["room"], r["term"], r["thread_id"], bool(r["frustrated"]))
+                               for r in rows])  # fmt: skip
 
     async def thread_ids_after(self, after: str, limit: int) -> list[str]:
         rows = await self._read_all(

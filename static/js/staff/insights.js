@@ -118,6 +118,9 @@ function renderRooms(doc) {
 }
 
 function renderTopics(doc) {
+  const since = $("[data-testid=topics-from]");
+  since.hidden = doc.topics_from === doc.period.from;
+  since.textContent = t("topics_from", { from: doc.topics_from });
   const list = $("[data-testid=topics]");
   list.textContent = "";
   if (!doc.topics.length) {
