@@ -11,6 +11,7 @@ import json
 import secrets
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from limits import parse_many
@@ -68,6 +69,10 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Paris"
     cost_per_contact: float | None = Field(default=None, ge=0, le=10_000)
     digest_dir: Path = DEFAULT_DATA_DIR / "digests"  # where the Monday digests are written
+    # E-mail (docs/mail.md): smtp://[user:password@]host:port or smtps://...; unset, no
+    # e-mail is ever sent and the widget offers none. Links in e-mails start with public_url.
+    smtp_url: str | None = None
+    mail_from: str | None = None  # default: Entraide <no-reply@the public URL's host>
 
     @field_validator("database_url")
     @classmethod
@@ -84,6 +89,13 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("must be an IANA time zone such as Europe/Paris") from None
         return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_scheme(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("smtp://", "smtps://")):
+            raise ValueError("must start with smtp:// or smtps://")
+        return value or None
 
     @field_validator("redis_url")
     @classmethod
@@ -153,6 +165,13 @@ class Settings(BaseSettings):
         return self.database_url.removeprefix("sqlite:///")
 
     @property
+    def sender(self) -> str:
+        """The From of every e-mail."""
+        if self.mail_from:
+            return self.mail_from
+        return f"Entraide <no-reply@{urlsplit(self.public_url or '').hostname or 'localhost'}>"
+
+    @property
     def data_dir(self) -> Path:
         if self.database_url.startswith("sqlite:///"):
             return Path(self.sqlite_path).parent
@@ -181,6 +200,10 @@ def load_settings(**overrides: object) -> Settings:
         raise ConfigError(f"invalid configuration: {problems}") from None
     if settings.webhook_url and not settings.webhook_secret:
         raise ConfigError("ENTRAIDE_WEBHOOK_SECRET is required with ENTRAIDE_WEBHOOK_URL")
+    if settings.smtp_url and not settings.public_url:
+        raise ConfigError(
+            "ENTRAIDE_PUBLIC_URL is required with ENTRAIDE_SMTP_URL (links in e-mails)"
+        )
     if settings.secret_key is None:
         if settings.env == "production":
             raise ConfigError("ENTRAIDE_SECRET_KEY is required in production (32+ characters)")

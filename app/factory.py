@@ -22,8 +22,9 @@ from redis.asyncio import Redis
 from app.adapters.redis_leaderboards import RedisLeaderboards
 from app.adapters.redis_limits import limits_storage
 from app.adapters.redis_lock import sweeper_lock
+from app.adapters.smtp import SmtpTransport
 from app.config import Settings, load_settings
-from app.realtime.names import PRESENCE, WIDGET_NAMESPACE, room_channel
+from app.realtime.names import PRESENCE, WIDGET_NAMESPACE, room_channel, visitor_presence
 from app.realtime.presence import LocalPresence, Presence, PresenceBroadcast, RedisPresence
 from app.realtime.server import build_server, connect_bus, run_heartbeat, stop_server
 from app.realtime.staff import StaffNamespace
@@ -37,6 +38,10 @@ from app.services.gate import Gate
 from app.services.identity import Identity
 from app.services.insights import InsightsService
 from app.services.leaderboards import Leaderboards, StoreLeaderboards
+from app.services.mail import MailService
+from app.services.mail_compose import MailComposer
+from app.services.mail_links import MailLinks
+from app.services.mail_worker import MailWorker
 from app.services.moderation import ModerationService
 from app.services.outbox import Dispatcher
 from app.services.qa import QA
@@ -52,6 +57,7 @@ from app.web import (
     errors,
     health,
     i18n,
+    mail,
     pages,
     rewards_api,
     staff_api,
@@ -136,6 +142,16 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
         store, gate, bus, ZoneInfo(settings.timezone), settings.cost_per_contact
     )
     insights.subscribe()
+    counts: Presence = RedisPresence(redis) if redis else LocalPresence()
+
+    async def online(visitor_id: str) -> bool:
+        return await counts.count(visitor_presence(visitor_id)) > 0
+
+    composer = None
+    if settings.smtp_url and settings.public_url:
+        composer = MailComposer(MailLinks(settings.secret_key, settings.public_url))
+    mail_service = MailService(store, gate, bus, composer, online)
+    mail_service.subscribe_listeners()
     services = Services(
         settings=settings,
         store=store,
@@ -158,6 +174,7 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
         readiness=Readiness(store),
         insights=insights,
         digests=Digests(insights, settings.digest_dir, settings.public_url),
+        mail=mail_service,
     )
     services.qa.ranks = rewards.ranks
 
@@ -187,12 +204,11 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
     errors.init_app(quart)
     i18n.init_app(quart)
     blueprints = (api.bp, health.bp, pages.bp, rewards_api.bp, staff_api.bp, staff_pages.bp,
-                  staff_digest.bp)  # fmt: skip
+                  staff_digest.bp, mail.bp)  # fmt: skip
     for blueprint in blueprints:
         quart.register_blueprint(blueprint)
 
     sio = build_server(settings)
-    counts: Presence = RedisPresence(redis) if redis else LocalPresence()
 
     async def emit_presence(room: str, online: int) -> None:
         await sio.emit(
@@ -233,6 +249,10 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
             background = []
             if redis is not None:
                 background.append(asyncio.create_task(run_heartbeat(sio, counts)))
+            if settings.smtp_url:
+                worker = MailWorker(store, SmtpTransport(settings.smtp_url), settings.sender,
+                                    mail_service.queued)  # fmt: skip
+                background.append(asyncio.create_task(worker.run()))
             if settings.sweeper == "inprocess":
                 lock = sweeper_lock(redis, settings.sweep_seconds) if redis else None
                 background.append(

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import redis
 
+from tests.mailbox import Mailbox
 from tests.support import (
     Client,
     LiveServer,
@@ -50,6 +51,25 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 def server(tmp_path: Path) -> Iterator[LiveServer]:
     """A fresh server and database for one test; restartable with stop()/start()."""
     srv = LiveServer(server_overrides(tmp_path))
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    """A real SMTP server on loopback that keeps what it receives."""
+    box = Mailbox()
+    box.start()
+    yield box
+    box.stop()
+
+
+@pytest.fixture
+def mail_server(tmp_path: Path, mailbox: Mailbox) -> Iterator[LiveServer]:
+    """A fresh server that sends e-mail through `mailbox`; links start with its own URL."""
+    srv = LiveServer(server_overrides(tmp_path, smtp_url=mailbox.url))
+    srv.overrides["public_url"] = srv.url
     srv.start()
     yield srv
     srv.stop()

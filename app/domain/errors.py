@@ -40,6 +40,12 @@ class Conflict(EntraideError):
     code = "conflict"
 
 
+class Unavailable(EntraideError):
+    """The operator has not set up what this needs (e-mail without SMTP)."""
+
+    code = "unavailable"
+
+
 class Stale(Conflict):
     """The entity changed since it was read (optimistic version check): the one write path
     re-reads and retries; a visitor never sees it."""

@@ -23,6 +23,12 @@ def room_channel(room_key: str) -> str:
     return f"room:{room_key}"
 
 
+def visitor_presence(visitor_id: str) -> str:
+    """The presence set of one visitor's sockets (is the asker still here?). "@" cannot
+    start a room key, so no room's presence set can pose as a visitor's."""
+    return f"@visitor:{visitor_id}"
+
+
 def visitor_channel(visitor_id: str) -> str:
     return f"visitor:{visitor_id}"
 

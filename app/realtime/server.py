@@ -238,9 +238,16 @@ async def run_heartbeat(sio: socketio.AsyncServer, presence: Any, every: float =
         with contextlib.suppress(Exception):
             rooms: dict[str, set[str]] = {}
             for room_name, sids in sio.manager.rooms.get(names.WIDGET_NAMESPACE, {}).items():
-                if isinstance(room_name, str) and room_name.startswith("room:"):
-                    for sid in sids:
-                        rooms.setdefault(sid, set()).add(room_name.removeprefix("room:"))
+                if not isinstance(room_name, str):
+                    continue
+                if room_name.startswith("room:"):
+                    key = room_name.removeprefix("room:")
+                elif room_name.startswith("visitor:"):
+                    key = names.visitor_presence(room_name.removeprefix("visitor:"))
+                else:
+                    continue
+                for sid in sids:
+                    rooms.setdefault(sid, set()).add(key)
             await presence.heartbeat(rooms)
 
 

@@ -63,11 +63,14 @@ class WidgetNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         await self.save_session(sid, session)
         if visitor is not None:
             await self.enter_room(sid, names.visitor_channel(visitor.id))
+            await self.presence.presence.enter(names.visitor_presence(visitor.id), sid)
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         session = await self.get_session(sid)
         for room in list(session["rooms"]):
             await self._left(sid, room)
+        if session["visitor"] is not None:
+            await self.presence.presence.leave(names.visitor_presence(session["visitor"].id), sid)
 
     # reads -------------------------------------------------------------------------------
     @acknowledged

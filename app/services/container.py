@@ -12,6 +12,7 @@ from app.services.digest import Digests
 from app.services.gate import Gate
 from app.services.identity import Identity
 from app.services.insights import InsightsService
+from app.services.mail import MailService
 from app.services.moderation import ModerationService
 from app.services.outbox import Dispatcher
 from app.services.qa import QA
@@ -41,6 +42,7 @@ class Services:
     readiness: Readiness
     insights: InsightsService
     digests: Digests
+    mail: MailService
 
     def jobs(self) -> list[Job]:
         """What the sweeper runs on every tick."""

@@ -122,6 +122,14 @@ class Rate(RateHttp):
     thread_id: EntityId
 
 
+class EmailSubscribe(Payload):
+    """ "E-mail me when someone answers": the address (checked by `email-validator`) and the
+    language of the e-mails and of the consent text shown."""
+
+    email: Annotated[str, StringConstraints(min_length=3, max_length=254)]
+    lang: Literal["fr", "en"] = "fr"
+
+
 P = TypeVar("P", bound=Payload)
 
 

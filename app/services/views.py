@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.domain.mail import Mail, MailStats
 from app.domain.models import Event, EventType, Message, MessageKind, Thread, ThreadStatus
 from app.domain.text import render_html
 from insights.facts import Rating
@@ -87,3 +88,16 @@ def rating_view(rating: Rating) -> dict[str, Any]:
         "would_have_contacted": rating.would_have_contacted,
         "at": rating.at.isoformat(),
     }
+
+
+def mail_stats_view(stats: MailStats) -> dict[str, Any]:
+    last = stats.last_failed_at.isoformat() if stats.last_failed_at else None
+    return {"pending": stats.pending, "failed": stats.failed, "sent_last_24h": stats.sent,
+            "last_error": stats.last_error, "last_failed_at": last}  # fmt: skip
+
+
+def failed_mail_view(mail: Mail) -> dict[str, Any]:
+    """What staff see of an e-mail given up on (the address: they may need to reach them)."""
+    return {"id": mail.id, "kind": mail.kind.value, "to": mail.to, "attempts": mail.attempts,
+            "last_error": mail.last_error, "created_at": mail.created_at.isoformat(),
+            "thread_id": mail.thread_id}  # fmt: skip

@@ -6,6 +6,7 @@ from typing import Any
 
 from quart import Blueprint, current_app
 
+from app.services.views import mail_stats_view
 from app.web.deps import services
 
 bp = Blueprint("health", __name__)
@@ -34,4 +35,9 @@ async def readyz() -> tuple[dict[str, Any], int]:
         except Exception as exc:
             checks["redis"] = f"down: {type(exc).__name__}"
     ready = all(v == "ok" for v in checks.values())
-    return {"status": "ok" if ready else "unavailable", "checks": checks}, 200 if ready else 503
+    body: dict[str, Any] = {"status": "ok" if ready else "unavailable", "checks": checks}
+    mail = services().mail
+    if mail.available and checks["store"] == "ok":
+        # E-mail trouble does not stop the chat: reported, never a reason for 503.
+        body["details"] = {"mail": mail_stats_view(await mail.stats())}
+    return body, 200 if ready else 503

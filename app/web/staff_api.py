@@ -13,7 +13,7 @@ from app.domain.errors import NotFound
 from app.domain.models import MessageKind
 from app.services.case_views import audit_view, case_view, staff_thread_view
 from app.services.payloads import Payload
-from app.services.views import message_view, thread_view
+from app.services.views import failed_mail_view, mail_stats_view, message_view, thread_view
 from app.web.deps import entity_id, services
 from app.web.errors import optional_json
 from app.web.staff_session import csrf_token, me, sign_in, sign_out, staff_only
@@ -235,3 +235,14 @@ async def insights_csv(query_args: InsightsQuery) -> Response:
     name = f"entraide-insights-{query.start}-{query.end}.csv"
     return Response(body, content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+
+
+@bp.get("/mail")
+@staff_only()
+async def mail_status() -> Json:
+    """The e-mail queue: pending, given up on (with the reason), sent in the last day."""
+    mail = services().mail
+    if not mail.available:
+        return {"available": False}
+    return {"available": True, **mail_stats_view(await mail.stats()),
+            "failures": [failed_mail_view(m) for m in await mail.failed(20)]}  # fmt: skip

@@ -1,0 +1,128 @@
+"""What each e-mail says, in French or English: subject, plain text and HTML (one pair of
+templates, templates/mail/message.*, filled per kind)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from app.domain.mail import EmailAddress, Mail, MailKind
+from app.domain.models import Message, Room, Thread
+from app.services.mail_links import MailLinks
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+QUOTE_CHARS = 1200
+TEXT: dict[str, dict[str, str]] = {
+    "fr": {
+        "brand": "Entraide — les questions de la communauté",
+        "confirm_subject": "Confirmez votre adresse pour être prévenu(e) des réponses",
+        "confirm_line": (
+            "Vous avez demandé à être prévenu(e) par e-mail quand quelqu'un répond à vos "
+            "questions."
+        ),
+        "confirm_line2": (
+            "Confirmez votre adresse pour l'activer. Sans confirmation, nous ne vous écrirons "
+            "plus."
+        ),
+        "confirm_action": "Confirmer mon adresse",
+        "confirm_why": (
+            "Vous recevez ce message parce que cette adresse a été saisie dans le module de "
+            "questions d'une boutique. Si ce n'était pas vous, ignorez-le."
+        ),
+        "answer_subject": "Nouvelle réponse à votre question sur {product}",
+        "answer_line": "Quelqu'un a répondu à votre question « {question} ».",
+        "answer_action": "Voir la réponse",
+        "answer_why": (
+            "Vous recevez ce message parce que vous avez demandé à être prévenu(e) des réponses à "
+            "vos questions."
+        ),
+        "unsubscribe": "Ne plus recevoir ces e-mails",
+        "staff": "L'équipe de la boutique",
+    },
+    "en": {
+        "brand": "Entraide — community questions",
+        "confirm_subject": "Confirm your address to hear about answers",
+        "confirm_line": "You asked to be told by e-mail when someone answers your questions.",
+        "confirm_line2": (
+            "Confirm your address to switch it on. Without confirmation we will not write again."
+        ),
+        "confirm_action": "Confirm my address",
+        "confirm_why": (
+            "You are receiving this because this address was typed into a shop's questions panel. "
+            "If that was not you, ignore it."
+        ),
+        "answer_subject": "New answer to your question about {product}",
+        "answer_line": "Someone answered your question \u201c{question}\u201d.",
+        "answer_action": "See the answer",
+        "answer_why": (
+            "You are receiving this because you asked to hear about answers to your questions."
+        ),
+        "unsubscribe": "Stop these e-mails",
+        "staff": "The shop's team",
+    },
+}  # fmt: skip
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+class MailComposer:
+    def __init__(self, links: MailLinks) -> None:
+        self.links = links
+        self._env = Environment(
+            loader=FileSystemLoader(TEMPLATES),
+            autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+            keep_trailing_newline=True,
+        )
+
+    def _render(self, kind: MailKind, address: EmailAddress, subject: str,
+                unsubscribe: bool, **parts: Any) -> Mail:  # fmt: skip
+        lang = "fr" if address.lang == "fr" else "en"
+        words = TEXT[lang]
+        unsubscribe_url = (
+            self.links.unsubscribe_url(address.email, kind, lang) if unsubscribe else None
+        )
+        context = {"lang": lang, "subject": subject, "brand": words["brand"],
+                   "unsubscribe": words["unsubscribe"], "unsubscribe_url": unsubscribe_url,
+                   "quote": None, "quote_by": None, **parts}  # fmt: skip
+        return Mail(
+            kind=kind,
+            to=address.email,
+            subject=subject,
+            text=self._env.get_template("mail/message.txt").render(context),
+            html=self._env.get_template("mail/message.html").render(context),
+            unsubscribe_url=unsubscribe_url,
+            visitor_id=address.visitor_id,
+        )
+
+    def confirm(self, address: EmailAddress) -> Mail:
+        """The double opt-in e-mail: the only one an unconfirmed address ever gets."""
+        assert address.nonce is not None
+        words = TEXT["fr" if address.lang == "fr" else "en"]
+        return self._render(
+            MailKind.CONFIRM, address, words["confirm_subject"], unsubscribe=True,
+            lines=[words["confirm_line"], words["confirm_line2"]],
+            action=words["confirm_action"],
+            action_url=self.links.confirm_url(address.visitor_id, address.nonce, address.lang),
+            why=words["confirm_why"],
+        )  # fmt: skip
+
+    def answer(self, address: EmailAddress, thread: Thread, room: Room, message: Message,
+               by_staff: bool) -> Mail:  # fmt: skip
+        """Someone answered: the answer itself and a link back to the thread."""
+        words = TEXT["fr" if address.lang == "fr" else "en"]
+        mail = self._render(
+            MailKind.ANSWER, address,
+            words["answer_subject"].format(product=_short(room.title, 80)), unsubscribe=True,
+            lines=[words["answer_line"].format(question=_short(thread.body, 160))],
+            quote=_short(message.body, QUOTE_CHARS),
+            quote_by=words["staff"] if by_staff else message.author_name,
+            action=words["answer_action"],
+            action_url=self.links.thread_url(room.url, thread.id),
+            why=words["answer_why"],
+        )  # fmt: skip
+        mail.thread_id = thread.id
+        return mail

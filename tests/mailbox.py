@@ -1,0 +1,92 @@
+"""A real SMTP server on loopback (aiosmtpd) that keeps what it receives, parsed.
+
+Addresses in `refuse` get a permanent 550 at RCPT; addresses in `defer` a temporary 451.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+from collections.abc import Callable
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any, cast
+
+from aiosmtpd.controller import Controller
+
+from tests.support import DEADLINE, free_port
+
+LINK = re.compile(r"https?://[^\s\"'<>]+")
+
+
+class _Handler:
+    def __init__(self, box: Mailbox) -> None:
+        self.box = box
+
+    async def handle_RCPT(  # aiosmtpd's hook names
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
+    ) -> str:
+        if address in self.box.refuse:
+            return "550 5.1.1 no such user"
+        if address in self.box.defer:
+            return "451 4.3.0 try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = cast(EmailMessage, message_from_bytes(envelope.content, policy=policy.default))
+        with self.box.lock:
+            self.box.received.append(message)
+        return "250 Message accepted for delivery"
+
+
+class Mailbox:
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"smtp://127.0.0.1:{self.port}"
+        self.received: list[EmailMessage] = []
+        self.refuse: set[str] = set()
+        self.defer: set[str] = set()
+        self.lock = threading.Lock()
+        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+
+    def start(self) -> None:
+        self._controller.start()
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+    def to(self, address: str) -> list[EmailMessage]:
+        with self.lock:
+            return [m for m in self.received if m["To"] == address]
+
+    async def wait_for(
+        self, address: str, count: int = 1, where: Callable[[EmailMessage], bool] = lambda m: True
+    ) -> list[EmailMessage]:
+        """The first `count` messages to `address` that match, within the deadline."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + DEADLINE
+        while True:
+            found = [m for m in self.to(address) if where(m)]
+            if len(found) >= count:
+                return found
+            if loop.time() > end:
+                raise AssertionError(f"{count} e-mail(s) to {address}: got {len(found)}")
+            await asyncio.sleep(0.05)  # polling the server's inbox with a deadline
+
+
+def text_of(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return cast(str, part.get_content())
+
+
+def html_of(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("html",))
+    assert part is not None
+    return cast(str, part.get_content())
+
+
+def links(message: EmailMessage) -> list[str]:
+    return LINK.findall(text_of(message))
