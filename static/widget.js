@@ -53,6 +53,9 @@
   });
   // Optional: the shop vouches for its signed-in customer ("<id>.<hex HMAC-SHA256>").
   if (data.shopper) params.set("shopper", data.shopper);
+  // A link from an Entraide e-mail ("...#entraide-thread=<id>"): open on that thread.
+  var linked = /(?:^#|&)entraide-thread=([0-9a-f]{16})(?:&|$)/.exec(location.hash);
+  if (linked) params.set("thread", linked[1]);
   var inlineTarget = null;
   var panelSrc = "";
   var uid = "entraide-" + Math.random().toString(36).slice(2, 10);
@@ -130,6 +133,7 @@
       inlineTarget.appendChild(host);
     } else {
       mountLauncher();
+      if (linked) toggle(true);
     }
     window.addEventListener("message", onPanelMessage);
   }

@@ -36,8 +36,9 @@ class _Handler:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = cast(EmailMessage, message_from_bytes(envelope.content, policy=policy.default))
-        with self.box.lock:
+        with self.box.arrived:
             self.box.received.append(message)
+            self.box.arrived.notify_all()
         return "250 Message accepted for delivery"
 
 
@@ -48,7 +49,7 @@ class Mailbox:
         self.received: list[EmailMessage] = []
         self.refuse: set[str] = set()
         self.defer: set[str] = set()
-        self.lock = threading.Lock()
+        self.arrived = threading.Condition()
         self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
 
     def start(self) -> None:
@@ -58,7 +59,17 @@ class Mailbox:
         self._controller.stop()
 
     def to(self, address: str) -> list[EmailMessage]:
-        with self.lock:
+        with self.arrived:
+            return [m for m in self.received if m["To"] == address]
+
+    def wait_until(self, address: str, count: int = 1) -> list[EmailMessage]:
+        """Blocking: the first `count` messages to `address`, woken by each arrival (for
+        the synchronous browser tests)."""
+        with self.arrived:
+            found = self.arrived.wait_for(
+                lambda: len([m for m in self.received if m["To"] == address]) >= count, DEADLINE
+            )
+            assert found, f"{count} e-mail(s) to {address} within {DEADLINE}s"
             return [m for m in self.received if m["To"] == address]
 
     async def wait_for(

@@ -67,10 +67,10 @@ class WidgetNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         session = await self.get_session(sid)
+        if session["visitor"] is not None:  # first: answers from now on may e-mail them
+            await self.presence.presence.leave(names.visitor_presence(session["visitor"].id), sid)
         for room in list(session["rooms"]):
             await self._left(sid, room)
-        if session["visitor"] is not None:
-            await self.presence.presence.leave(names.visitor_presence(session["visitor"].id), sid)
 
     # reads -------------------------------------------------------------------------------
     @acknowledged

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -23,6 +24,7 @@ from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import rewards as rw
 from app import demo
+from app.services.mail import CONSENT_TEXT
 from app.web.deps import services
 
 bp = Blueprint("pages", __name__)
@@ -68,6 +70,9 @@ class ClosingResponse(Response):
     file_body_class = ClosingFileBody
 
 
+_THREAD_ID = re.compile(r"[0-9a-f]{16}")
+
+
 def _frame_ancestors() -> str:
     origins = services().settings.allowed_origins
     return "*" if "*" in origins else " ".join(("'self'", *origins))
@@ -84,18 +89,33 @@ async def panel() -> Response:
         "category": args.get("category", "")[:60],
     }
     shopper = args.get("shopper", "")[:300] or None  # verified by POST /api/v1/visitors
+    # A link from an e-mail: open this thread (a thread id, or nothing).
+    thread = args.get("thread", "")
     html = await render_template(
         "panel.html",
         product=product,
         lang=g.locale,
         body_max=services().settings.max_body_chars,
         shopper=shopper,
+        open_thread=thread if _THREAD_ID.fullmatch(thread) else None,
+        mail=services().mail.available,
+        consent_text=CONSENT_TEXT["en" if g.locale == "en" else "fr"],
         badges={b.code: b.label("en" if g.locale == "en" else "fr") for b in rw.DEFAULT_BADGES},
     )
     response = Response(html)
     response.headers["Content-Security-Policy"] = (
         f"default-src 'self'; img-src 'self' data:; style-src 'self'; "
         f"connect-src 'self'; frame-ancestors {_frame_ancestors()}"
+    )
+    return response
+
+
+@bp.get("/privacy")
+async def privacy() -> Response:
+    """The privacy notice the widget links to (French or English)."""
+    response = Response(await render_template("privacy.html", lang=g.locale))
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'self'; frame-ancestors 'none'"
     )
     return response
 

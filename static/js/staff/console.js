@@ -296,6 +296,30 @@ function claim(id, button) {
   });
 }
 
+// ---------------------------------------------------------------- e-mail delivery
+/** Shown only when e-mail is set up and some could not be sent (GET /api/v1/staff/mail). */
+function initMail() {
+  const panel = $("[data-testid=mail-health]");
+  api("GET", "/api/v1/staff/mail").then((res) => {
+    if (!res.ok || !res.data.available || !res.data.failed) return;
+    const d = res.data;
+    $("[data-testid=mail-counts]").textContent = t("mail_counts", {
+      sent: d.sent_last_24h, pending: d.pending, failed: d.failed,
+    });
+    const items = $("[data-testid=mail-failures]");
+    items.textContent = "";
+    for (const mail of d.failures) {
+      const li = document.createElement("li");
+      li.dataset.testid = "mail-failure";
+      li.textContent = t("mail_failure", {
+        kind: t("mail_kind_" + mail.kind), to: mail.to, attempts: mail.attempts, error: mail.last_error || "",
+      });
+      items.appendChild(li);
+    }
+    panel.hidden = false;
+  });
+}
+
 // ---------------------------------------------------------------- admin: detectors
 function initDetectors() {
   const detectors = $("[data-testid=detectors]");
@@ -410,3 +434,4 @@ setInterval(() => {
   cases.forEach((entry) => setDue($(".sc-case__due", entry.el), entry.case));
 }, TICK_MS);
 initDetectors();
+initMail();

@@ -6,6 +6,7 @@ import { getJson } from "../shared/api.js";
 import { $, setBusy } from "../shared/dom.js";
 import { config, LANG, PAGE_SIZE, ROOM, t } from "./config.js";
 import { uuid } from "./connection.js";
+import { offerEmail } from "./email.js";
 import { hideAlert, showAlert, showError, showNotice } from "./feedback.js";
 import { write } from "./identity.js";
 import { state } from "./state.js";
@@ -75,6 +76,7 @@ function ask() {
       els.notice.textContent = "";
       showAlert(t("sent_question"), "info");
     }
+    offerEmail();
   }, () => setBusy(els.submit, false));
 }
 

@@ -9,6 +9,7 @@ import { postToParent } from "./embed.js";
 import { showError } from "./feedback.js";
 import { forgetVisitor, onIdentityChange } from "./identity.js";
 import { initAsk } from "./ask.js";
+import { initEmail } from "./email.js";
 import { initLeaders, refreshLeaders } from "./leaders.js";
 import { initPoints, pointsButton, updatePointsButton } from "./points.js";
 import { joinRoom, listen } from "./room.js";
@@ -39,6 +40,7 @@ function start() {
     refreshLeaders();
   });
   initAsk();
+  initEmail();
   initSheets(() => (!pointsButton.hidden ? pointsButton : title));
   initLeaders();
   initPoints();

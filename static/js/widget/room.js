@@ -7,7 +7,7 @@
  * `typing`, `notification` (answer, nudge, rank, badge) and `private`.
  */
 import { $ } from "../shared/dom.js";
-import { LANG, PAGE_SIZE, product, ROOM, t, WRITE_ATTEMPTS } from "./config.js";
+import { config, LANG, PAGE_SIZE, product, ROOM, t, WRITE_ATTEMPTS } from "./config.js";
 import { emitAck, socket } from "./connection.js";
 import { postToParent } from "./embed.js";
 import { announce, showAlert, showError, toast } from "./feedback.js";
@@ -42,6 +42,17 @@ export function listen() {
 }
 
 /** (Re)connected: join from the last seq applied, so a blip loses nothing. */
+let linked = config.open_thread; // a link from an e-mail: show that thread once
+
+/** Bring the linked thread into view (fetched if it is older than the first page). */
+function openLinkedThread() {
+  const id = linked;
+  linked = null;
+  if (!id) return;
+  const shown = state.threads.get(id);
+  (shown && shown.messages.size ? Promise.resolve() : fetchThread(id)).then(() => focusThread(id));
+}
+
 export function joinRoom() {
   sync.connected();
 }
@@ -72,6 +83,7 @@ function sendJoin({ id, since }) {
     els.list.setAttribute("aria-busy", "false");
     state.synced = true;
     updateEmpty();
+    openLinkedThread();
   });
 }
 
