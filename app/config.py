@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     # E-mail (docs/mail.md): smtp://[user:password@]host:port or smtps://...; unset, no
     # e-mail is ever sent and the widget offers none. Links in e-mails start with public_url.
     smtp_url: str | None = None
+    # The shop's server authenticates its purchase feed with this key (docs/mail.md).
+    shop_api_key: str | None = Field(default=None, min_length=24)
     mail_from: str | None = None  # default: Entraide <no-reply@the public URL's host>
 
     @field_validator("database_url")

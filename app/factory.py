@@ -44,6 +44,7 @@ from app.services.mail_links import MailLinks
 from app.services.mail_worker import MailWorker
 from app.services.moderation import ModerationService
 from app.services.outbox import Dispatcher
+from app.services.owners import Owners
 from app.services.qa import QA
 from app.services.ratelimit import RateLimits
 from app.services.readiness import Readiness
@@ -60,6 +61,7 @@ from app.web import (
     mail,
     pages,
     rewards_api,
+    shop_api,
     staff_api,
     staff_digest,
     staff_pages,
@@ -175,6 +177,9 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
         insights=insights,
         digests=Digests(insights, settings.digest_dir, settings.public_url),
         mail=mail_service,
+        owners=Owners(
+            store, composer, trust_shop_links(settings), mail_service.queued, settings.shop_api_key
+        ),
     )
     services.qa.ranks = rewards.ranks
 
@@ -204,7 +209,7 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
     errors.init_app(quart)
     i18n.init_app(quart)
     blueprints = (api.bp, health.bp, pages.bp, rewards_api.bp, staff_api.bp, staff_pages.bp,
-                  staff_digest.bp, mail.bp)  # fmt: skip
+                  staff_digest.bp, mail.bp, shop_api.bp)  # fmt: skip
     for blueprint in blueprints:
         quart.register_blueprint(blueprint)
 

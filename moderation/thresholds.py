@@ -27,6 +27,7 @@ class Thresholds:
     spam: float = 0.5
     spam_hold: float = 0.7
     unanswered_sla: timedelta = timedelta(minutes=10)
+    owner_ask_after: timedelta = timedelta(minutes=30)  # then e-mail people who bought it
     flood_messages: int = 6
     flood_window: timedelta = timedelta(seconds=30)
     reports_to_hold: int = 3
@@ -39,7 +40,8 @@ class Thresholds:
                 raise ValueError(f"{name} must be within (0, 1], got {value}")
         if self.abuse_hold < self.abuse or self.spam_hold < self.spam:
             raise ValueError("a hold threshold cannot be below its case threshold")
-        if self.unanswered_sla <= timedelta(0) or self.flood_window <= timedelta(0):
+        durations = (self.unanswered_sla, self.flood_window, self.owner_ask_after)
+        if any(d <= timedelta(0) for d in durations):
             raise ValueError("durations must be positive")
         if self.flood_messages < 2 or self.reports_to_hold < 1:
             raise ValueError("flood_messages must be >= 2 and reports_to_hold >= 1")
@@ -62,6 +64,8 @@ class Thresholds:
         for key, value in data.items():
             if key == "unanswered_sla_minutes":
                 changes["unanswered_sla"] = timedelta(minutes=float(value))
+            elif key == "owner_ask_after_minutes":
+                changes["owner_ask_after"] = timedelta(minutes=float(value))
             elif key == "flood_window_seconds":
                 changes["flood_window"] = timedelta(seconds=float(value))
             elif key == "trusted_link_domains":

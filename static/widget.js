@@ -56,6 +56,9 @@
   // A link from an Entraide e-mail ("...#entraide-thread=<id>"): open on that thread.
   var linked = /(?:^#|&)entraide-thread=([0-9a-f]{16})(?:&|$)/.exec(location.hash);
   if (linked) params.set("thread", linked[1]);
+  // ...and, for someone who bought the product, their one-use invitation to answer.
+  var invite = /(?:^#|&)entraide-invite=([A-Za-z0-9._-]{1,2000})(?:&|$)/.exec(location.hash);
+  if (invite) params.set("invite", invite[1]);
   var inlineTarget = null;
   var panelSrc = "";
   var uid = "entraide-" + Math.random().toString(36).slice(2, 10);

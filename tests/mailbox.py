@@ -86,6 +86,15 @@ class Mailbox:
                 raise AssertionError(f"{count} e-mail(s) to {address}: got {len(found)}")
             await asyncio.sleep(0.05)  # polling the server's inbox with a deadline
 
+    async def wait_until_async(self, check: Callable[[], bool]) -> None:
+        """Until `check()` holds (it reads the inbox), within the deadline."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + DEADLINE
+        while not check():
+            if loop.time() > end:
+                raise AssertionError(f"the inbox never matched: {len(self.received)} e-mails")
+            await asyncio.sleep(0.05)  # polling the server's inbox with a deadline
+
 
 def text_of(message: EmailMessage) -> str:
     part = message.get_body(preferencelist=("plain",))

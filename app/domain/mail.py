@@ -19,12 +19,14 @@ from app.domain.models import new_id, utcnow
 class MailKind(StrEnum):
     CONFIRM = "confirm"  # "confirm your address": the only e-mail before consent is confirmed
     ANSWER = "answer"  # someone answered your question
+    OWNER = "owner"  # you bought this product: can you answer a shopper's question?
 
 
 class Purpose(StrEnum):
     """What a person consented to receive."""
 
     ANSWERS = "answers"  # e-mails about answers to my questions
+    OWNER_QUESTIONS = "owner_questions"  # questions about products I bought (the shop asked)
 
 
 class MailStatus(StrEnum):
@@ -37,6 +39,10 @@ class MailStatus(StrEnum):
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
 ANSWER_EVERY = timedelta(minutes=15)  # at most one answer e-mail per question in this time
 CONFIRMATIONS_PER_DAY = 3  # confirmation e-mails to one address in 24 hours, at most
+OWNERS_PER_QUESTION = 5  # owners e-mailed about one unanswered question, at most
+OWNER_EVERY = timedelta(days=1)  # at most one "can you answer?" e-mail per owner in this time
+OWNER_LOOKBACK = timedelta(days=7)  # older unanswered questions are not sent to owners
+MAX_PURCHASES = 500  # products in one call of the shop's purchase feed
 
 
 def address_key(email: str) -> str:
@@ -66,6 +72,20 @@ class EmailAddress:
     @property
     def confirmed(self) -> bool:
         return self.confirmed_at is not None
+
+
+@dataclass(slots=True)
+class ShopCustomer:
+    """A customer as the shop's server describes them (`POST /api/v1/shop/customers`):
+    `customer_id` is the id the shop signs in verified shopper identities. The shop
+    collected `owner_questions` consent; `consent_at` is when it told us (None: withdrawn)."""
+
+    customer_id: str
+    email: str
+    lang: str
+    owner_questions: bool
+    updated_at: datetime
+    consent_at: datetime | None = None
 
 
 @dataclass(slots=True)

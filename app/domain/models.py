@@ -64,6 +64,9 @@ class Visitor:
     # address: a proxy that is not trusted). Rewards treat unverified visitors of one
     # network as one giver (docs/rewards.md, "Throwaway identities").
     network_key: str | None = None
+    # Set when the visitor's data was erased (their right to erasure): the name is a
+    # pseudonym, their content is gone and their token no longer works.
+    erased_at: datetime | None = None
 
 
 @dataclass(slots=True)
@@ -113,6 +116,8 @@ class Message:
     votes: int = 0
     hidden: bool = False
     visibility: Visibility = Visibility.PUBLIC
+    # The shop says the author bought this product (as the answer was written).
+    verified_owner: bool = False
 
 
 @dataclass(slots=True, frozen=True)

@@ -15,6 +15,7 @@ from app.services.insights import InsightsService
 from app.services.mail import MailService
 from app.services.moderation import ModerationService
 from app.services.outbox import Dispatcher
+from app.services.owners import Owners
 from app.services.qa import QA
 from app.services.ratelimit import RateLimits
 from app.services.readiness import Readiness
@@ -43,7 +44,8 @@ class Services:
     insights: InsightsService
     digests: Digests
     mail: MailService
+    owners: Owners
 
     def jobs(self) -> list[Job]:
         """What the sweeper runs on every tick."""
-        return [self.moderation.sweep, self.digests.tick]
+        return [self.moderation.sweep, self.digests.tick, self.owners.tick]

@@ -78,15 +78,17 @@ class Identity:
         return shopper_id
 
     async def create_visitor(
-        self, raw_name: str, shopper_token: str | None = None, client_address: str | None = None
-    ) -> tuple[Visitor, str]:
+        self, raw_name: str, shopper_token: str | None = None, client_address: str | None = None,
+        *, customer_id: str | None = None,
+    ) -> tuple[Visitor, str]:  # fmt: skip
         """`client_address`: the address the request came from (as the trusted proxy
-        reports it); only its network's keyed hash is kept."""
+        reports it); only its network's keyed hash is kept. `customer_id`: a shop customer
+        already vouched for (an owner's invitation)."""
         visitor = Visitor(
             id=new_id(),
             name=clean_display_name(raw_name),
             created_at=utcnow(),
-            shopper_id=self.verified_shopper(shopper_token),
+            shopper_id=customer_id or self.verified_shopper(shopper_token),
             network_key=network_key(self._secret_key, client_address),
         )
         await self._store.add_visitor(visitor)

@@ -8,7 +8,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from app.domain.mail import EmailAddress, Mail, MailKind
+from app.domain.mail import EmailAddress, Mail, MailKind, ShopCustomer
 from app.domain.models import Message, Room, Thread
 from app.services.mail_links import MailLinks
 
@@ -38,6 +38,13 @@ TEXT: dict[str, dict[str, str]] = {
             "Vous recevez ce message parce que vous avez demandé à être prévenu(e) des réponses à "
             "vos questions."
         ),
+        "owner_subject": "Vous avez acheté {product} : pouvez-vous aider un client ?",
+        "owner_line": "Un client pose une question sur {product}, que vous avez acheté, et"
+        " personne n'a encore répondu :",
+        "owner_action": "Répondre",
+        "owner_why": "Vous recevez ce message parce que vous avez accepté, auprès de la"
+        " boutique, d'être sollicité(e) sur les produits que vous avez achetés. Un e-mail"
+        " par jour au plus.",
         "unsubscribe": "Ne plus recevoir ces e-mails",
         "staff": "L'équipe de la boutique",
     },
@@ -59,6 +66,12 @@ TEXT: dict[str, dict[str, str]] = {
         "answer_why": (
             "You are receiving this because you asked to hear about answers to your questions."
         ),
+        "owner_subject": "You bought {product}: can you help a shopper?",
+        "owner_line": "A shopper asks about {product}, which you bought, and nobody has"
+        " answered yet:",
+        "owner_action": "Answer",
+        "owner_why": "You are receiving this because you agreed with the shop to be asked"
+        " about products you bought. One e-mail a day at most.",
         "unsubscribe": "Stop these e-mails",
         "staff": "The shop's team",
     },
@@ -78,44 +91,44 @@ class MailComposer:
             keep_trailing_newline=True,
         )
 
-    def _render(self, kind: MailKind, address: EmailAddress, subject: str,
+    def _render(self, kind: MailKind, to: str, lang: str, subject: str,
                 unsubscribe: bool, **parts: Any) -> Mail:  # fmt: skip
-        lang = "fr" if address.lang == "fr" else "en"
+        lang = "fr" if lang == "fr" else "en"
         words = TEXT[lang]
-        unsubscribe_url = (
-            self.links.unsubscribe_url(address.email, kind, lang) if unsubscribe else None
-        )
+        unsubscribe_url = self.links.unsubscribe_url(to, kind, lang) if unsubscribe else None
         context = {"lang": lang, "subject": subject, "brand": words["brand"],
                    "unsubscribe": words["unsubscribe"], "unsubscribe_url": unsubscribe_url,
                    "quote": None, "quote_by": None, **parts}  # fmt: skip
         return Mail(
             kind=kind,
-            to=address.email,
+            to=to,
             subject=subject,
             text=self._env.get_template("mail/message.txt").render(context),
             html=self._env.get_template("mail/message.html").render(context),
             unsubscribe_url=unsubscribe_url,
-            visitor_id=address.visitor_id,
         )
 
     def confirm(self, address: EmailAddress) -> Mail:
         """The double opt-in e-mail: the only one an unconfirmed address ever gets."""
         assert address.nonce is not None
         words = TEXT["fr" if address.lang == "fr" else "en"]
-        return self._render(
-            MailKind.CONFIRM, address, words["confirm_subject"], unsubscribe=True,
+        mail = self._render(
+            MailKind.CONFIRM, address.email, address.lang, words["confirm_subject"],
+            unsubscribe=True,
             lines=[words["confirm_line"], words["confirm_line2"]],
             action=words["confirm_action"],
             action_url=self.links.confirm_url(address.visitor_id, address.nonce, address.lang),
             why=words["confirm_why"],
         )  # fmt: skip
+        mail.visitor_id = address.visitor_id
+        return mail
 
     def answer(self, address: EmailAddress, thread: Thread, room: Room, message: Message,
                by_staff: bool) -> Mail:  # fmt: skip
         """Someone answered: the answer itself and a link back to the thread."""
         words = TEXT["fr" if address.lang == "fr" else "en"]
         mail = self._render(
-            MailKind.ANSWER, address,
+            MailKind.ANSWER, address.email, address.lang,
             words["answer_subject"].format(product=_short(room.title, 80)), unsubscribe=True,
             lines=[words["answer_line"].format(question=_short(thread.body, 160))],
             quote=_short(message.body, QUOTE_CHARS),
@@ -123,6 +136,22 @@ class MailComposer:
             action=words["answer_action"],
             action_url=self.links.thread_url(room.url, thread.id),
             why=words["answer_why"],
+        )  # fmt: skip
+        mail.thread_id, mail.visitor_id = thread.id, address.visitor_id
+        return mail
+
+    def owner(self, owner: ShopCustomer, thread: Thread, room: Room, invite: str) -> Mail:
+        """To someone who bought the product: a shopper's unanswered question, and a link
+        that opens it in the widget as a verified owner."""
+        words = TEXT["fr" if owner.lang == "fr" else "en"]
+        mail = self._render(
+            MailKind.OWNER, owner.email, owner.lang,
+            words["owner_subject"].format(product=_short(room.title, 80)), unsubscribe=True,
+            lines=[words["owner_line"].format(product=_short(room.title, 120))],
+            quote=_short(thread.body, QUOTE_CHARS),
+            action=words["owner_action"],
+            action_url=self.links.thread_url(room.url, thread.id, invite),
+            why=words["owner_why"],
         )  # fmt: skip
         mail.thread_id = thread.id
         return mail

@@ -16,7 +16,12 @@ from app.domain.mail import MailKind
 
 CONFIRM_DAYS = 7
 UNSUBSCRIBE_DAYS = 400  # an unsubscribe link keeps working as long as an old e-mail is kept
-SALTS = {"confirm": "entraide.mail.confirm", "unsubscribe": "entraide.mail.unsubscribe"}
+INVITE_DAYS = 7
+SALTS = {
+    "confirm": "entraide.mail.confirm",
+    "unsubscribe": "entraide.mail.unsubscribe",
+    "invite": "entraide.mail.invite",
+}
 
 
 class MailLinks:
@@ -62,7 +67,20 @@ class MailLinks:
         except (TypeError, ValueError):
             raise Invalid("this link is not valid") from None
 
+    def invite_token(self, thread_id: str, customer_id: str, nonce: str) -> str:
+        return str(self._serializer("invite").dumps([thread_id, customer_id, nonce]))
+
+    def read_invite(self, token: object) -> tuple[str, str, str]:
+        """(thread id, customer id, nonce) of an owner's invitation to answer."""
+        value = self._read("invite", token, INVITE_DAYS)
+        if not (isinstance(value, list) and len(value) == 3
+                and all(isinstance(v, str) for v in value)):  # fmt: skip
+            raise Invalid("this link is not valid")
+        return value[0], value[1], value[2]
+
     @staticmethod
-    def thread_url(product_url: str, thread_id: str) -> str:
-        """The product page with the widget told to open this thread (widget.js reads it)."""
-        return f"{product_url.split('#')[0]}#entraide-thread={quote(thread_id)}"
+    def thread_url(product_url: str, thread_id: str, invite: str | None = None) -> str:
+        """The product page with the widget told to open this thread (widget.js reads it),
+        and for an owner the invitation that makes them a verified owner there."""
+        link = f"{product_url.split('#')[0]}#entraide-thread={quote(thread_id)}"
+        return f"{link}&entraide-invite={quote(invite)}" if invite else link

@@ -39,6 +39,8 @@ class ProductInfo(Payload):
 class NewVisitor(Payload):
     name: Annotated[str, StringConstraints(max_length=200)]
     shopper: Annotated[str, StringConstraints(max_length=300)] | None = None
+    # An owner's invitation from an e-mail (one use): the visitor is that verified customer.
+    invite: Annotated[str, StringConstraints(max_length=2000)] | None = None
 
 
 class Join(Payload):
@@ -128,6 +130,17 @@ class EmailSubscribe(Payload):
 
     email: Annotated[str, StringConstraints(min_length=3, max_length=254)]
     lang: Literal["fr", "en"] = "fr"
+
+
+class ShopCustomerIn(Payload):
+    """The shop's purchase feed (`POST /api/v1/shop/customers`): who bought what, and
+    whether they agreed (with the shop) to be asked about it."""
+
+    customer_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_:@-]{1,100}$")]
+    email: Annotated[str, StringConstraints(min_length=3, max_length=254)]
+    lang: Literal["fr", "en"] = "fr"
+    purchased: Annotated[list[RoomKey], Field(max_length=500)] = []
+    owner_questions: bool = False
 
 
 P = TypeVar("P", bound=Payload)

@@ -264,6 +264,8 @@ class QA:
             client_id=cmd.client_id,
             created_at=now,
             visibility=visibility,
+            verified_owner=visitor.shopper_id is not None
+            and await self._store.has_purchased(visitor.shopper_id, thread.room),
         )
         for _ in range(RETRIES):
             try:

@@ -10,10 +10,14 @@ from app.domain.text import render_html
 from insights.facts import Rating
 
 
-def author(author_id: str, name: str, *, staff: bool = False) -> dict[str, Any]:
+def author(
+    author_id: str, name: str, *, staff: bool = False, verified_owner: bool = False
+) -> dict[str, Any]:
     # Ranks come from the rewards module once it exists; null means "no rank yet".
-    # `staff` marks the brand's team (the widget shows a brand badge).
-    return {"id": author_id, "name": name, "rank": None, "staff": staff}
+    # `staff` marks the brand's team (the widget shows a brand badge); `verified_owner`
+    # someone the shop says bought the product ("bought it" badge).
+    return {"id": author_id, "name": name, "rank": None, "staff": staff,
+            "verified_owner": verified_owner}  # fmt: skip
 
 
 def thread_view(thread: Thread) -> dict[str, Any]:
@@ -41,7 +45,10 @@ def message_view(message: Message) -> dict[str, Any]:
         "thread_id": message.thread_id,
         "kind": message.kind.value,
         "author": author(
-            message.author_id, message.author_name, staff=message.kind is MessageKind.STAFF
+            message.author_id,
+            message.author_name,
+            staff=message.kind is MessageKind.STAFF,
+            verified_owner=message.verified_owner,
         ),
         "body": "" if message.hidden else message.body,
         "html": "" if message.hidden or system else render_html(message.body),

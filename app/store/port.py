@@ -14,7 +14,7 @@ from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
-from app.domain.mail import Consent, EmailAddress, Mail, MailKind, MailStats
+from app.domain.mail import Consent, EmailAddress, Mail, MailKind, MailStats, ShopCustomer
 from app.domain.models import (
     Event,
     EventType,
@@ -446,6 +446,72 @@ class MailStore(Protocol):
         """The most recent e-mails given up on, newest first."""
 
 
+class OwnersStore(Protocol):
+    """What the shop says its customers bought, and the questions sent to those owners."""
+
+    async def save_customer(self, customer: ShopCustomer, purchased: Sequence[str]) -> None:
+        """Upsert the customer; `purchased` room keys are added to what they own."""
+
+    async def get_customer(self, customer_id: str) -> ShopCustomer | None: ...
+
+    async def purchases(self, customer_id: str) -> list[str]:
+        """The room keys a customer bought, sorted."""
+
+    async def owners_of(self, room: str, limit: int) -> list[ShopCustomer]:
+        """Customers who bought `room` and agree to owner questions, newest buyers first."""
+
+    async def unanswered_threads(
+        self, created_after: datetime, created_before: datetime, limit: int
+    ) -> list[Thread]:
+        """Open, unanswered, published questions created in the window that were not sent to
+        owners yet, oldest first."""
+
+    async def record_owner_asks(
+        self, thread_id: str, asks: Sequence[tuple[str, str]], at: datetime
+    ) -> None:
+        """Mark the question as sent to owners: (customer id, invitation nonce) per owner
+        (none: nobody to ask; the question is still marked)."""
+
+    async def has_purchased(self, customer_id: str, room: str) -> bool: ...
+
+    async def use_invitation(
+        self, thread_id: str, customer_id: str, nonce: str, at: datetime
+    ) -> bool:
+        """Spend an owner's invitation to a question: True once, then False."""
+
+
+class PrivacyStore(Protocol):
+    """A visitor's data, read whole (export) or erased everywhere; old content erased."""
+
+    async def visitor_threads(self, visitor_id: str) -> list[Thread]:
+        """Every question they asked (held and hidden ones too), oldest first."""
+
+    async def visitor_messages(self, visitor_id: str) -> list[Message]:
+        """Every answer or message they wrote, oldest first."""
+
+    async def visitor_votes(self, visitor_id: str) -> list[tuple[str, int, datetime]]:
+        """(message id, value, when) of every vote they cast, oldest first."""
+
+    async def visitor_ratings(self, visitor_id: str) -> list[Rating]: ...
+
+    async def visitor_reports(self, visitor_id: str) -> list[Report]:
+        """The reports they filed, oldest first."""
+
+    async def erase_visitor(self, visitor_id: str, pseudonym: str, at: datetime) -> list[str]:
+        """In one unit: the name becomes `pseudonym`, the shop's customer id and network key
+        go, the bodies of their questions and messages are emptied (out of search and topic
+        terms; room events announce the change), their address, consents and e-mails are
+        deleted, their ratings lose their name, they leave every board (disqualified).
+        Returns the ids of the questions whose content changed."""
+
+    async def erase_expired(
+        self, public_before: datetime | None, private_before: datetime, limit: int
+    ) -> list[str]:
+        """Empty the bodies of up to `limit` questions and messages older than their
+        retention (public ones: `public_before`, None keeps them; private and held ones:
+        `private_before`), as `erase_visitor` does; the ids of the questions changed."""
+
+
 class Store(
     MaintenanceStore,
     UnitOfWork,
@@ -456,13 +522,20 @@ class Store(
     RewardsStore,
     InsightsStore,
     MailStore,
+    OwnersStore,
+    PrivacyStore,
     Protocol,
 ):
     """Everything the services need from a database: what the adapters implement."""
 
 
 # What each write-path service receives (the others take one slice above) -------------------
-class QAUnit(UnitOfWork, QAStore, CaseLookup, Protocol):
+class PurchaseLookup(Protocol):
+    async def has_purchased(self, customer_id: str, room: str) -> bool:
+        """Whether the shop says this customer bought the product of `room`."""
+
+
+class QAUnit(UnitOfWork, QAStore, CaseLookup, PurchaseLookup, Protocol):
     """The Q&A use cases: rooms, threads, answers and votes in units of work."""
 
 
@@ -486,6 +559,10 @@ class ContributorsStore(LedgerStore, QAStore, ReviewStore, AuditLog, Protocol):
     """A contributor's record for staff: points, counts, and the actions taken about them."""
 
 
-class MailUnit(UnitOfWork, MailStore, QAStore, Protocol):
+class MailUnit(UnitOfWork, MailStore, OwnersStore, QAStore, Protocol):
     """E-mail: addresses and consent in units of work, the queue, and the questions and
     rooms an e-mail is about."""
+
+
+class PrivacyUnit(UnitOfWork, PrivacyStore, QAStore, MailStore, LedgerStore, AuditLog, Protocol):
+    """Export and erasure: a visitor's rows everywhere, and the audit of staff requests."""

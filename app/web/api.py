@@ -19,6 +19,7 @@ from quart_schema import (
 
 from app.domain.errors import Invalid, NotFound
 from app.domain.models import ThreadStatus
+from app.domain.text import clean_display_name
 from app.services import payloads as p
 from app.services.views import message_view, posted_extras, rating_view, thread_view
 from app.web.deps import current_visitor, entity_id, json_object, services
@@ -58,8 +59,12 @@ async def create_visitor(data: p.NewVisitor) -> tuple[Json, int]:
     """Create a visitor with a display name; keep the token to post later."""
     svc = services()
     await svc.limits.check_new_visitor(request.remote_addr or "unknown")
+    if data.invite is not None and data.shopper is not None:
+        raise Invalid("send either shopper or invite, not both")
+    clean_display_name(data.name)  # a bad name must not spend the invitation
+    customer = await svc.owners.redeem(data.invite) if data.invite is not None else None
     visitor, token = await svc.identity.create_visitor(
-        data.name, data.shopper, client_address=request.remote_addr
+        data.name, data.shopper, client_address=request.remote_addr, customer_id=customer
     )
     return {"id": visitor.id, "name": visitor.name, "token": token}, 201
 

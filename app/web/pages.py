@@ -71,6 +71,7 @@ class ClosingResponse(Response):
 
 
 _THREAD_ID = re.compile(r"[0-9a-f]{16}")
+_INVITE = re.compile(r"[A-Za-z0-9._-]{1,2000}")
 
 
 def _frame_ancestors() -> str:
@@ -91,6 +92,7 @@ async def panel() -> Response:
     shopper = args.get("shopper", "")[:300] or None  # verified by POST /api/v1/visitors
     # A link from an e-mail: open this thread (a thread id, or nothing).
     thread = args.get("thread", "")
+    invite = args.get("invite", "")  # an owner's invitation, spent when they post
     html = await render_template(
         "panel.html",
         product=product,
@@ -98,6 +100,7 @@ async def panel() -> Response:
         body_max=services().settings.max_body_chars,
         shopper=shopper,
         open_thread=thread if _THREAD_ID.fullmatch(thread) else None,
+        invite=invite if _INVITE.fullmatch(invite) else None,
         mail=services().mail.available,
         consent_text=CONSENT_TEXT["en" if g.locale == "en" else "fr"],
         badges={b.code: b.label("en" if g.locale == "en" else "fr") for b in rw.DEFAULT_BADGES},

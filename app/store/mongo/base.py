@@ -76,6 +76,11 @@ INDEXES: dict[str, tuple[str, list[tuple[str, int]], Doc]] = {
         {"partialFilterExpression": {"next_check_at": _IS_DATE}},
     ),
     "threads_by_author": ("threads", [("author_id", ASCENDING), ("created_at", DESCENDING)], {}),
+    "threads_unanswered": (
+        "threads",
+        [("created_at", ASCENDING)],
+        {"partialFilterExpression": {"answer_count": 0, "status": "open"}},
+    ),
     "messages_by_thread": (
         "messages",
         [("thread_id", ASCENDING), ("created_at", ASCENDING), ("_id", ASCENDING)],
@@ -155,6 +160,9 @@ INDEXES: dict[str, tuple[str, list[tuple[str, int]], Doc]] = {
     "mails_by_to": ("mails", [("to", ASCENDING), ("created_at", ASCENDING)], {}),
     "mails_by_thread": ("mails", [("thread_id", ASCENDING), ("created_at", ASCENDING)], {}),
     "mails_by_visitor": ("mails", [("visitor_id", ASCENDING)], {}),
+    "purchases_by_room": ("purchases", [("room", ASCENDING), ("at", DESCENDING)], {}),
+    "purchases_by_customer": ("purchases", [("customer_id", ASCENDING)], {}),
+    "owner_asks_by_thread": ("owner_asks", [("thread_id", ASCENDING)], {}),
 }
 # The fields a thread update may change (the same ones the SQLite adapter saves).
 THREAD_CHANGES = (

@@ -88,6 +88,7 @@ def message_from(doc: Mapping[str, Any]) -> Message:
         votes=doc["votes"],
         hidden=bool(doc["hidden"]),
         visibility=Visibility(doc.get("visibility", Visibility.PUBLIC.value)),
+        verified_owner=bool(doc.get("verified_owner", False)),
     )
 
 
@@ -172,6 +173,7 @@ class MongoQA(MongoBase):
             banned_until=utc_or_none(doc.get("banned_until")),
             shopper_id=doc.get("shopper_id"),
             network_key=doc.get("network_key"),
+            erased_at=utc_or_none(doc.get("erased_at")),
         )
 
     async def update_visitor(self, visitor: Visitor) -> None:
@@ -396,6 +398,7 @@ class MongoQA(MongoBase):
                     "votes": check_int(message.votes, "votes"),
                     "hidden": bool(message.hidden),
                     "visibility": Visibility(message.visibility).value,
+                    "verified_owner": bool(message.verified_owner),
                 }
             )
         except DuplicateKeyError as exc:

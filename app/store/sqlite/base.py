@@ -27,7 +27,7 @@ from app.domain.outbox import CommitHook, OutboxItem
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS visitors (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL, banned_until TEXT,
-    shopper_id TEXT, network_key TEXT
+    shopper_id TEXT, network_key TEXT, erased_at TEXT
 );
 CREATE TABLE IF NOT EXISTS rooms (
     key TEXT PRIMARY KEY, title TEXT NOT NULL, url TEXT NOT NULL, category TEXT NOT NULL,
@@ -49,7 +49,8 @@ CREATE TABLE IF NOT EXISTS messages (
     id TEXT PRIMARY KEY, thread_id TEXT NOT NULL, room TEXT NOT NULL, kind TEXT NOT NULL,
     author_id TEXT NOT NULL, author_name TEXT NOT NULL, body TEXT NOT NULL,
     client_id TEXT NOT NULL, created_at TEXT NOT NULL, votes INTEGER NOT NULL,
-    hidden INTEGER NOT NULL, visibility TEXT NOT NULL DEFAULT 'public'
+    hidden INTEGER NOT NULL, visibility TEXT NOT NULL DEFAULT 'public',
+    verified_owner INTEGER NOT NULL DEFAULT 0
 );
 CREATE UNIQUE INDEX IF NOT EXISTS messages_by_client_id ON messages (author_id, client_id);
 CREATE INDEX IF NOT EXISTS messages_by_thread ON messages (thread_id, created_at);
@@ -145,6 +146,8 @@ CREATE TABLE IF NOT EXISTS revocations (
     action TEXT NOT NULL, by_id TEXT
 );
 CREATE INDEX IF NOT EXISTS revocations_by_entry ON revocations (entry_id, pos);
+CREATE INDEX IF NOT EXISTS votes_by_voter ON votes (voter_id);
+CREATE INDEX IF NOT EXISTS ratings_by_visitor ON ratings (visitor_id);
 CREATE TABLE IF NOT EXISTS disqualified (
     visitor_id TEXT PRIMARY KEY, at TEXT NOT NULL
 ) WITHOUT ROWID;
@@ -162,6 +165,7 @@ CREATE TABLE IF NOT EXISTS reports (
     case_id TEXT
 );
 CREATE INDEX IF NOT EXISTS reports_by_author ON reports (author_id, at);
+CREATE INDEX IF NOT EXISTS reports_by_reporter ON reports (reporter_id, at);
 CREATE TABLE IF NOT EXISTS outbox (
     pos INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, refs TEXT NOT NULL,
     created_at TEXT NOT NULL
@@ -189,6 +193,23 @@ CREATE INDEX IF NOT EXISTS mails_by_to ON mails (to_addr, created_at);
 CREATE INDEX IF NOT EXISTS mails_by_thread ON mails (thread_id, created_at)
     WHERE thread_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS mails_by_visitor ON mails (visitor_id) WHERE visitor_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS shop_customers (
+    customer_id TEXT PRIMARY KEY, email TEXT NOT NULL, lang TEXT NOT NULL,
+    owner_questions INTEGER NOT NULL, updated_at TEXT NOT NULL, consent_at TEXT
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS purchases (
+    room TEXT NOT NULL, customer_id TEXT NOT NULL, at TEXT NOT NULL,
+    PRIMARY KEY (room, customer_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS purchases_by_customer ON purchases (customer_id, room);
+CREATE TABLE IF NOT EXISTS owner_asks (
+    thread_id TEXT NOT NULL, customer_id TEXT NOT NULL, nonce TEXT, asked_at TEXT NOT NULL,
+    used_at TEXT, PRIMARY KEY (thread_id, customer_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS threads_with_body ON threads (created_at) WHERE body != '';
+CREATE INDEX IF NOT EXISTS messages_with_body ON messages (created_at) WHERE body != '';
+CREATE INDEX IF NOT EXISTS threads_unanswered ON threads (created_at)
+    WHERE answer_count = 0 AND status = 'open';
 """
 # Columns added after their table first shipped: `CREATE TABLE IF NOT EXISTS` leaves an
 # existing table as it was, so `open` adds them before SCHEMA indexes them.
@@ -196,6 +217,8 @@ ADDED_COLUMNS = (
     ("audit", "subject_id", "TEXT"),
     ("visitors", "network_key", "TEXT"),
     ("staff", "session_epoch", "INTEGER NOT NULL DEFAULT 0"),
+    ("messages", "verified_owner", "INTEGER NOT NULL DEFAULT 0"),
+    ("visitors", "erased_at", "TEXT"),
 )
 
 

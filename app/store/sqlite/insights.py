@@ -50,6 +50,13 @@ def term_rows(facts: Sequence[ThreadFacts]) -> list[tuple[Any, ...]]:
     ]
 
 
+def rating_from(row: Any) -> Rating:
+    contacted = row["would_have_contacted"]
+    return Rating(row["thread_id"], row["visitor_id"], bool(row["helpful"]),
+                  None if contacted is None else bool(contacted),
+                  dt(row["at"]))  # type: ignore[arg-type]  # fmt: skip
+
+
 def _flag(value: bool | None) -> int | None:
     return None if value is None else int(value)
 
@@ -81,12 +88,7 @@ class SqliteInsights(SqliteBase):
 
     async def get_rating(self, thread_id: str) -> Rating | None:
         row = await self._read_one("SELECT * FROM ratings WHERE thread_id = ?", (thread_id,))
-        if row is None:
-            return None
-        contacted = row["would_have_contacted"]
-        return Rating(row["thread_id"], row["visitor_id"], bool(row["helpful"]),
-                      None if contacted is None else bool(contacted),
-                      dt(row["at"]))  # type: ignore[arg-type]  # fmt: skip
+        return None if row is None else rating_from(row)
 
     async def save_thread_facts(self, facts: Sequence[ThreadFacts]) -> None:
         if not facts:

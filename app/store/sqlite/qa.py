@@ -30,7 +30,7 @@ THREAD_FIELDS = (
 )  # fmt: skip
 MESSAGE_FIELDS = (
     "id", "thread_id", "room", "kind", "author_id", "author_name", "body", "client_id",
-    "created_at", "votes", "hidden", "visibility",
+    "created_at", "votes", "hidden", "visibility", "verified_owner",
 )  # fmt: skip
 THREAD_COLUMNS = ", ".join(THREAD_FIELDS)
 MESSAGE_COLUMNS = ", ".join(MESSAGE_FIELDS)
@@ -80,6 +80,7 @@ def message_from(row: sqlite3.Row) -> Message:
         votes=row["votes"],
         hidden=bool(row["hidden"]),
         visibility=Visibility(row["visibility"]),
+        verified_owner=bool(row["verified_owner"]),
     )
 
 
@@ -87,6 +88,7 @@ def message_values(m: Message) -> tuple[Any, ...]:
     return (
         m.id, m.thread_id, m.room, m.kind.value, m.author_id, m.author_name, m.body,
         m.client_id, ts(m.created_at), m.votes, int(m.hidden), m.visibility.value,
+        int(m.verified_owner),
     )  # fmt: skip
 
 
@@ -124,8 +126,8 @@ class SqliteQA(SqliteBase):
 
     async def get_visitor(self, visitor_id: str) -> Visitor | None:
         row = await self._read_one(
-            "SELECT id, name, created_at, banned_until, shopper_id, network_key FROM visitors"
-            " WHERE id = ?",
+            "SELECT id, name, created_at, banned_until, shopper_id, network_key, erased_at"
+            " FROM visitors WHERE id = ?",
             (visitor_id,),
         )
         if row is None:
@@ -137,6 +139,7 @@ class SqliteQA(SqliteBase):
             banned_until=dt(row["banned_until"]),
             shopper_id=row["shopper_id"],
             network_key=row["network_key"],
+            erased_at=dt(row["erased_at"]),
         )
 
     async def update_visitor(self, visitor: Visitor) -> None:

@@ -4,7 +4,7 @@
  * identity; every write asks for one first.
  */
 import { $, setBusy } from "../shared/dom.js";
-import { config, WRITE_ATTEMPTS } from "./config.js";
+import { config, t, WRITE_ATTEMPTS } from "./config.js";
 import { emitAck, socket, whenConnected } from "./connection.js";
 import { state, VISITOR_KEY } from "./state.js";
 import { storage } from "./storage.js";
@@ -15,6 +15,13 @@ const nameInput = $("#ep-name-input");
 const nameError = $("#ep-name-error");
 const listeners = [];
 let identityPromise = null;
+let invite = config.invite || null; // an owner's invitation (from an e-mail), used once
+
+// Invited as an owner: post as that verified customer, not as an identity kept from before.
+if (invite && state.visitor && !state.visitor.owner) {
+  state.visitor = null;
+  storage.remove(VISITOR_KEY);
+}
 
 /** fn() runs whenever the visitor gets or loses an identity. */
 export function onIdentityChange(fn) {
@@ -106,12 +113,17 @@ function askName() {
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/json" },
         // The shop's signed customer id, when it vouched for one (data-shopper).
-        body: JSON.stringify(config.shopper ? { name, shopper: config.shopper } : { name }),
+        body: JSON.stringify(invite ? { name, invite }
+          : config.shopper ? { name, shopper: config.shopper } : { name }),
       }).then((r) => r.json().catch(() => ({})).then((body) => {
         setBusy(submit, false);
         if (r.ok && body && body.id && body.token) {
           cleanup();
-          resolve({ id: body.id, name: body.name || name, token: body.token });
+          resolve({ id: body.id, name: body.name || name, token: body.token, owner: !!invite });
+          invite = null;
+        } else if (invite && body && body.error && body.error.field === "invite") {
+          invite = null; // spent or expired: the next try posts as a plain visitor
+          nameError.textContent = t("invite_used");
         } else {
           fail(body && body.error ? body.error.code : r.status === 429 ? "rate_limited" : "unknown");
         }

@@ -252,6 +252,8 @@ function fillMeta(root, author, createdAt, staff) {
     fillRank(rank, typeof code === "string" ? code : "", isObject ? value.label : "");
   }
   rank.setAttribute("data-testid", staff ? "staff-badge" : "rank");
+  const owner = $(".ep-owner", root);
+  if (owner) owner.hidden = staff || !(author && author.verified_owner);
   setTime($(".ep-time", root), createdAt);
 }
 

@@ -1,0 +1,134 @@
+"""Ask the owners: a question nobody answered is e-mailed to people who bought the product.
+
+The shop's server tells us who bought what (`save_customer`, behind the shop API key) and
+whether the customer agreed, with the shop, to be asked. The sweeper's `tick` finds
+questions unanswered for `owner_ask_after` (moderation thresholds, per category) and e-mails
+up to OWNERS_PER_QUESTION consenting owners (never the asker, at most one such e-mail per
+owner per OWNER_EVERY), each with a one-use, 7-day invitation that opens the thread in the
+widget as a verified owner (`redeem`). A question is looked at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import secrets
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+
+from app.domain.errors import Invalid, Unauthorized, Unavailable
+from app.domain.mail import (
+    OWNER_EVERY,
+    OWNER_LOOKBACK,
+    OWNERS_PER_QUESTION,
+    MailKind,
+    ShopCustomer,
+    address_key,
+)
+from app.domain.models import Thread, utcnow
+from app.services import payloads as p
+from app.services.mail_compose import MailComposer
+from app.store.port import MailUnit
+from moderation.thresholds import CategoryThresholds
+
+BATCH = 50  # questions looked at per tick
+
+
+class Owners:
+    def __init__(
+        self,
+        store: MailUnit,
+        composer: MailComposer | None,
+        thresholds: CategoryThresholds,
+        queued: asyncio.Event,
+        shop_api_key: str | None,
+    ) -> None:
+        self._store = store
+        self._composer = composer
+        self._thresholds = thresholds
+        self._queued = queued
+        self._key = shop_api_key
+
+    # the shop's purchase feed ------------------------------------------------------------
+    def check_key(self, authorization: str) -> None:
+        """`Authorization: Bearer <ENTRAIDE_SHOP_API_KEY>`, compared in constant time."""
+        if self._key is None:
+            raise Unavailable("the shop API is not set up (ENTRAIDE_SHOP_API_KEY)")
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+            token.strip().encode(), self._key.encode()
+        ):
+            raise Unauthorized("send Authorization: Bearer <the shop API key>")
+
+    async def save_customer(self, data: Any) -> tuple[ShopCustomer, list[str]]:
+        """Upsert a customer and add their purchases; returns them and all they bought."""
+        cmd = p.parse(p.ShopCustomerIn, data)
+        try:
+            email = validate_email(cmd.email, check_deliverability=False).normalized
+        except EmailNotValidError as exc:
+            raise Invalid(f"email: {exc}") from None
+        now = utcnow()
+        customer = ShopCustomer(cmd.customer_id, email, cmd.lang, cmd.owner_questions, now,
+                                now if cmd.owner_questions else None)  # fmt: skip
+        await self._store.save_customer(customer, cmd.purchased)
+        return customer, await self._store.purchases(customer.customer_id)
+
+    # the sweeper's job ---------------------------------------------------------------------
+    async def tick(self) -> int:
+        """E-mail the owners of questions that waited long enough; how many questions."""
+        if self._composer is None:
+            return 0
+        now = utcnow()
+        thresholds = [self._thresholds.default, *self._thresholds.categories.values()]
+        soonest = min(t.owner_ask_after for t in thresholds)
+        handled = 0
+        for thread in await self._store.unanswered_threads(now - OWNER_LOOKBACK, now - soonest,
+                                                           BATCH):  # fmt: skip
+            if (
+                now - thread.created_at
+                >= self._thresholds.for_category(thread.category).owner_ask_after
+            ):
+                await self._ask_owners(self._composer, thread)
+                handled += 1
+        return handled
+
+    async def _ask_owners(self, composer: MailComposer, thread: Thread) -> None:
+        room = await self._store.get_room(thread.room)
+        asker = await self._store.get_visitor(thread.author_id)
+        asker_customer = asker.shopper_id if asker else None
+        since = utcnow() - OWNER_EVERY
+        chosen: list[tuple[ShopCustomer, str]] = []
+        for owner in await self._store.owners_of(thread.room, OWNERS_PER_QUESTION * 3):
+            if len(chosen) == OWNERS_PER_QUESTION or room is None:
+                break
+            if owner.customer_id == asker_customer:
+                continue  # never the asker
+            if await self._store.is_suppressed(address_key(owner.email), MailKind.OWNER):
+                continue
+            if await self._store.mails_since(since, to=owner.email, kind=MailKind.OWNER):
+                continue  # one such e-mail per owner per day
+            chosen.append((owner, secrets.token_urlsafe(12)))
+        async with self._store.atomic():
+            await self._store.record_owner_asks(
+                thread.id, [(o.customer_id, nonce) for o, nonce in chosen], utcnow()
+            )
+            for owner, nonce in chosen:
+                assert room is not None
+                invite = composer.links.invite_token(thread.id, owner.customer_id, nonce)
+                await self._store.enqueue_mail(composer.owner(owner, thread, room, invite))
+        if chosen:
+            self._queued.set()
+
+    # the invitation ------------------------------------------------------------------------
+    async def redeem(self, token: object) -> str:
+        """The customer id an owner's invitation vouches for; once per invitation."""
+        if self._composer is None:
+            raise Unavailable("this shop does not send e-mail")
+        try:
+            thread_id, customer_id, nonce = self._composer.links.read_invite(token)
+        except Invalid as exc:
+            raise Invalid(exc.message, field="invite") from None
+        if not await self._store.use_invitation(thread_id, customer_id, nonce, utcnow()):
+            raise Invalid("this invitation was already used", field="invite")
+        return customer_id
