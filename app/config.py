@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     # E-mail (docs/mail.md): smtp://[user:password@]host:port or smtps://...; unset, no
     # e-mail is ever sent and the widget offers none. Links in e-mails start with public_url.
     smtp_url: str | None = None
+    # Retention (days): public questions and answers (unset: kept), private and held ones.
+    retention_days: int | None = Field(default=None, ge=1, le=36_500)
+    private_retention_days: int = Field(default=90, ge=1, le=36_500)
     # The shop's server authenticates its purchase feed with this key (docs/mail.md).
     shop_api_key: str | None = Field(default=None, min_length=24)
     mail_from: str | None = None  # default: Entraide <no-reply@the public URL's host>

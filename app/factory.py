@@ -45,6 +45,7 @@ from app.services.mail_worker import MailWorker
 from app.services.moderation import ModerationService
 from app.services.outbox import Dispatcher
 from app.services.owners import Owners
+from app.services.privacy import Privacy
 from app.services.qa import QA
 from app.services.ratelimit import RateLimits
 from app.services.readiness import Readiness
@@ -179,6 +180,14 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
         mail=mail_service,
         owners=Owners(
             store, composer, trust_shop_links(settings), mail_service.queued, settings.shop_api_key
+        ),
+        privacy=Privacy(
+            store,
+            leaderboards,
+            rewards,
+            insights,
+            retention_days=settings.retention_days,
+            private_retention_days=settings.private_retention_days,
         ),
     )
     services.qa.ranks = rewards.ranks

@@ -98,6 +98,14 @@ class RedisLeaderboards:
                     pipe.zrem(keys.leaderboard(board_id), visitor_id)
             await pipe.execute()
 
+    async def forget(self, visitor_id: str) -> None:
+        """Remove the visitor from every board they have a row on."""
+        rows = await self._store.board_rows_of(visitor_id)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            for board_id in rows:
+                pipe.zrem(keys.leaderboard(board_id), visitor_id)
+            await pipe.execute()
+
     async def top(self, board: Board, *, limit: int, offset: int = 0) -> list[BoardRow]:
         key = keys.leaderboard(board.id)
         banned = await self._store.disqualified()

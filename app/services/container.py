@@ -16,6 +16,7 @@ from app.services.mail import MailService
 from app.services.moderation import ModerationService
 from app.services.outbox import Dispatcher
 from app.services.owners import Owners
+from app.services.privacy import Privacy
 from app.services.qa import QA
 from app.services.ratelimit import RateLimits
 from app.services.readiness import Readiness
@@ -45,7 +46,8 @@ class Services:
     digests: Digests
     mail: MailService
     owners: Owners
+    privacy: Privacy
 
     def jobs(self) -> list[Job]:
         """What the sweeper runs on every tick."""
-        return [self.moderation.sweep, self.digests.tick, self.owners.tick]
+        return [self.moderation.sweep, self.digests.tick, self.owners.tick, self.privacy.tick]

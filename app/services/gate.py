@@ -27,7 +27,7 @@ class Gate:
         if visitor is None:
             raise Unauthorized("connect with a visitor token to post")
         fresh = await self._visitors.get_visitor(visitor.id)
-        if fresh is None:
+        if fresh is None or fresh.erased_at is not None:
             raise Unauthorized("this visitor no longer exists")
         if fresh.banned_until is not None and fresh.banned_until > utcnow():
             until = fresh.banned_until.isoformat()

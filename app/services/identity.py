@@ -109,4 +109,6 @@ class Identity:
         visitor = await self._store.get_visitor(visitor_id) if isinstance(visitor_id, str) else None
         if visitor is None:
             raise Unauthorized("this visitor no longer exists")
+        if visitor.erased_at is not None:
+            raise Unauthorized("this visitor's data was erased")
         return visitor

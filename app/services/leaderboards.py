@@ -31,6 +31,9 @@ class Leaderboards(Protocol):
     async def rebuild(self) -> int:
         """Recompute the boards from the ledger. Returns the (board, visitor) rows kept."""
 
+    async def forget(self, visitor_id: str) -> None:
+        """An erased visitor leaves every board (the store already disqualified them)."""
+
 
 class StoreLeaderboards:
     """No Redis: the store's per-bucket totals are the boards (kept in its ledger
@@ -53,3 +56,6 @@ class StoreLeaderboards:
 
     async def rebuild(self) -> int:
         return await self._store.rebuild_boards()
+
+    async def forget(self, visitor_id: str) -> None:
+        pass  # the store's boards leave disqualified visitors out at read time

@@ -73,13 +73,13 @@ class MailWorker:
     async def run(self) -> None:
         """Send until cancelled."""
         while True:
+            self._wake.clear()  # before claiming: an e-mail queued meanwhile wakes the next turn
             try:
                 sent = await self.send_due()
             except Exception:
                 log.exception("mail worker: could not read the queue; trying again")
                 sent = 0
             if sent < BATCH:
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._poll)
 

@@ -286,7 +286,7 @@ class RewardsService:
         await self._store.add_revocations(records)
         changed = {r.entry_id for r in records}
         touched = [e for e in entries if e.id in changed]
-        self._forget({e.visitor_id for e in touched})
+        self.forget({e.visitor_id for e in touched})
         await self.boards.recompute(touched)
 
     # staff and visitor reads -------------------------------------------------------------
@@ -312,7 +312,8 @@ class RewardsService:
         return rw.explain(entries, self.rules, "fr" if lang == "fr" else "en",
                           visitor_id=visitor_id).as_json()  # fmt: skip
 
-    def _forget(self, visitor_ids: Iterable[str]) -> None:
+    def forget(self, visitor_ids: Iterable[str]) -> None:
+        """Drop what this process caches about these visitors (ranks, stats)."""
         for visitor_id in visitor_ids:
             self._ranks.pop(visitor_id, None)
             self._stats.pop(visitor_id, None)

@@ -4,6 +4,7 @@ for people, and RFC 8058 one-click POST for mail clients)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from quart import Blueprint, Response, g, render_template, request
@@ -58,6 +59,24 @@ async def _page(template: str, status: int = 200, **context: Any) -> Response:
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"  # the token stays here
     return response
+
+
+@bp.get("/api/v1/visitors/me/export")
+async def export_me() -> Response:
+    """Every piece of data held about the visitor, as a JSON download."""
+    visitor = await current_visitor()
+    body = json.dumps(await services().privacy.export(visitor.id), ensure_ascii=False, indent=2)
+    return Response(body, content_type="application/json; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="entraide-{visitor.id}.json"',
+        "Cache-Control": "no-store",
+    })  # fmt: skip
+
+
+@bp.delete("/api/v1/visitors/me")
+async def erase_me() -> tuple[str, int]:
+    """Erase the visitor everywhere; their token stops working."""
+    await services().privacy.erase((await current_visitor()).id)
+    return "", 204
 
 
 @bp.get("/mail/confirm")

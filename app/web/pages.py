@@ -116,9 +116,14 @@ async def panel() -> Response:
 @bp.get("/privacy")
 async def privacy() -> Response:
     """The privacy notice the widget links to (French or English)."""
-    response = Response(await render_template("privacy.html", lang=g.locale))
+    settings = services().settings
+    html = await render_template("privacy.html", lang=g.locale,
+                                 private_days=settings.private_retention_days,
+                                 public_days=settings.retention_days)  # fmt: skip
+    response = Response(html)
     response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; style-src 'self'; frame-ancestors 'none'"
+        "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self';"
+        " frame-ancestors 'none'"
     )
     return response
 

@@ -249,6 +249,7 @@ async def contributor(visitor_id: str) -> Json:
             "name": visitor.name,
             "banned_until": banned,
             "disqualified": detail.disqualified,
+            "erased": visitor.erased_at is not None,
         },
         "stats": {
             "points": stats.points,

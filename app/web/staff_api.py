@@ -237,6 +237,21 @@ async def insights_csv(query_args: InsightsQuery) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
 
 
+@bp.get("/visitors/<visitor_id>/export")
+@staff_only()
+async def export_visitor(visitor_id: str) -> Json:
+    """A visitor's data, for a request made to the shop's customer service (audited)."""
+    return await services().privacy.export(entity_id(visitor_id, "visitor"), me())
+
+
+@bp.post("/visitors/<visitor_id>/erase")
+@staff_only()
+async def erase_visitor(visitor_id: str) -> Json:
+    """Erase a visitor everywhere on their request (audited)."""
+    await services().privacy.erase(entity_id(visitor_id, "visitor"), me())
+    return {"ok": True}
+
+
 @bp.get("/mail")
 @staff_only()
 async def mail_status() -> Json:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.domain.mail import Consent, EmailAddress, Mail, MailKind, Purpose
+from app.domain.mail import Consent, EmailAddress, Mail, MailKind, Purpose, ShopCustomer
 from app.domain.models import EventType, Visibility, Visitor
 from app.domain.text import search_terms
 from app.store.port import Store
@@ -42,6 +42,8 @@ async def test_erasing_a_visitor_empties_their_content_and_every_copy(
     store: Store, make: Factory
 ) -> None:
     await seed_visitor(store)
+    await store.save_customer(ShopCustomer("client-9", "c9@example.org", "fr", True, at(0)),
+                              [WATCH])  # fmt: skip
     mine, _ = await make.ask("Le bracelet de ma montre Alpina est-il étanche ?")
     held = await make.hold("Ma commande 1234 n'est pas arrivée")
     other, _ = await make.ask("Quel sac pour un ordinateur ?", room_key=BAG, author="other")
@@ -81,6 +83,8 @@ async def test_erasing_a_visitor_empties_their_content_and_every_copy(
         day, [(WATCH, "bracelet")]
     ) == [TermQuestions(WATCH, "bracelet", frozenset(), frozenset())]
     assert await store.get_address("asker") is None
+    assert await store.get_customer("client-9") is None  # the shop's record of them too
+    assert await store.purchases("client-9") == []
     assert await store.list_consents("asker") == []
     assert (await store.mail_stats()).pending == 1  # only the other address's e-mail
     rating = await store.get_rating(mine.id)

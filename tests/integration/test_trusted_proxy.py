@@ -123,3 +123,17 @@ def test_a_malformed_proxy_list_stops_the_start_naming_the_variable(tmp_path: Pa
     )
     assert result.returncode == 2
     assert "ENTRAIDE_FORWARDED_ALLOW_IPS" in result.stderr and "router.internal" in result.stderr
+
+
+async def test_raw_client_addresses_are_never_stored(start_server: Start, tmp_path: Path) -> None:
+    """Privacy: only a keyed hash of the network is kept (rewards), never the address; the
+    database files (and the write-ahead log) hold no trace of it, in any form."""
+    url = await start_server(ENTRAIDE_FORWARDED_ALLOW_IPS="127.0.0.1")
+    assert await new_visitors_from(url, "81.250.40.7", 2) == [201, 201]  # public addresses:
+    assert await new_visitors_from(url, "2a01:cb00:85a3::370:7334", 1) == [201]  # hashed
+    stored = await asyncio.to_thread(
+        lambda: b"".join(p.read_bytes() for p in tmp_path.glob("*.db*"))
+    )
+    assert b"Client 0" in stored  # the visitors are there...
+    for trace in (b"81.250.40", b"2a01:cb00", b"2a01:0cb00"):
+        assert trace not in stored, trace  # ...their addresses and networks are not

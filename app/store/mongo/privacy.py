@@ -58,6 +58,16 @@ class MongoPrivacy(MongoBase):
     async def erase_visitor(self, visitor_id: str, pseudonym: str, at: datetime) -> list[str]:
         check_str(visitor_id, "visitor id")
         async with self.atomic():
+            before = await self._visitors.find_one({"_id": visitor_id}, {"shopper_id": 1})
+            customer_id = before.get("shopper_id") if before else None
+            if customer_id:  # what the shop told us about this person goes too
+                customer = await self._in_unit("shop_customers").find_one_and_delete(
+                    {"_id": customer_id}
+                )
+                await self._in_unit("purchases").delete_many({"customer_id": customer_id})
+                await self._in_unit("owner_asks").delete_many({"customer_id": customer_id})
+                if customer is not None:
+                    await self._in_unit("mails").delete_many({"to": customer["email"]})
             await self._visitors.update_one(
                 {"_id": visitor_id},
                 {"$set": {"name": pseudonym, "shopper_id": None, "network_key": None,

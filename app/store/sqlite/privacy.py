@@ -67,6 +67,15 @@ class SqlitePrivacy(SqliteBase):
     # erasure -----------------------------------------------------------------------------
     async def erase_visitor(self, visitor_id: str, pseudonym: str, at: datetime) -> list[str]:
         async with self._transaction() as db:
+            customer = await _rows(
+                db, "SELECT c.customer_id, c.email FROM visitors AS v JOIN shop_customers AS c"
+                " ON c.customer_id = v.shopper_id WHERE v.id = ?", (visitor_id,),
+            )  # fmt: skip
+            for row in customer:  # what the shop told us about this person goes too
+                for table in ("shop_customers", "purchases", "owner_asks"):
+                    await db.execute(f"DELETE FROM {table} WHERE customer_id = ?",
+                                     (row["customer_id"],))  # fmt: skip
+                await db.execute("DELETE FROM mails WHERE to_addr = ?", (row["email"],))
             await db.execute(
                 "UPDATE visitors SET name = ?, shopper_id = NULL, network_key = NULL,"
                 " erased_at = ? WHERE id = ?",

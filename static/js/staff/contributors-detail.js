@@ -22,12 +22,14 @@ const bonusNote = $("#rw-bonus-note");
 const bonusError = $("[data-testid=bonus-error]");
 const disqualifyButton = $("[data-testid=disqualify]");
 const reinstateButton = $("[data-testid=reinstate]");
+const eraseButton = $("[data-testid=erase]");
+const exportButton = $("[data-testid=export-data]");
 const confirmBox = $("[data-testid=confirm]");
 const confirmYes = $("[data-testid=confirm-yes]");
 const rowsEl = $("[data-testid=contributor-rows]");
 let detailGen = 0;
 let detail = null; // the last answer for the open contributor
-let pendingAction = null; // "disqualify" | "reinstate" while the confirmation shows
+let pendingAction = null; // "disqualify" | "reinstate" | "erase" while the confirmation shows
 let reloadBoard = () => Promise.resolve();
 
 /** Wire the panel; onChange() reloads the board after a bonus, a disqualification... */
@@ -54,6 +56,8 @@ export function initDetail(onChange) {
   });
   disqualifyButton.addEventListener("click", () => askConfirm("disqualify"));
   reinstateButton.addEventListener("click", () => askConfirm("reinstate"));
+  eraseButton.addEventListener("click", () => askConfirm("erase"));
+  exportButton.addEventListener("click", exportData);
   $("[data-testid=confirm-no]").addEventListener("click", () => hideConfirm(true));
   confirmBox.addEventListener("keydown", (event) => {
     if (event.key === "Escape") {
@@ -166,6 +170,7 @@ function renderDetail() {
   if (!pendingAction) {
     disqualifyButton.hidden = !!c.disqualified;
     reinstateButton.hidden = !c.disqualified;
+    eraseButton.hidden = !!c.erased;
   }
   $("[data-testid=standing-hint]").textContent = c.disqualified ? t("disqualified_hint") : t("active_hint");
 }
@@ -377,10 +382,12 @@ function askConfirm(action) {
   pendingAction = action;
   $("[data-testid=confirm-text]").textContent = t("confirm_" + action, { name: detail.contributor.name });
   confirmYes.textContent = t("confirm_" + action + "_yes");
-  confirmYes.className = "sc-button sc-button--small " + (action === "disqualify" ? "sc-button--danger" : "sc-button--primary");
+  const danger = action === "disqualify" || action === "erase";
+  confirmYes.className = "sc-button sc-button--small " + (danger ? "sc-button--danger" : "sc-button--primary");
   confirmYes.dataset.action = action;
   disqualifyButton.hidden = true;
   reinstateButton.hidden = true;
+  eraseButton.hidden = true;
   confirmBox.hidden = false;
   confirmYes.focus();
 }
@@ -392,25 +399,56 @@ function hideConfirm(refocus) {
   const disqualified = !!(detail && detail.contributor && detail.contributor.disqualified);
   disqualifyButton.hidden = disqualified;
   reinstateButton.hidden = !disqualified;
-  if (refocus && was) (disqualified ? reinstateButton : disqualifyButton).focus();
+  eraseButton.hidden = !!(detail && detail.contributor && detail.contributor.erased);
+  if (refocus && was) (was === "erase" ? exportButton : disqualified ? reinstateButton : disqualifyButton).focus();
 }
 
 function confirmed() {
   const action = confirmYes.dataset.action;
-  if (!detail || (action !== "disqualify" && action !== "reinstate")) return;
+  if (!detail || !["disqualify", "reinstate", "erase"].includes(action)) return;
   const id = state.contributor;
   const name = detail.contributor.name;
   setBusy(confirmYes, true);
-  api("POST", "/api/v1/staff/contributors/" + encodeURIComponent(id) + "/" + action, {}).then((res) => {
+  const path = action === "erase"
+    ? "/api/v1/staff/visitors/" + encodeURIComponent(id) + "/erase"
+    : "/api/v1/staff/contributors/" + encodeURIComponent(id) + "/" + action;
+  api("POST", path, {}).then((res) => {
     setBusy(confirmYes, false);
     if (!res.ok) {
       hideConfirm(true);
       if (res.status !== 401) detailAlert.show(errorText(res.error), "error");
       return;
     }
+    if (action === "erase") {
+      hideConfirm(true);
+      afterChange(t("done_erase"));
+      openDetail(id); // reload: the pseudonym, emptied answers, the audit line
+      return;
+    }
     detail.contributor.disqualified = action === "disqualify";
     hideConfirm(true);
     renderDetail();
     afterChange(t("done_" + action, { name }));
+  });
+}
+
+/** The visitor's data as a JSON file (the request is audited server-side). */
+function exportData() {
+  const id = state.contributor;
+  if (!id) return;
+  setBusy(exportButton, true);
+  api("GET", "/api/v1/staff/visitors/" + encodeURIComponent(id) + "/export").then((res) => {
+    setBusy(exportButton, false);
+    if (!res.ok) {
+      if (res.status !== 401) detailAlert.show(errorText(res.error), "error");
+      return;
+    }
+    const blob = new Blob([JSON.stringify(res.data, null, 2)], { type: "application/json" });
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = "entraide-" + id + ".json";
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 0);
+    openDetail(id); // the audit line
   });
 }

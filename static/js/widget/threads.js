@@ -257,6 +257,17 @@ function fillMeta(root, author, createdAt, staff) {
   setTime($(".ep-time", root), createdAt);
 }
 
+/** A question's or answer's text (sanitised by the server), or the erased notice. */
+function setHtml(node, item) {
+  const html = item.erased ? "" : item.html || "";
+  const key = item.erased ? "erased" : html;
+  if (node.dataset.html === key) return;
+  node.dataset.html = key;
+  node.classList.toggle("ep-erased", !!item.erased);
+  if (item.erased) node.textContent = t("erased");
+  else node.innerHTML = html;
+}
+
 function buildThread(entry) {
   const thread = entry.thread;
   const li = fromTemplate(els.threadTemplate);
@@ -352,11 +363,7 @@ export function renderThread(entry) {
   $(".ep-privacy", li).hidden = !entry.private;
   fillMeta($(".ep-card > .ep-meta", li), thread.author, thread.created_at, false);
 
-  const question = $(".ep-question", li);
-  if (question.dataset.html !== (thread.html || "")) {
-    question.innerHTML = thread.html || ""; // sanitised by the server
-    question.dataset.html = thread.html || "";
-  }
+  setHtml($(".ep-question", li), thread);
   $(".ep-card", li).setAttribute("aria-label", entry.private ? t("your_private_question")
     : mine ? t("your_question") : t("question_by", { name: authorName(thread.author) }));
 
@@ -452,11 +459,7 @@ function renderAnswer(m, entry) {
     : visibility === "private" && !staff && !isMine(message.author)
       ? t("only_you_author")
       : t("only_you");
-  const body = $(".ep-body", li);
-  if (body.dataset.html !== (message.html || "")) {
-    body.innerHTML = message.html || ""; // sanitised by the server
-    body.dataset.html = message.html || "";
-  }
+  setHtml($(".ep-body", li), message);
   const accepted = thread.accepted_message_id === message.id;
   li.classList.toggle("ep-answer--accepted", accepted);
   $(".ep-accepted", li).hidden = !accepted;
