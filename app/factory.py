@@ -176,7 +176,7 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
         contributors=Contributors(store),
         readiness=Readiness(store),
         insights=insights,
-        digests=Digests(insights, settings.digest_dir, settings.public_url),
+        digests=Digests(insights, settings.digest_dir, settings.public_url, mail_service),
         mail=mail_service,
         owners=Owners(
             store, composer, trust_shop_links(settings), mail_service.queued, settings.shop_api_key

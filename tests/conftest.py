@@ -34,6 +34,7 @@ def server_overrides(tmp: Path, **extra: Any) -> dict[str, Any]:
         "write_rate": "1000/second",
         "visitor_rate": "1000/second",
         "allowed_origins": ("https://shop.example.com",),
+        "digest_dir": str(tmp / "digests"),  # the sweeper's Monday job writes there
         **extra,
     }
 

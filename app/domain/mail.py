@@ -20,6 +20,7 @@ class MailKind(StrEnum):
     CONFIRM = "confirm"  # "confirm your address": the only e-mail before consent is confirmed
     ANSWER = "answer"  # someone answered your question
     OWNER = "owner"  # you bought this product: can you answer a shopper's question?
+    DIGEST = "digest"  # the weekly insights digest, to staff who asked for it
 
 
 class Purpose(StrEnum):
@@ -27,6 +28,7 @@ class Purpose(StrEnum):
 
     ANSWERS = "answers"  # e-mails about answers to my questions
     OWNER_QUESTIONS = "owner_questions"  # questions about products I bought (the shop asked)
+    DIGEST = "digest"  # staff: the weekly insights digest
 
 
 class MailStatus(StrEnum):

@@ -29,9 +29,12 @@ class Staff:
     # Sessions carry the epoch they were opened in; signing out bumps it, so every copy
     # of an earlier session cookie stops working at once.
     session_epoch: int = 0
+    # The weekly insights digest by e-mail, in this language (None: not wanted).
+    digest_lang: str | None = None
 
-    def public(self) -> dict[str, str]:
-        return {"id": self.id, "email": self.email, "name": self.name, "role": self.role.value}
+    def public(self) -> dict[str, str | None]:
+        return {"id": self.id, "email": self.email, "name": self.name, "role": self.role.value,
+                "digest_lang": self.digest_lang}  # fmt: skip
 
 
 def lock_duration(failed_logins: int) -> timedelta | None:

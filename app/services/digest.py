@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app.domain.models import utcnow
 from app.services.insights import InsightsService
+from app.services.mail import MailService
 
 log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -29,6 +30,7 @@ TEXT = {
         "deflected": "Contacts évités", "savings": "Économies estimées", "products":
         "Par produit", "topics": "Sujets et signaux faibles", "weak": "Signal faible",
         "none": "—", "minutes": "min", "answered": "Répondues", "open": "Ouvrir les insights",
+        "unsubscribe": "Ne plus recevoir ce récapitulatif",
     },
     "en": {
         "title": "Entraide: the week", "questions": "Questions", "answer_rate": "Answer rate",
@@ -36,22 +38,29 @@ TEXT = {
         "Escalated", "csat": "Satisfaction", "deflected": "Contacts deflected", "savings":
         "Estimated savings", "products": "By product", "topics": "Topics and weak signals",
         "weak": "Weak signal", "none": "—", "minutes": "min", "answered": "Answered",
-        "open": "Open insights",
+        "open": "Open insights", "unsubscribe": "Stop this digest",
     },
 }  # fmt: skip
 
 
 class Digests:
-    def __init__(self, insights: InsightsService, folder: Path, public_url: str | None) -> None:
+    def __init__(
+        self, insights: InsightsService, folder: Path, public_url: str | None,
+        mail: MailService | None = None,
+    ) -> None:  # fmt: skip
         self._insights = insights
+        self._mail = mail
         self.folder = folder
         self._public_url = (public_url or "").rstrip("/")
         self._env = Environment(
             loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True)
         )
 
-    async def render(self, week: str | None, lang: str) -> tuple[str, str]:
-        """(ISO week, HTML) of `week` (YYYY-Www; default: the last complete week)."""
+    async def render(
+        self, week: str | None, lang: str, unsubscribe_url: str | None = None
+    ) -> tuple[str, str]:
+        """(ISO week, HTML) of `week` (YYYY-Www; default: the last complete week); with
+        `unsubscribe_url`, the e-mail's footer link."""
         query = self._insights.week_query(week)
         doc = await self._insights.report(query)
         iso = query.start.isocalendar()
@@ -60,6 +69,7 @@ class Digests:
         html = self._env.get_template("digest/weekly.html").render(
             doc=doc, week=name, t=words, lang=lang, pct=_pct, minutes=_minutes,
             link=f"{self._public_url}/staff/insights?from={query.start}&to={query.end}",
+            unsubscribe_url=unsubscribe_url,
         )  # fmt: skip
         return name, html
 
@@ -80,6 +90,11 @@ class Digests:
         partial.write_text(html, encoding="utf-8")
         os.replace(partial, target)
         log.info("weekly digest %s written to %s", week, target)
+        if self._mail is not None:  # the file is the record: e-mailed once, with it
+            sent = await self._mail.queue_digests(
+                week, lambda lang, unsubscribe: self.render(week, lang, unsubscribe)
+            )
+            log.info("weekly digest %s queued for %d staff", week, sent)
         return target
 
 

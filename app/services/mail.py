@@ -31,6 +31,7 @@ from app.domain.mail import (
     address_key,
 )
 from app.domain.models import EventType, Message, MessageKind, Visibility, Visitor, utcnow
+from app.domain.staff import Staff
 from app.services import payloads as p
 from app.services.bus import AnswerPosted, EventBus, PrivateMessage, RoomChanged
 from app.services.gate import Gate
@@ -43,6 +44,10 @@ CONSENT_TEXT = {
     " désinscrire à tout moment depuis chaque e-mail.",
     "en": "I agree to receive an e-mail when someone answers my questions. I can unsubscribe"
     " at any time from any e-mail.",
+}
+DIGEST_CONSENT = {
+    "fr": "Recevoir chaque lundi le récapitulatif de la semaine par e-mail.",
+    "en": "Receive the week's digest by e-mail every Monday.",
 }
 Online = Callable[[str], Awaitable[bool]]  # whether a visitor has a socket open right now
 
@@ -132,6 +137,48 @@ class MailService:
         email, kind = self.read_unsubscribe(token)
         await self._store.suppress(address_key(email), kind, utcnow())
         return kind
+
+    # staff: the weekly digest -----------------------------------------------------------
+    async def set_digest(self, staff: Staff, lang: str | None) -> None:
+        """Staff ask for the weekly digest by e-mail in `lang` (None: stop), recorded as
+        consent (or its withdrawal)."""
+        if lang is not None and lang not in CONSENT_TEXT:
+            raise Invalid("lang: fr or en")
+        self._compose()
+        now = utcnow()
+        async with self._store.atomic():
+            await self._store.set_digest_lang(staff.id, lang)
+            for consent in await self._store.list_consents(staff.id):
+                if consent.purpose is Purpose.DIGEST and consent.withdrawn_at is None:
+                    consent.withdrawn_at = now
+                    await self._store.save_consent(consent)
+            if lang is not None:
+                await self._store.save_consent(
+                    Consent(staff.id, Purpose.DIGEST, DIGEST_CONSENT[lang], lang, now)
+                )
+
+    async def queue_digests(
+        self, week: str, render: Callable[[str, str | None], Awaitable[tuple[str, str]]]
+    ) -> int:
+        """The week's digest to each staff member who asked for it; how many."""
+        if self._composer is None:
+            return 0
+        queued = 0
+        for staff in await self._store.digest_recipients():
+            if staff.digest_lang is None or await self._store.is_suppressed(
+                address_key(staff.email), MailKind.DIGEST
+            ):
+                continue
+            unsubscribe = self._composer.links.unsubscribe_url(staff.email, MailKind.DIGEST,
+                                                               staff.digest_lang)  # fmt: skip
+            _, html = await render(staff.digest_lang, unsubscribe)
+            await self._store.enqueue_mail(
+                self._composer.digest(staff.email, staff.digest_lang, week, html, unsubscribe)
+            )
+            queued += 1
+        if queued:
+            self.queued.set()
+        return queued
 
     async def stats(self) -> MailStats:
         return await self._store.mail_stats()

@@ -45,6 +45,9 @@ TEXT: dict[str, dict[str, str]] = {
         "owner_why": "Vous recevez ce message parce que vous avez accepté, auprès de la"
         " boutique, d'être sollicité(e) sur les produits que vous avez achetés. Un e-mail"
         " par jour au plus.",
+        "digest_subject": "Entraide : la semaine {week}",
+        "digest_line": "Le récapitulatif de la semaine (questions, réponses, satisfaction,"
+        " signaux faibles) :",
         "unsubscribe": "Ne plus recevoir ces e-mails",
         "staff": "L'équipe de la boutique",
     },
@@ -72,6 +75,8 @@ TEXT: dict[str, dict[str, str]] = {
         "owner_action": "Answer",
         "owner_why": "You are receiving this because you agreed with the shop to be asked"
         " about products you bought. One e-mail a day at most.",
+        "digest_subject": "Entraide: the week {week}",
+        "digest_line": "The week's digest (questions, answers, satisfaction, weak signals):",
         "unsubscribe": "Stop these e-mails",
         "staff": "The shop's team",
     },
@@ -139,6 +144,15 @@ class MailComposer:
         )  # fmt: skip
         mail.thread_id, mail.visitor_id = thread.id, address.visitor_id
         return mail
+
+    def digest(self, to: str, lang: str, week: str, html: str, unsubscribe_url: str) -> Mail:
+        """The weekly digest page as the HTML part; a short plain-text part with its link."""
+        words = TEXT["fr" if lang == "fr" else "en"]
+        link = f"{self.links.base}/staff/insights/digest?week={week}&lang={lang}"
+        text = (f"{words['digest_subject'].format(week=week)}\n\n{words['digest_line']}\n"
+                f"{link}\n\n-- \n{words['unsubscribe']}: {unsubscribe_url}\n")  # fmt: skip
+        return Mail(MailKind.DIGEST, to, words["digest_subject"].format(week=week), text, html,
+                    unsubscribe_url=unsubscribe_url)  # fmt: skip
 
     def owner(self, owner: ShopCustomer, thread: Thread, room: Room, invite: str) -> Mail:
         """To someone who bought the product: a shopper's unanswered question, and a link

@@ -175,6 +175,12 @@ class StaffStore(Protocol):
         """Save name, role, password hash and sign-in backoff state (never
         `session_epoch`: a save from an older read must not bring ended sessions back)."""
 
+    async def set_digest_lang(self, staff_id: str, lang: str | None) -> None:
+        """The language of the weekly digest e-mail the account wants (None: none)."""
+
+    async def digest_recipients(self) -> list[Staff]:
+        """Accounts that want the weekly digest by e-mail."""
+
     async def end_staff_sessions(self, staff_id: str) -> None:
         """Add one to the account's `session_epoch`, atomically: every session opened
         before (which carries the older epoch) is refused from now on."""
@@ -411,6 +417,9 @@ class MailStore(Protocol):
         """Forget the address, withdraw its consents and drop its pending e-mails; False
         when there was none."""
 
+    async def save_consent(self, consent: Consent) -> None:
+        """Insert or update one consent record (by id)."""
+
     async def list_consents(self, subject_id: str) -> list[Consent]:
         """Every consent record of a person, oldest first (withdrawn ones included)."""
 
@@ -559,7 +568,7 @@ class ContributorsStore(LedgerStore, QAStore, ReviewStore, AuditLog, Protocol):
     """A contributor's record for staff: points, counts, and the actions taken about them."""
 
 
-class MailUnit(UnitOfWork, MailStore, OwnersStore, QAStore, Protocol):
+class MailUnit(UnitOfWork, MailStore, OwnersStore, QAStore, StaffStore, Protocol):
     """E-mail: addresses and consent in units of work, the queue, and the questions and
     rooms an e-mail is about."""
 

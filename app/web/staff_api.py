@@ -252,6 +252,19 @@ async def erase_visitor(visitor_id: str) -> Json:
     return {"ok": True}
 
 
+class DigestChoice(Payload):
+    lang: Literal["fr", "en"] | None
+
+
+@bp.put("/me/digest")
+@staff_only()
+@validate_request(DigestChoice)
+async def digest_choice(data: DigestChoice) -> Json:
+    """The weekly digest by e-mail, every Monday, in `lang` (null: no more)."""
+    await services().mail.set_digest(me(), data.lang)
+    return {"digest_lang": data.lang}
+
+
 @bp.get("/mail")
 @staff_only()
 async def mail_status() -> Json:

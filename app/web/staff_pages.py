@@ -109,7 +109,11 @@ async def insights_page() -> Response | WerkzeugResponse:
     if staff is None:
         return redirect(url_for("staff_pages.login_page"))
     html = await render_template(
-        "staff/insights.html", staff=staff.public(), csrf_token=csrf_token(), lang=g.locale
+        "staff/insights.html",
+        staff=staff.public(),
+        csrf_token=csrf_token(),
+        lang=g.locale,
+        mail=services().mail.available,
     )
     return _page(html)
 

@@ -115,3 +115,21 @@ async def test_a_sqlite_database_from_before_session_epochs_opens_with_epoch_zer
         assert (await old.get_staff("s1")).session_epoch == 1  # type: ignore[union-attr]
     finally:
         await old.close()
+
+
+async def test_the_digest_choice_is_kept_and_lists_the_recipients(store: Store) -> None:
+    for n, email in ((1, "b"), (2, "a"), (3, "c")):
+        await store.add_staff(staff(n, email=f"{email}@shop.example"))
+    [b, a, c] = [await store.get_staff_by_email(f"{e}@shop.example") for e in ("b", "a", "c")]
+    assert a and b and c and a.digest_lang is None
+    await store.set_digest_lang(b.id, "en")
+    await store.set_digest_lang(a.id, "fr")
+    await store.set_digest_lang(c.id, "fr")
+    await store.set_digest_lang(c.id, None)  # changed their mind
+    assert [(s.email, s.digest_lang) for s in await store.digest_recipients()] == [
+        ("a@shop.example", "fr"), ("b@shop.example", "en"),
+    ]  # fmt: skip
+    saved = await store.get_staff(b.id)
+    assert saved is not None and saved.digest_lang == "en"
+    await store.save_staff(saved)  # a save of other fields keeps the choice
+    assert (await store.get_staff(b.id)).digest_lang == "en"  # type: ignore[union-attr]

@@ -4,7 +4,9 @@ the asker is connected), one-click unsubscribe, failures staff can see, and bad 
 
 from __future__ import annotations
 
+import asyncio
 import time
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -12,7 +14,7 @@ import aiohttp
 import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
-from tests.conftest import SECRET
+from tests.conftest import MODERATOR, SECRET
 from tests.mailbox import Mailbox, html_of, links, text_of
 from tests.support import PRODUCT, LiveServer, StaffClient, cid, eventually
 
@@ -308,3 +310,44 @@ async def test_an_address_that_unsubscribed_gets_no_more_confirmations(
                               json={"email": "Stranger@Example.org", "lang": "en"})  # fmt: skip
     assert status == 403 and body["error"]["code"] == "forbidden", body
     assert len(mailbox.to("stranger@example.org")) == 1
+
+
+async def test_staff_who_opt_in_get_the_weekly_digest_by_email(
+    server: LiveServer, mailbox: Mailbox, staff: StaffClient
+) -> None:
+    async def digest_choice(body: Any, csrf: bool = True) -> tuple[int, Any]:
+        headers = {"X-CSRF-Token": staff.csrf} if csrf else {}
+        async with staff.http.put(server.url + "/api/v1/staff/me/digest", json=body,
+                                  headers=headers) as resp:  # fmt: skip
+            return resp.status, await resp.json()
+
+    for bad in ({"lang": "de"}, {}, {"lang": "fr", "extra": 1}, {"lang": ["fr"]}):
+        status, body = await digest_choice(bad)
+        assert status == 400 and body["error"]["code"] == "invalid", (bad, body)
+    assert (await digest_choice({"lang": "fr"}, csrf=False))[0] == 403
+    assert await digest_choice({"lang": "fr"}) == (200, {"digest_lang": "fr"})
+    assert (await staff.get("/api/v1/staff/me"))["staff"]["digest_lang"] == "fr"
+
+    async def monday_job(day: int) -> Any:
+        assert server.app is not None
+        digests, loop = server.app.services.digests, server.app.services.dispatcher.loop
+        assert loop is not None
+        at = datetime(2026, 11, day, 9, 0, tzinfo=UTC)  # a Monday, 10:00 in Paris
+        done = asyncio.run_coroutine_threadsafe(digests.tick(at), loop)
+        return await asyncio.wrap_future(done)
+
+    assert await monday_job(16) is not None  # the week before: W46 (the sweeper made W48)
+    modo = MODERATOR[0]
+    [digest] = await mailbox.wait_for(modo)
+    assert digest["Subject"] == "Entraide : la semaine 2026-W46"
+    assert "Ne plus recevoir ce récapitulatif" in html_of(digest)
+    assert "/staff/insights/digest?week=2026-W46" in text_of(digest)
+    target = digest["List-Unsubscribe"].strip("<>")
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(target, data={"List-Unsubscribe": "One-Click"}) as resp,
+    ):
+        assert resp.status == 200
+    assert await monday_job(9) is not None  # another week's digest: not e-mailed any more
+    await eventually(lambda: mail_status(staff), lambda s: s["pending"] == 0, "queue drained")
+    assert len(mailbox.to(modo)) == 1

@@ -285,6 +285,7 @@ async def test_staff_review_csv_bonus_disqualify_and_hidden_answers(
     detail = await staff.get(f"/api/v1/staff/contributors/{helper_id}")
     assert detail["contributor"] == {
         "id": helper_id, "name": HELPER, "banned_until": None, "disqualified": False,
+        "erased": False,
     }  # fmt: skip
     assert detail["stats"]["points"] == earned
     assert detail["stats"]["answers"] == 1 and detail["stats"]["accepted"] == 1

@@ -326,7 +326,8 @@ async def test_ask_resolve_report_hide_and_ban_send_exactly_these_events(
         ("event", f"room:{ROOM}", "thread.created")
     ]
     assert sent[0].data["data"]["author"] == {
-        "id": camille["id"], "name": "Camille", "rank": "newcomer", "staff": False
+        "id": camille["id"], "name": "Camille", "rank": "newcomer", "staff": False,
+        "verified_owner": False,
     }  # fmt: skip
 
     _, hugo = await people("Hugo")

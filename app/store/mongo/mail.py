@@ -71,11 +71,7 @@ class MongoMail(MongoBase):
                  "nonce": address.nonce, "confirmed_at": address.confirmed_at},
                 upsert=True,
             )  # fmt: skip
-            await self._consents.insert_one(
-                {"_id": consent.id, "subject_id": consent.subject_id,
-                 "purpose": consent.purpose.value, "text": consent.text, "lang": consent.lang,
-                 "given_at": consent.given_at, "withdrawn_at": consent.withdrawn_at}
-            )  # fmt: skip
+            await self.save_consent(consent)
 
     async def get_address(self, visitor_id: str) -> EmailAddress | None:
         d = await self._addresses.find_one({"_id": check_str(visitor_id, "visitor id")})
@@ -105,6 +101,15 @@ class MongoMail(MongoBase):
                 {"to": found["email"], "status": MailStatus.PENDING.value}
             )
             return True
+
+    async def save_consent(self, consent: Consent) -> None:
+        await self._consents.replace_one(
+            {"_id": consent.id},
+            {"subject_id": consent.subject_id, "purpose": consent.purpose.value,
+             "text": consent.text, "lang": consent.lang, "given_at": consent.given_at,
+             "withdrawn_at": consent.withdrawn_at},
+            upsert=True,
+        )  # fmt: skip
 
     async def list_consents(self, subject_id: str) -> list[Consent]:
         docs = self._consents.find({"subject_id": check_str(subject_id, "subject id")})

@@ -45,6 +45,7 @@ def _staff_from(doc: Mapping[str, Any]) -> Staff:
         failed_logins=doc.get("failed_logins", 0),
         locked_until=utc_or_none(doc.get("locked_until")),
         session_epoch=doc.get("session_epoch", 0),  # 0 in accounts made before it existed
+        digest_lang=doc.get("digest_lang"),
     )
 
 
@@ -191,6 +192,15 @@ class MongoModeration(MongoBase):
         await self._staff.update_one(
             {"_id": check_str(staff.id, "staff id")}, {"$set": _staff_changes(staff)}
         )
+
+    async def set_digest_lang(self, staff_id: str, lang: str | None) -> None:
+        await self._staff.update_one(
+            {"_id": check_str(staff_id, "staff id")}, {"$set": {"digest_lang": lang}}
+        )
+
+    async def digest_recipients(self) -> list[Staff]:
+        docs = self._staff.find({"digest_lang": {"$type": "string"}}).sort("email", 1)
+        return [_staff_from(d) for d in await docs.to_list(None)]
 
     async def end_staff_sessions(self, staff_id: str) -> None:
         await self._staff.update_one(

@@ -71,7 +71,7 @@ CREATE TABLE IF NOT EXISTS staff (
     id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT NOT NULL, role TEXT NOT NULL,
     password_hash TEXT NOT NULL, created_at TEXT NOT NULL,
     failed_logins INTEGER NOT NULL DEFAULT 0, locked_until TEXT,
-    session_epoch INTEGER NOT NULL DEFAULT 0
+    session_epoch INTEGER NOT NULL DEFAULT 0, digest_lang TEXT
 );
 CREATE TABLE IF NOT EXISTS cases (
     id TEXT PRIMARY KEY, thread_id TEXT NOT NULL UNIQUE, room TEXT NOT NULL,
@@ -219,6 +219,7 @@ ADDED_COLUMNS = (
     ("staff", "session_epoch", "INTEGER NOT NULL DEFAULT 0"),
     ("messages", "verified_owner", "INTEGER NOT NULL DEFAULT 0"),
     ("visitors", "erased_at", "TEXT"),
+    ("staff", "digest_lang", "TEXT"),
 )
 
 

@@ -53,12 +53,7 @@ class SqliteMail(SqliteBase):
                 (address.visitor_id, address.email, address.lang, ts(address.created_at),
                  address.nonce, ts(address.confirmed_at)),
             )  # fmt: skip
-            await db.execute(
-                "INSERT INTO consents (id, subject_id, purpose, text, lang, given_at,"
-                " withdrawn_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (consent.id, consent.subject_id, consent.purpose.value, consent.text,
-                 consent.lang, ts(consent.given_at), ts(consent.withdrawn_at)),
-            )  # fmt: skip
+            await self.save_consent(consent)
 
     async def get_address(self, visitor_id: str) -> EmailAddress | None:
         r = await self._read_one(
@@ -97,6 +92,15 @@ class SqliteMail(SqliteBase):
                 (row["email"], MailStatus.PENDING.value),
             )
             return True
+
+    async def save_consent(self, consent: Consent) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT OR REPLACE INTO consents (id, subject_id, purpose, text, lang, given_at,"
+                " withdrawn_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (consent.id, consent.subject_id, consent.purpose.value, consent.text,
+                 consent.lang, ts(consent.given_at), ts(consent.withdrawn_at)),
+            )  # fmt: skip
 
     async def list_consents(self, subject_id: str) -> list[Consent]:
         rows = await self._read_all(

@@ -45,6 +45,7 @@ def _staff_from(row: sqlite3.Row) -> Staff:
         failed_logins=row["failed_logins"],
         locked_until=dt(row["locked_until"]),
         session_epoch=row["session_epoch"],
+        digest_lang=row["digest_lang"],
     )
 
 
@@ -134,6 +135,16 @@ class SqliteModeration(SqliteBase):
                 (staff.name, staff.role.value, staff.password_hash, staff.failed_logins,
                  ts(staff.locked_until), staff.id),
             )  # fmt: skip
+
+    async def set_digest_lang(self, staff_id: str, lang: str | None) -> None:
+        async with self._transaction() as db:
+            await db.execute("UPDATE staff SET digest_lang = ? WHERE id = ?", (lang, staff_id))
+
+    async def digest_recipients(self) -> list[Staff]:
+        rows = await self._read_all(
+            "SELECT * FROM staff WHERE digest_lang IS NOT NULL ORDER BY email", ()
+        )
+        return [_staff_from(r) for r in rows]
 
     async def end_staff_sessions(self, staff_id: str) -> None:
         async with self._transaction() as db:

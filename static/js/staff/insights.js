@@ -31,6 +31,24 @@ const api = openSession({
   expired: () => alert.show(t("error_unauthorized"), "error", true),
 });
 
+// ---------------------------------------------------------------- the digest by e-mail
+const digestBox = $("[data-testid=digest-email]");
+if (digestBox) {
+  digestBox.addEventListener("change", () => {
+    const on = digestBox.checked;
+    digestBox.disabled = true;
+    api("PUT", "/api/v1/staff/me/digest", { lang: on ? LANG : null }).then((res) => {
+      digestBox.disabled = false;
+      if (!res.ok) {
+        digestBox.checked = !on;
+        alert.show(t("load_failed"), "error");
+        return;
+      }
+      $("[data-testid=digest-email-status]").textContent = t(on ? "digest_on" : "digest_off");
+    });
+  });
+}
+
 // ---------------------------------------------------------------- formats
 function show(value, kind) {
   if (typeof value !== "number" || !isFinite(value)) return "—"; // no denominator: no figure
