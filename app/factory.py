@@ -37,6 +37,7 @@ from app.services.digest import Digests
 from app.services.gate import Gate
 from app.services.identity import Identity
 from app.services.insights import InsightsService
+from app.services.knowledge import Knowledge
 from app.services.leaderboards import Leaderboards, StoreLeaderboards
 from app.services.mail import MailService
 from app.services.mail_compose import MailComposer
@@ -181,6 +182,7 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
         owners=Owners(
             store, composer, trust_shop_links(settings), mail_service.queued, settings.shop_api_key
         ),
+        knowledge=Knowledge(store, settings.max_body_chars),
         privacy=Privacy(
             store,
             leaderboards,
@@ -263,17 +265,20 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
             background = []
             if redis is not None:
                 background.append(asyncio.create_task(run_heartbeat(sio, counts)))
-            if settings.smtp_url:
-                worker = MailWorker(store, SmtpTransport(settings.smtp_url), settings.sender,
-                                    mail_service.queued)  # fmt: skip
-                background.append(asyncio.create_task(worker.run()))
-            if settings.sweeper == "inprocess":
-                lock = sweeper_lock(redis, settings.sweep_seconds) if redis else None
-                background.append(
-                    asyncio.create_task(
-                        sweep_forever(services.jobs(), lock, settings.sweep_seconds)
+            # Background work reads on the store's second reader connection: its reads
+            # never queue in front of a request's (the tasks copy this context).
+            with store.after_commit_reads():
+                if settings.smtp_url:
+                    worker = MailWorker(store, SmtpTransport(settings.smtp_url),
+                                        settings.sender, mail_service.queued)  # fmt: skip
+                    background.append(asyncio.create_task(worker.run()))
+                if settings.sweeper == "inprocess":
+                    lock = sweeper_lock(redis, settings.sweep_seconds) if redis else None
+                    background.append(
+                        asyncio.create_task(
+                            sweep_forever(services.jobs(), lock, settings.sweep_seconds)
+                        )
                     )
-                )
             yield
             for task in background:
                 task.cancel()

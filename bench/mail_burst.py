@@ -1,8 +1,9 @@
-"""A burst of e-mails against chat acknowledgements: does draining 1,000 answer e-mails
-through the mail queue slow the acks of chat writes?
+"""A burst of e-mails against chat acknowledgements: does draining 1,000 answer (or owner)
+e-mails through the mail queue slow the acks of chat writes?
 
     .venv/bin/python bench/mail_burst.py                      # 1,000 askers, 20 answers/s, 10 s
     .venv/bin/python bench/mail_burst.py --askers 200 --seconds 5 --rate 10   # a quick look
+    .venv/bin/python bench/mail_burst.py --burst owners       # 1,000 "ask the owners" e-mails
 
 What runs, all on 127.0.0.1:
 - an SMTP sink (aiosmtpd) in a child process (this script with `--sink PORT`), so receiving
@@ -36,6 +37,18 @@ add beyond the answers' own work.
 A shopper with the stream's room open records when each stream answer reaches them live
 (`event` message.created), from its emit: the after-commit delivery, which acks do not wait for.
 
+`--burst owners` (the issue's wording: owner/asker e-mails, with the measured stream the only
+chat write load): `--askers` (N) customers are fed through the shop API
+(`POST /api/v1/shop/customers`, Bearer key), customer i owning room i only, with consent;
+N visitors with no address each ask one question in room i (N rooms, one owner each: each
+owner gets exactly one e-mail, under the one-per-owner-per-day limit). `owner_ask_after` is
+0.001 min and the sweeper is off: setup first calls `owners.tick()` (on the server's loop) on
+the plain questions, which have nobody to ask, so that they are looked at and done before the
+owner questions exist. Phase A as above; phase B: at t=0 the bench calls `owners.tick()` on
+the server's loop back to back (50 questions a call) until N questions are handled, while the
+same steady stream runs, until at least `--seconds` have passed and the sink has the N owner
+e-mails. B1 is while the ticks ran, B2 after the last tick until the drain. No phase C.
+
 Every loop is bounded in count and by a deadline. Latencies come from one run and the
 ratios compare phases of that run. The clients run in this process, beside the server's
 thread (as in the tests): their own work shares the GIL with the server's, in every phase.
@@ -48,6 +61,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import json
 import os
 import random
 import re
@@ -79,6 +93,7 @@ WORDS = (
     "boîtier couronne aiguille marée boussole altimètre baromètre capteur synchronisation"
 ).split()
 STREAM_ROOM = "montre-plongee-suivi"  # the measured stream's questions, and the watcher
+SHOP_KEY = "bench-shop-key-" + "k" * 25  # ENTRAIDE_SHOP_API_KEY (24+ characters)
 PRODUCT = {
     "title": "Montre de plongée",
     "url": "https://shop.example/montre",
@@ -140,6 +155,7 @@ class Sink:
         self.url = f"smtp://127.0.0.1:{port}"
         self.confirms: list[str] = []
         self.others: list[float] = []  # arrival times (time.monotonic)
+        self.recipients: list[str] = []  # of those e-mails
         self._lock = threading.Lock()
         self._ready = threading.Event()
         self._proc = subprocess.Popen(
@@ -166,6 +182,7 @@ class Sink:
                     self.confirms.append(value)
                 else:
                     self.others.append(float(at))
+                    self.recipients.append(value)
 
     def counts(self) -> tuple[int, int]:
         with self._lock:
@@ -174,6 +191,10 @@ class Sink:
     def arrivals(self) -> list[float]:
         with self._lock:
             return list(self.others)
+
+    def addresses(self) -> list[str]:
+        with self._lock:
+            return list(self.recipients)
 
     def stop(self) -> None:
         assert self._proc.stdin is not None
@@ -246,23 +267,36 @@ class Setup:
     control_threads: list[str]  # as many askers without one: the burst of phase C
     plain_threads: list[str]  # what the measured stream answers
     seconds: float
-    confirm_drain: float  # seconds from the first question posted to the last confirmation
+    confirm_drain: float | None  # seconds from the first question to the last confirmation
+
+
+async def open_rooms(server: LiveServer, rooms: list[str], concurrency: int) -> None:
+    """A host client joins each room (Socket.IO `join` opens it), `concurrency` at a time."""
+    from tests.support import connect, new_visitor
+
+    host = await new_visitor(server.url, "Hôte")
+    client = await connect(server.url, host["token"])
+    gate = asyncio.Semaphore(concurrency)
+
+    async def join(room: str) -> None:
+        async with gate:
+            ack = await client.call("join", {"room": room, "product": PRODUCT})
+            assert ack["ok"], ack
+
+    try:
+        await asyncio.wait_for(asyncio.gather(*(join(r) for r in rooms)), STEP_TIMEOUT)
+    finally:
+        await client.sio.disconnect()
 
 
 async def prepare(server: LiveServer, sink: Sink, args: argparse.Namespace) -> Setup:
+    """`--burst answers`: askers with confirmed addresses, as many without, plain questions."""
     import aiohttp
-
-    from tests.support import connect, new_visitor
 
     began = time.monotonic()
     rng = random.Random(args.seed)
     rooms = [f"montre-plongee-{i}" for i in range(args.rooms)]
-    host = await new_visitor(server.url, "Hôte")
-    client = await connect(server.url, host["token"])
-    for room in (*rooms, STREAM_ROOM):
-        ack = await client.call("join", {"room": room, "product": PRODUCT})
-        assert ack["ok"], ack
-    await client.sio.disconnect()
+    await open_rooms(server, [*rooms, STREAM_ROOM], 1)
 
     gate = asyncio.Semaphore(args.concurrency)
     connector = aiohttp.TCPConnector(limit=args.concurrency)
@@ -309,6 +343,94 @@ async def prepare(server: LiveServer, sink: Sink, args: argparse.Namespace) -> S
     return Setup(
         threads[:n], threads[n : 2 * n], threads[2 * n :], time.monotonic() - began, confirm_drain
     )
+
+
+async def tick_owners(server: LiveServer, questions: int, within: float) -> tuple[list[Ack], int]:
+    """Call `owners.tick()` on the server's loop back to back until `questions` are handled
+    (or a call handles none, or `within` seconds pass); each call timed as an Ack."""
+    from app.services.owners import BATCH
+
+    assert server.app is not None
+    owners = server.app.services.owners
+    end = time.monotonic() + within
+    calls: list[Ack] = []
+    handled = 0
+    for _ in range(questions // BATCH + 2):
+        if handled >= questions or time.monotonic() > end:
+            break
+        sent = time.monotonic()
+        t0 = time.perf_counter()
+        got = await on_server(server, owners.tick(), max(1.0, end - time.monotonic()))
+        calls.append(Ack(sent, (time.perf_counter() - t0) * 1000, got > 0))
+        handled += got
+        if not got:
+            break
+    return calls, handled
+
+
+async def prepare_owners(server: LiveServer, sink: Sink, args: argparse.Namespace) -> Setup:
+    """`--burst owners`: N consenting customers, customer i owning room i; the plain questions
+    looked at by `owners.tick()` (nobody to ask); then one question in each of the N rooms,
+    asked by a visitor with no address."""
+    import aiohttp
+
+    began = time.monotonic()
+    rng = random.Random(args.seed)
+    n, plain = args.askers, args.plain_questions
+    rooms = [f"montre-proprio-{i}" for i in range(n)]
+    await open_rooms(server, [STREAM_ROOM, *rooms], args.concurrency)
+
+    gate = asyncio.Semaphore(args.concurrency)
+    connector = aiohttp.TCPConnector(limit=args.concurrency)
+    async with aiohttp.ClientSession(connector=connector) as http:
+
+        async def post(path: str, body: dict[str, Any], auth: str | None, status: int) -> Any:
+            headers = {"Authorization": f"Bearer {auth}"} if auth else {}
+            async with gate, http.post(server.url + path, json=body, headers=headers) as resp:
+                assert resp.status == status, (path, resp.status, await resp.text())
+                return await resp.json()
+
+        async def asker(i: int, room: str) -> str:
+            visitor = await post("/api/v1/visitors", {"name": f"Client {i}"}, None, 201)
+            body = {
+                "body": f"Question {i} : {sentence(rng, 8)} ?",
+                "client_id": f"question-{i:06d}",
+            }
+            asked = await post(f"/api/v1/rooms/{room}/threads", body, visitor["token"], 201)
+            assert not asked.get("held"), asked
+            return str(asked["thread"]["id"])
+
+        async def owner(i: int) -> None:
+            customer = {
+                "customer_id": f"proprio-{i:06d}",
+                "email": f"proprio{i}@example.org",
+                "lang": "fr",
+                "purchased": [rooms[i]],
+                "owner_questions": True,
+            }
+            saved = await post("/api/v1/shop/customers", customer, SHOP_KEY, 200)
+            assert saved["purchased"] == [rooms[i]] and saved["owner_questions"], saved
+
+        asking = [asker(n + i, STREAM_ROOM) for i in range(plain)]
+        plain_threads = await asyncio.wait_for(asyncio.gather(*asking), STEP_TIMEOUT)
+        # The plain questions are looked at now (STREAM_ROOM has no owners: nothing is sent),
+        # so the burst's ticks handle only the owner questions. They must be older than
+        # owner_ask_after (0.06 s) first: try again, briefly, while a tick finds fewer.
+        looked_at, deadline = 0, time.monotonic() + STEP_TIMEOUT
+        for _ in range(plain + int(STEP_TIMEOUT / 0.1)):
+            if looked_at >= plain or time.monotonic() > deadline:
+                break
+            _, got = await tick_owners(server, plain - looked_at, STEP_TIMEOUT)
+            looked_at += got
+            if not got:
+                await asyncio.sleep(0.1)  # bounded by count and deadline
+        assert looked_at == plain, f"{looked_at} of {plain} plain questions looked at"
+        await asyncio.wait_for(asyncio.gather(*(owner(i) for i in range(n))), STEP_TIMEOUT)
+        asking = [asker(i, rooms[i]) for i in range(n)]
+        owner_threads = await asyncio.wait_for(asyncio.gather(*asking), STEP_TIMEOUT)
+    await settle(server, STEP_TIMEOUT)
+    assert sink.counts() == (0, 0), f"e-mails in setup: {sink.counts()}"
+    return Setup(list(owner_threads), [], list(plain_threads), time.monotonic() - began, None)
 
 
 # The measured stream and the burst -----------------------------------------------------------
@@ -370,12 +492,35 @@ async def post_burst(clients: list[Client], threads: list[str], rng: random.Rand
     return [a for acks in done for a in acks]
 
 
+# A burst: its timed calls, what it did (for the report) and how many of it (for a rate).
+Fire = Callable[[], Awaitable[tuple[list[Ack], str, int]]]
+
+
+def answer_burst(clients: list[Client], threads: list[str], rng: random.Random) -> Fire:
+    async def fire() -> tuple[list[Ack], str, int]:
+        answers = await post_burst(clients, threads, rng)
+        return answers, f"{len(answers)} burst answers posted", len(answers)
+
+    return fire
+
+
+def owner_burst(server: LiveServer, questions: int, within: float) -> Fire:
+    async def fire() -> tuple[list[Ack], str, int]:
+        calls, handled = await tick_owners(server, questions, within)
+        return calls, f"{len(calls)} owners.tick() calls handled {handled} questions", handled
+
+    return fire
+
+
 @dataclass
 class Burst:
     """One burst phase; times in seconds from its t=0."""
 
     stream: list[Ack]
-    answers: list[Ack]
+    answers: list[Ack]  # the burst's calls: answers, or owners.tick() calls
+    what: str  # what the burst did, for the report
+    done: int  # how many (answers posted, questions handled), for a rate
+    mails: int  # e-mails expected at the sink
     start: float  # time.monotonic() at t=0
     posted: float  # the last burst ack
     caught_up: float | None  # the after-commit listeners had delivered the whole burst
@@ -397,8 +542,7 @@ async def burst_phase(
     server: LiveServer,
     sink: Sink,
     measured: Client,
-    helpers: list[Client],
-    targets: list[str],
+    fire: Fire,
     plain: list[str],
     args: argparse.Namespace,
     rng: random.Random,
@@ -406,7 +550,7 @@ async def burst_phase(
     mails: int,
     window: float,
 ) -> Burst:
-    """Post the burst at t=0 beside the steady stream; the stream runs for `window` seconds,
+    """Fire the burst at t=0 beside the steady stream; the stream runs for `window` seconds,
     and on until the sink has `mails` more e-mails (at most `--drain-timeout`)."""
     assert server.app is not None
     dispatcher = server.app.services.dispatcher
@@ -435,8 +579,8 @@ async def burst_phase(
     watcher = asyncio.create_task(watch())
     max_count = int(args.rate * max(window, args.drain_timeout)) + 1
     stream = asyncio.create_task(steady(measured, plain, args.rate, start, go_on, rng, max_count))
-    answers = await post_burst(helpers, targets, rng)
-    posted = max(a.sent + a.ms / 1000 for a in answers) - start
+    answers, what, done = await fire()
+    posted = max((a.sent + a.ms / 1000 for a in answers), default=start) - start
     try:  # the listeners' backlog: idle is set once they have nothing left to deliver
         await on_server(server, dispatcher.idle(), args.drain_timeout)
         caught_up: float | None = time.monotonic() - start
@@ -446,7 +590,8 @@ async def burst_phase(
     acks = await stream
     arrivals = [t - start for t in sink.arrivals()[want - mails :]]
     drained = None if drained_at is None else drained_at - start
-    return Burst(acks, answers, start, posted, caught_up, drained, arrivals, queue)
+    return Burst(acks, answers, what, done, mails, start, posted, caught_up, drained, arrivals,
+                 queue)  # fmt: skip
 
 
 # Report ------------------------------------------------------------------------------------
@@ -499,9 +644,10 @@ def seconds(value: float | None) -> str:
 
 
 def describe(name: str, phase: Burst, args: argparse.Namespace) -> None:
-    n = len(phase.answers)
+    n = phase.mails
+    rate = f" ({phase.done / phase.posted:.0f}/s)" if phase.posted > 0 else ""
     print(
-        f"{name}: {n} burst answers posted by t={phase.posted:.2f} s ({n / phase.posted:.0f}/s);"
+        f"{name}: {phase.what} by t={phase.posted:.2f} s{rate};"
         f" listeners caught up at {seconds(phase.caught_up)}"
     )
     if not phase.queue and phase.drained is None and not phase.arrivals:
@@ -522,14 +668,14 @@ def describe(name: str, phase: Burst, args: argparse.Namespace) -> None:
     )
     if phase.drained is None:
         print(
-            f"   drain NOT DONE: {len(arrivals)} of {n} answer e-mails at the sink after"
+            f"   drain NOT DONE: {len(arrivals)} of {n} e-mails at the sink after"
             f" {args.drain_timeout:g} s"
         )
         return
     print(
         f"   drain: first e-mail at t={arrivals[0]:.2f} s, all {n} at t={phase.drained:.2f} s"
         f" ({n / phase.drained:.0f} e-mails/s from t=0), {phase.drained - phase.posted:.2f} s"
-        f" after the last burst ack; longest gap between two arrivals {gap:.2f} s"
+        f" after the burst's last call returned; longest gap between two arrivals {gap:.2f} s"
         f" (from t={gap_at:.2f} s)"
     )
 
@@ -538,20 +684,25 @@ async def run(args: argparse.Namespace) -> int:
     from tests.support import LiveServer, connect, free_port, new_visitor
 
     rng = random.Random(args.seed)
+    owners_mode = args.burst == "owners"
     folder = tempfile.mkdtemp(prefix="mail-burst-")
     sink = Sink(free_port())
-    server = LiveServer(
-        {
-            "database_url": f"sqlite:///{folder}/bench.db",
-            "secret_key": "bench-secret-" + "x" * 27,  # 40 characters
-            "smtp_url": sink.url,
-            "write_rate": "100000/second",
-            "visitor_rate": "100000/second",
-            "sweeper": "off",
-            # One helper posts hundreds of answers: the flood check would hold them.
-            "moderation": '{"default": {"flood_messages": 1000000, "flood_window_seconds": 1}}',
-        }
-    )
+    # One helper posts hundreds of answers: the flood check would hold them.
+    thresholds: dict[str, float] = {"flood_messages": 1000000, "flood_window_seconds": 1}
+    config: dict[str, Any] = {
+        "database_url": f"sqlite:///{folder}/bench.db",
+        "secret_key": "bench-secret-" + "x" * 27,  # 40 characters
+        "smtp_url": sink.url,
+        "write_rate": "100000/second",
+        "visitor_rate": "100000/second",
+        "sweeper": "off",
+    }
+    if owners_mode:
+        thresholds["owner_ask_after_minutes"] = 0.001
+        config["shop_api_key"] = SHOP_KEY
+        config["room_rate"] = "100000/second"  # the host opens N rooms
+    config["moderation"] = json.dumps({"default": thresholds})
+    server = LiveServer(config)
     server.overrides["public_url"] = server.url
     clients: list[Client] = []
     psi: dict[str, tuple[float | None, float | None, float]] = {}
@@ -561,8 +712,9 @@ async def run(args: argparse.Namespace) -> int:
 
     try:
         server.start()
-        setup = await prepare(server, sink, args)
-        for name in ("Aide mesurée", *(f"Aide {j}" for j in range(args.burst_clients))):
+        setup = await (prepare_owners if owners_mode else prepare)(server, sink, args)
+        helper_count = 0 if owners_mode else args.burst_clients
+        for name in ("Aide mesurée", *(f"Aide {j}" for j in range(helper_count))):
             visitor = await new_visitor(server.url, name)
             clients.append(await connect(server.url, visitor["token"]))
         measured, plain = clients[0], setup.plain_threads
@@ -571,7 +723,13 @@ async def run(args: argparse.Namespace) -> int:
         watcher = Watcher(clients[-1])
         ack = await watcher.client.call("join", {"room": STREAM_ROOM, "product": PRODUCT})
         assert ack["ok"], ack
-        helpers = clients[1 : 1 + args.burst_clients]
+        helpers = clients[1 : 1 + helper_count]
+        n = args.askers
+        fire = (
+            owner_burst(server, n, args.drain_timeout)
+            if owners_mode
+            else answer_burst(helpers, setup.asker_threads, rng)
+        )
         # Warm-up (untimed): first calls pay for imports and caches.
         warm = time.monotonic()
         await steady(measured, plain, args.rate, warm, lambda e: e < 1.0, rng, int(args.rate) + 1)
@@ -593,26 +751,24 @@ async def run(args: argparse.Namespace) -> int:
             server,
             sink,
             measured,
-            helpers,
-            setup.asker_threads,
+            fire,
             plain,
             args,
             rng,
-            mails=args.askers,
+            mails=n,
             window=args.seconds,
         )
         mark("B end")
         control: Burst | None = None
         if with_mail.drained is not None:
             await settle(server, STEP_TIMEOUT)
-            if not args.no_control:
+            if not args.no_control and not owners_mode:
                 mark("C")
                 control = await burst_phase(
                     server,
                     sink,
                     measured,
-                    helpers,
-                    setup.control_threads,
+                    answer_burst(helpers, setup.control_threads, rng),
                     plain,
                     args,
                     rng,
@@ -622,6 +778,7 @@ async def run(args: argparse.Namespace) -> int:
                 mark("C end")
                 await settle(server, STEP_TIMEOUT)
         stats = await mail_stats(server)
+        recipients = sink.addresses()
     finally:
         for client in clients:
             if client.sio.connected:
@@ -638,12 +795,19 @@ async def run(args: argparse.Namespace) -> int:
         assert c0 is not None and c1 is not None and i0 is not None and i1 is not None
         return f"{phase} {(c1 - c0) / 1e6 / (t1 - t0):.0%} / {(i1 - i0) / 1e6 / (t1 - t0):.0%}"
 
-    n = args.askers
-    print(
-        f"setup: {n} askers with confirmed addresses, {n} without, {args.plain_questions}"
-        f" plain questions, in {args.rooms} rooms: {setup.seconds:.1f} s; the {n} confirmation"
-        f" e-mails were at the sink {setup.confirm_drain:.1f} s after the first question"
-    )
+    if owners_mode:
+        print(
+            f"setup: {n} consenting owners (shop API), one question in each of their {n} rooms"
+            f" by askers with no address, {args.plain_questions} plain questions (looked at by"
+            f" a tick before, nobody to ask): {setup.seconds:.1f} s"
+        )
+    else:
+        print(
+            f"setup: {n} askers with confirmed addresses, {n} without, {args.plain_questions}"
+            f" plain questions, in {args.rooms} rooms: {setup.seconds:.1f} s; the {n}"
+            f" confirmation e-mails were at the sink {setup.confirm_drain or 0:.1f} s after"
+            " the first question"
+        )
     print(
         f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; CPU / I/O pressure"
         " (some) during " + ", ".join(stalls(p) for p in ("A", "B", "C") if f"{p} end" in psi)
@@ -656,9 +820,14 @@ async def run(args: argparse.Namespace) -> int:
     print("| phase | n | p50 ms | p95 ms | p99 ms | max ms |")
     print("|---|---|---|---|---|---|")
     print(row(f"A: stream alone, {args.seconds:g} s", alone))
-    print(row(f"B: {n} answers that e-mail, t=0 to drained", b_all))
-    print(row("B1: while the burst was posted", b1))
-    print(row("B2: after the last burst ack, until drained", b2))
+    if owners_mode:
+        print(row(f"B: {n} owner e-mails, t=0 to drained", b_all))
+        print(row("B1: while owners.tick() ran", b1))
+        print(row("B2: after the last tick, until drained", b2))
+    else:
+        print(row(f"B: {n} answers that e-mail, t=0 to drained", b_all))
+        print(row("B1: while the burst was posted", b1))
+        print(row("B2: after the last burst ack, until drained", b2))
     if b3:
         print(row("B3: after the drain", b3))
     if control is not None:
@@ -666,7 +835,10 @@ async def run(args: argparse.Namespace) -> int:
         print(row(f"C: {n} answers, no e-mail, same window", c_all))
         print(row("C1: while the burst was posted", c1))
         print(row("C2: after the last burst ack", c2))
-    print(row(f"(B's burst acks, {args.burst_clients} clients)", with_mail.answers))
+    if owners_mode:
+        print(row(f"(B's owners.tick() calls, {len(with_mail.answers)})", with_mail.answers))
+    else:
+        print(row(f"(B's burst acks, {args.burst_clients} clients)", with_mail.answers))
     if control is not None:
         print(row(f"(C's burst acks, {args.burst_clients} clients)", control.answers))
     print()
@@ -700,6 +872,13 @@ async def run(args: argparse.Namespace) -> int:
         f" sent (last day) {stats.sent}"
     )
     ok = with_mail.drained is not None and stats.pending == 0 and stats.failed == 0
+    if owners_mode:
+        owners = {a for a in recipients if a.startswith("proprio")}
+        print(
+            f"at the sink: {len(recipients)} e-mails, {len(owners)} distinct owner addresses"
+            f" (of {n})"
+        )
+        ok = ok and len(recipients) == n == len(owners)
     return 0 if ok else 1
 
 
@@ -707,8 +886,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--askers", type=int, default=1000, help="e-mails in the burst")
-    parser.add_argument("--rooms", type=int, default=4)
+    parser.add_argument(
+        "--burst",
+        choices=("answers", "owners"),
+        default="answers",
+        help="what e-mails: answers to askers (default), or owners.tick() asking owners",
+    )
+    parser.add_argument(
+        "--askers",
+        type=int,
+        default=1000,
+        help="e-mails in the burst (owners: owners, rooms and questions, one each)",
+    )
+    parser.add_argument("--rooms", type=int, default=4, help="answers: the askers' rooms")
     parser.add_argument(
         "--plain-questions",
         type=int,
@@ -717,7 +907,7 @@ def main() -> int:
     )
     parser.add_argument("--rate", type=float, default=20.0, help="measured answers a second")
     parser.add_argument("--seconds", type=float, default=10.0, help="phase A; B at least this")
-    parser.add_argument("--burst-clients", type=int, default=4)
+    parser.add_argument("--burst-clients", type=int, default=4, help="answers: who post")
     parser.add_argument(
         "--drain-timeout",
         type=float,

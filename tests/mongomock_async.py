@@ -103,6 +103,9 @@ class AsyncCollection:
             else:
                 raise NotImplementedError(type(op).__name__)
 
+    async def distinct(self, *args: Any, **kwargs: Any) -> list[Any]:
+        return list(self._c.distinct(*args, **kwargs))
+
     async def count_documents(self, *args: Any, **kwargs: Any) -> int:
         return int(self._c.count_documents(*args, **kwargs))
 

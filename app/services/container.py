@@ -12,6 +12,7 @@ from app.services.digest import Digests
 from app.services.gate import Gate
 from app.services.identity import Identity
 from app.services.insights import InsightsService
+from app.services.knowledge import Knowledge
 from app.services.mail import MailService
 from app.services.moderation import ModerationService
 from app.services.outbox import Dispatcher
@@ -47,6 +48,7 @@ class Services:
     mail: MailService
     owners: Owners
     privacy: Privacy
+    knowledge: Knowledge
 
     def jobs(self) -> list[Job]:
         """What the sweeper runs on every tick."""

@@ -84,23 +84,27 @@ class MailWorker:
                     await asyncio.wait_for(self._wake.wait(), self._poll)
 
     async def send_due(self) -> int:
-        """Send one batch of due e-mails; how many were tried."""
+        """Send one batch of due e-mails; how many were tried. The batch's sends are
+        recorded in one write (a crash before it sends them again: at least once)."""
         now = utcnow()
         due = await self._store.claim_mails(now, now + LEASE, BATCH)
-        await asyncio.gather(*(self._send(mail) for mail in due))
+        sent = [m.id for m, ok in zip(due, await asyncio.gather(*map(self._send, due)),
+                                      strict=True) if ok]  # fmt: skip
+        if sent:
+            await self._store.mails_sent(sent, utcnow())
         return len(due)
 
-    async def _send(self, mail: Mail) -> None:
+    async def _send(self, mail: Mail) -> bool:
         async with self._slots:
             try:
                 await self._transport.send(to_message(mail, self._sender))
+                return True
             except DeliveryError as exc:
                 await self._failed(mail, str(exc), permanent=exc.permanent)
             except Exception as exc:  # a bug or an unforeseen library error: retry later
                 log.exception("mail %s: unexpected error while sending", mail.id)
                 await self._failed(mail, type(exc).__name__, permanent=False)
-            else:
-                await self._store.mail_sent(mail.id, utcnow())
+            return False
 
     async def _failed(self, mail: Mail, reason: str, *, permanent: bool) -> None:
         attempts = mail.attempts + 1

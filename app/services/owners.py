@@ -33,6 +33,7 @@ from app.store.port import MailUnit
 from moderation.thresholds import CategoryThresholds
 
 BATCH = 50  # questions looked at per tick
+PAGES = 10  # pages of not-yet-due questions a tick may skip to find due ones
 
 
 class Owners:
@@ -82,15 +83,17 @@ class Owners:
         now = utcnow()
         thresholds = [self._thresholds.default, *self._thresholds.categories.values()]
         soonest = min(t.owner_ask_after for t in thresholds)
-        handled = 0
-        for thread in await self._store.unanswered_threads(now - OWNER_LOOKBACK, now - soonest,
-                                                           BATCH):  # fmt: skip
-            if (
-                now - thread.created_at
-                >= self._thresholds.for_category(thread.category).owner_ask_after
-            ):
-                await self._ask_owners(self._composer, thread)
-                handled += 1
+        handled, after = 0, now - OWNER_LOOKBACK
+        for _ in range(PAGES):  # past questions whose category waits longer (not due yet)
+            page = await self._store.unanswered_threads(after, now - soonest, BATCH)
+            for thread in page:
+                wait = self._thresholds.for_category(thread.category).owner_ask_after
+                if now - thread.created_at >= wait:
+                    await self._ask_owners(self._composer, thread)
+                    handled += 1
+            if handled or len(page) < BATCH:
+                break
+            after = page[-1].created_at
         return handled
 
     async def _ask_owners(self, composer: MailComposer, thread: Thread) -> None:

@@ -124,6 +124,13 @@ class Rate(RateHttp):
     thread_id: EntityId
 
 
+class FaqIn(Payload):
+    """Staff promote a resolved thread to the FAQ, optionally rewording it."""
+
+    question: Annotated[str, StringConstraints(min_length=1, max_length=20_000)] | None = None
+    answer: Body | None = None
+
+
 class EmailSubscribe(Payload):
     """ "E-mail me when someone answers": the address (checked by `email-validator`) and the
     language of the e-mails and of the consent text shown."""

@@ -195,11 +195,6 @@ class QA:
     async def replay(self, events: list[Event]) -> list[dict[str, Any]]:
         return [wire_event(c.event, c.data) for c in await self.room_changes(events)]
 
-    async def similar(self, room: str, draft: str, limit: int) -> list[dict[str, Any]]:
-        terms = search_terms(draft[: self._max_body])
-        threads = await self._store.search_answered(room, terms, limit)
-        return [thread_view(t) for t in threads]
-
     # writes ------------------------------------------------------------------------------
     async def ask(self, visitor: Visitor | None, data: Any) -> Posted:
         visitor = await self._gate.admit(visitor)

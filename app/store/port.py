@@ -14,6 +14,7 @@ from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
+from app.domain.knowledge import FaqEntry
 from app.domain.mail import Consent, EmailAddress, Mail, MailKind, MailStats, ShopCustomer
 from app.domain.models import (
     Event,
@@ -435,7 +436,8 @@ class MailStore(Protocol):
         """Pending e-mails due by `now`, oldest first, each moved to `lease_until` so that no
         other worker takes it meanwhile."""
 
-    async def mail_sent(self, mail_id: str, at: datetime) -> None: ...
+    async def mails_sent(self, mail_ids: Sequence[str], at: datetime) -> None:
+        """Record these e-mails as sent (one write)."""
 
     async def mail_failed(self, mail_id: str, attempts: int, error: str,
                           retry_at: datetime | None) -> None:  # fmt: skip
@@ -521,6 +523,29 @@ class PrivacyStore(Protocol):
         `private_before`), as `erase_visitor` does; the ids of the questions changed."""
 
 
+class KnowledgeStore(Protocol):
+    """FAQ entries, and their search (the same folded stems as questions)."""
+
+    async def save_faq(self, entry: FaqEntry, terms: list[str]) -> None:
+        """Insert, or replace the entry with the same id (its search terms too)."""
+
+    async def get_faq(self, faq_id: str) -> FaqEntry | None: ...
+
+    async def faq_for_thread(self, thread_id: str) -> FaqEntry | None: ...
+
+    async def delete_faq(self, faq_id: str) -> FaqEntry | None:
+        """Remove the entry; the removed entry, or None when there was none."""
+
+    async def room_faq(self, room: str) -> list[FaqEntry]:
+        """The room's FAQ, oldest first."""
+
+    async def search_faq(self, room: str, terms: list[str], limit: int) -> list[FaqEntry]:
+        """The room's entries sharing the most terms, best first."""
+
+    async def answered_rooms(self, limit: int) -> list[str]:
+        """Rooms with a published answered or resolved question, or an FAQ entry, sorted."""
+
+
 class Store(
     MaintenanceStore,
     UnitOfWork,
@@ -533,6 +558,7 @@ class Store(
     MailStore,
     OwnersStore,
     PrivacyStore,
+    KnowledgeStore,
     Protocol,
 ):
     """Everything the services need from a database: what the adapters implement."""
@@ -575,3 +601,7 @@ class MailUnit(UnitOfWork, MailStore, OwnersStore, QAStore, StaffStore, Protocol
 
 class PrivacyUnit(UnitOfWork, PrivacyStore, QAStore, MailStore, LedgerStore, AuditLog, Protocol):
     """Export and erasure: a visitor's rows everywhere, and the audit of staff requests."""
+
+
+class KnowledgeUnit(UnitOfWork, KnowledgeStore, QAStore, CaseLookup, AuditLog, Protocol):
+    """FAQ entries, the threads they come from, and the audit of staff changes."""

@@ -93,10 +93,16 @@ async def get_thread(thread_id: str) -> Json:
 @bp.get("/rooms/<key>/similar")
 @validate_querystring(SimilarQuery)
 async def similar(key: str, query_args: SimilarQuery) -> Json:
-    """Answered questions of this room that look like a draft question."""
+    """Answered questions and FAQ entries of this room that look like a draft question,
+    each with its `lang` and `score` (0-1), best first."""
     svc = services()
-    threads = await svc.qa.similar(_room(key), query_args.q, svc.settings.similar_limit)
-    return {"threads": threads}
+    return await svc.knowledge.similar(_room(key), query_args.q, svc.settings.similar_limit)
+
+
+@bp.get("/rooms/<key>/faq")
+async def room_faq(key: str) -> Json:
+    """The room's FAQ, oldest first."""
+    return {"faq": await services().knowledge.room_faq(_room(key))}
 
 
 # Writes: identity first (the Bearer token), then the use case's own order (ban, rate limit,

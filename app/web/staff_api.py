@@ -12,6 +12,7 @@ from quart_schema import validate_querystring, validate_request
 from app.domain.errors import NotFound
 from app.domain.models import MessageKind
 from app.services.case_views import audit_view, case_view, staff_thread_view
+from app.services.knowledge import faq_view
 from app.services.payloads import Payload
 from app.services.views import failed_mail_view, mail_stats_view, message_view, thread_view
 from app.web.deps import entity_id, services
@@ -118,10 +119,14 @@ async def get_case(case_id: str) -> Json:
     detail = await svc.casework.detail(entity_id(case_id, "case"))
     answers = [m.id for m in detail.messages if m.kind is MessageKind.ANSWER]
     endorsed = await svc.contributors.endorsed(answers)
+    knowledge = svc.knowledge
+    faq = await knowledge.thread_faq(detail.thread.id)
     return {
         "case": case_view(detail.case, detail.thread, me()),
         "thread": staff_thread_view(detail.thread, detail.messages, endorsed),
         "audit": [audit_view(e) for e in detail.audit],
+        "faq": faq,
+        "suggestions": await knowledge.suggestions(detail.thread),
     }
 
 
@@ -154,6 +159,24 @@ async def moderate_message(message_id: str, action: str) -> Json:
         me(), entity_id(message_id, "message"), action == "hide"
     )
     return {"message": message_view(message)}
+
+
+@bp.post("/threads/<thread_id>/faq")
+@staff_only()
+async def promote_to_faq(thread_id: str) -> tuple[Json, int]:
+    """Put a resolved question in its product's FAQ (`question`, `answer`: optional edited
+    texts); again edits the entry. 201 when created, 200 when edited."""
+    entry, created = await services().knowledge.promote(
+        me(), entity_id(thread_id, "question"), await optional_json()
+    )
+    return {"faq": faq_view(entry)}, 201 if created else 200
+
+
+@bp.delete("/faq/<faq_id>")
+@staff_only()
+async def remove_from_faq(faq_id: str) -> tuple[str, int]:
+    await services().knowledge.remove(me(), entity_id(faq_id, "FAQ entry"))
+    return "", 204
 
 
 @bp.post("/threads/<thread_id>/<action>")

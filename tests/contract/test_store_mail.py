@@ -103,7 +103,7 @@ async def test_sent_failed_and_retried_mail_is_counted(store: Store) -> None:
     sent, retried, given_up = mail(), mail(), mail()
     for m in (sent, retried, given_up):
         await store.enqueue_mail(m)
-    await store.mail_sent(sent.id, T0 + timedelta(seconds=5))
+    await store.mails_sent([sent.id], T0 + timedelta(seconds=5))
     await store.mail_failed(retried.id, 1, "421 try later", T0 + timedelta(minutes=1))
     await store.mail_failed(given_up.id, 5, "550 no such user", None)
     found = await store.get_mail(sent.id)

@@ -5,6 +5,7 @@ Motor reached end of life on 2026-05-14; PyMongo Async is its maintainers' succe
 """
 
 from app.store.mongo.insights import MongoInsights
+from app.store.mongo.knowledge import MongoKnowledge
 from app.store.mongo.mail import MongoMail
 from app.store.mongo.moderation import MongoModeration
 from app.store.mongo.owners import MongoOwners
@@ -23,6 +24,7 @@ class MongoStore(
     MongoMail,
     MongoOwners,
     MongoPrivacy,
+    MongoKnowledge,
 ):
     """Every collection group over one client (see base.MongoBase)."""
 

@@ -7,7 +7,7 @@ Collections: `email_addresses` (`_id` = visitor id), `consents`, `mail_suppressi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -147,9 +147,9 @@ class MongoMail(MongoBase):
             claimed.append(_mail(doc))
         return sorted(claimed, key=lambda m: (m.created_at, m.id))
 
-    async def mail_sent(self, mail_id: str, at: datetime) -> None:
-        await self._mails.update_one(
-            {"_id": check_str(mail_id, "mail id")},
+    async def mails_sent(self, mail_ids: Sequence[str], at: datetime) -> None:
+        await self._mails.update_many(
+            {"_id": {"$in": [check_str(i, "mail id") for i in mail_ids]}},
             {"$set": {"status": MailStatus.SENT.value, "sent_at": at, "next_at": at},
              "$inc": {"attempts": 1}},
         )  # fmt: skip

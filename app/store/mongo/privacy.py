@@ -89,6 +89,13 @@ class MongoPrivacy(MongoBase):
             await self._in_unit("insight_terms").delete_many(
                 {"thread_id": {"$in": [t["_id"] for t in threads]}}
             )
+            await self._in_unit("faq").delete_many(  # FAQ entries made from their words
+                {
+                    "thread_id": {
+                        "$in": [t["_id"] for t in threads] + [m["thread_id"] for m in messages]
+                    }
+                }
+            )
             address = await self._in_unit("email_addresses").find_one_and_delete(
                 {"_id": visitor_id}
             )

@@ -1,6 +1,7 @@
 """The SQLite adapter, split by table group; `SqliteStore` is the one `create_app` uses."""
 
 from app.store.sqlite.insights import SqliteInsights
+from app.store.sqlite.knowledge import SqliteKnowledge
 from app.store.sqlite.mail import SqliteMail
 from app.store.sqlite.moderation import SqliteModeration
 from app.store.sqlite.owners import SqliteOwners
@@ -19,6 +20,7 @@ class SqliteStore(
     SqliteMail,
     SqliteOwners,
     SqlitePrivacy,
+    SqliteKnowledge,
 ):
     """Every table group over one pair of connections (see base.SqliteBase)."""
 

@@ -206,6 +206,15 @@ CREATE TABLE IF NOT EXISTS owner_asks (
     thread_id TEXT NOT NULL, customer_id TEXT NOT NULL, nonce TEXT, asked_at TEXT NOT NULL,
     used_at TEXT, PRIMARY KEY (thread_id, customer_id)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS faq (
+    id TEXT PRIMARY KEY, room TEXT NOT NULL, thread_id TEXT NOT NULL UNIQUE,
+    question TEXT NOT NULL, answer TEXT NOT NULL, lang TEXT NOT NULL, created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS faq_by_room ON faq (room, created_at);
+CREATE VIRTUAL TABLE IF NOT EXISTS faq_search USING fts5 (
+    terms, room UNINDEXED, faq_id UNINDEXED, tokenize = 'unicode61 remove_diacritics 2'
+);
 CREATE INDEX IF NOT EXISTS threads_with_body ON threads (created_at) WHERE body != '';
 CREATE INDEX IF NOT EXISTS messages_with_body ON messages (created_at) WHERE body != '';
 CREATE INDEX IF NOT EXISTS threads_unanswered ON threads (created_at)

@@ -7,6 +7,7 @@ is a range of the same index.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -143,12 +144,12 @@ class SqliteMail(SqliteBase):
             await cur.close()
         return sorted((_mail(r) for r in rows), key=lambda m: (m.created_at, m.id))
 
-    async def mail_sent(self, mail_id: str, at: datetime) -> None:
+    async def mails_sent(self, mail_ids: Sequence[str], at: datetime) -> None:
         async with self._transaction() as db:
-            await db.execute(
+            await db.executemany(
                 "UPDATE mails SET status = ?, sent_at = ?, next_at = ?, attempts = attempts + 1"
                 " WHERE id = ?",
-                (MailStatus.SENT.value, ts(at), ts(at), mail_id),
+                [(MailStatus.SENT.value, ts(at), ts(at), mail_id) for mail_id in mail_ids],
             )
 
     async def mail_failed(

@@ -101,6 +101,13 @@ class SqlitePrivacy(SqliteBase):
             )
             await self._announce_erased(db, threads, messages)
             await _drop_copies(db, [r["id"] for r in mine])
+            for part in chunks(sorted({r["id"] for r in mine} | {r["thread_id"] for r in touched})):
+                marks = placeholders(len(part))  # FAQ entries made from their words
+                await db.execute(
+                    f"DELETE FROM faq_search WHERE faq_id IN"
+                    f" (SELECT id FROM faq WHERE thread_id IN ({marks}))", tuple(part),
+                )  # fmt: skip
+                await db.execute(f"DELETE FROM faq WHERE thread_id IN ({marks})", tuple(part))
             address = await _rows(
                 db, "DELETE FROM email_addresses WHERE visitor_id = ? RETURNING email",
                 (visitor_id,),

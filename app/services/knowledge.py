@@ -1,0 +1,144 @@
+"""Knowledge that answers before anyone has to: the room's FAQ (promoted by staff from
+resolved threads, texts editable, audited), look-alike answered questions and FAQ entries
+for a draft (each with its language and a score), and suggested replies for staff.
+
+Matching is lexical here: the folded French and English stems the search index keeps
+(`domain.text.search_terms`); a score is the share of the draft's stems a result shares.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.domain.errors import Conflict, NotFound
+from app.domain.knowledge import QUESTION_MAX, FaqEntry
+from app.domain.models import Message, MessageKind, Thread, ThreadStatus, Visibility, new_id, utcnow
+from app.domain.staff import Staff
+from app.domain.text import clean_body, render_html, search_terms
+from app.services import payloads as p
+from app.services.views import thread_view
+from app.store.port import KnowledgeUnit
+from moderation.cases import AuditEntry
+from moderation.text import detect_language
+
+SUGGESTIONS = 3
+
+
+def score(query: set[str], text: str) -> float:
+    """The share of the query's stems `text` shares (0..1, two decimals)."""
+    if not query:
+        return 0.0
+    return round(len(query & set(search_terms(text))) / len(query), 2)
+
+
+def faq_view(entry: FaqEntry) -> dict[str, Any]:
+    return {"id": entry.id, "room": entry.room, "question": entry.question,
+            "answer": entry.answer, "answer_html": render_html(entry.answer),
+            "thread_id": entry.thread_id, "lang": entry.lang}  # fmt: skip
+
+
+def _answer_of(thread: Thread, messages: list[Message]) -> Message | None:
+    """The accepted answer, else the most helpful public answer, else the staff's reply."""
+    shown = [m for m in messages if m.visibility is Visibility.PUBLIC and not m.hidden and m.body]
+    for m in shown:
+        if m.id == thread.accepted_message_id:
+            return m
+    answers = sorted((m for m in shown if m.kind is MessageKind.ANSWER),
+                     key=lambda m: (-m.votes, m.created_at))  # fmt: skip
+    staff = [m for m in shown if m.kind is MessageKind.STAFF]
+    best = answers or staff
+    return best[0] if best else None
+
+
+class Knowledge:
+    def __init__(self, store: KnowledgeUnit, max_body_chars: int) -> None:
+        self._store = store
+        self._max_body = max_body_chars
+
+    async def _audit(self, staff: Staff, thread_id: str, action: str, detail: str) -> None:
+        case = await self._store.get_case_for_thread(thread_id)
+        await self._store.add_audit(
+            AuditEntry(new_id(), case.id if case else None, staff.id, staff.name, "staff",
+                       action, detail, utcnow())
+        )  # fmt: skip
+
+    # the FAQ -----------------------------------------------------------------------------
+    async def promote(self, staff: Staff, thread_id: str, data: Any) -> tuple[FaqEntry, bool]:
+        """Make (or edit) the thread's FAQ entry; (entry, created)."""
+        cmd = p.parse(p.FaqIn, {} if data is None else data)
+        thread = await self._store.get_thread(thread_id)
+        if thread is None or thread.held or thread.status is ThreadStatus.HIDDEN:
+            raise NotFound("no such question")
+        answered = thread.status is ThreadStatus.RESOLVED or thread.accepted_message_id
+        if not answered or not thread.body:
+            raise Conflict("only a resolved question can join the FAQ")
+        answer = _answer_of(thread, await self._store.list_messages(thread.id))
+        if answer is None and cmd.answer is None:
+            raise Conflict("this question has no answer to put in the FAQ")
+        question = clean_body(cmd.question or thread.body, limit=QUESTION_MAX)
+        text = clean_body(cmd.answer or (answer.body if answer else ""), limit=self._max_body)
+        now = utcnow()
+        existing = await self._store.faq_for_thread(thread.id)
+        entry = FaqEntry(thread.room, question, text, thread.id,
+                         detect_language(f"{question} {text}"), staff.id,
+                         existing.created_at if existing else now, now,
+                         existing.id if existing else new_id())  # fmt: skip
+        async with self._store.atomic():
+            await self._store.save_faq(entry, search_terms(f"{question} {text}"))
+            await self._audit(staff, thread.id, "faq_edit" if existing else "faq_promote",
+                              f"FAQ: {question[:120]}")  # fmt: skip
+        return entry, existing is None
+
+    async def remove(self, staff: Staff, faq_id: str) -> None:
+        async with self._store.atomic():
+            entry = await self._store.delete_faq(faq_id)
+            if entry is None:
+                raise NotFound("no such FAQ entry")
+            await self._audit(staff, entry.thread_id, "faq_remove", f"FAQ: {entry.question[:120]}")
+
+    async def thread_faq(self, thread_id: str) -> dict[str, Any] | None:
+        entry = await self._store.faq_for_thread(thread_id)
+        return None if entry is None else faq_view(entry)
+
+    async def room_faq(self, room: str) -> list[dict[str, Any]]:
+        return [faq_view(e) for e in await self._store.room_faq(room)]
+
+    # look-alikes -------------------------------------------------------------------------
+    async def similar(self, room: str, draft: str, limit: int) -> dict[str, Any]:
+        """Answered questions and FAQ entries of the room that look like a draft, each with
+        its language and score, best first."""
+        terms = search_terms(draft[: self._max_body])
+        wanted = set(terms)
+        threads = [
+            {**thread_view(t), "lang": detect_language(t.body), "score": score(wanted, t.body)}
+            for t in await self._store.search_answered(room, terms, limit)
+            if t.body
+        ]
+        faq = [
+            {**faq_view(e), "score": score(wanted, f"{e.question} {e.answer}")}
+            for e in await self._store.search_faq(room, terms, limit)
+        ]
+        return {"threads": threads, "faq": faq}
+
+    async def suggestions(self, thread: Thread) -> list[dict[str, Any]]:
+        """For staff answering `thread`: the best matching FAQ entries and accepted answers
+        of the room (never the thread itself), at most SUGGESTIONS."""
+        terms = search_terms(thread.body)
+        wanted = set(terms)
+        found: list[dict[str, Any]] = [
+            {"kind": "faq", "id": e.id, "question": e.question, "text": e.answer,
+             "lang": e.lang, "score": score(wanted, f"{e.question} {e.answer}")}
+            for e in await self._store.search_faq(thread.room, terms, SUGGESTIONS)
+            if e.thread_id != thread.id
+        ]  # fmt: skip
+        for other in await self._store.search_answered(thread.room, terms, SUGGESTIONS * 2):
+            if other.id == thread.id or not other.accepted_message_id:
+                continue
+            answer = await self._store.get_message(other.accepted_message_id)
+            if answer is None or answer.hidden or not answer.body:
+                continue
+            found.append({"kind": "answer", "id": answer.id, "question": other.body,
+                          "text": answer.body, "lang": detect_language(answer.body),
+                          "score": score(wanted, other.body)})  # fmt: skip
+        found.sort(key=lambda s: -s["score"])
+        return found[:SUGGESTIONS]
