@@ -57,6 +57,7 @@ from app.services.webhook import Webhook
 from app.store.port import Store
 from app.web import (
     api,
+    crawl,
     errors,
     health,
     i18n,
@@ -220,7 +221,7 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
     errors.init_app(quart)
     i18n.init_app(quart)
     blueprints = (api.bp, health.bp, pages.bp, rewards_api.bp, staff_api.bp, staff_pages.bp,
-                  staff_digest.bp, mail.bp, shop_api.bp)  # fmt: skip
+                  staff_digest.bp, mail.bp, shop_api.bp, crawl.bp)  # fmt: skip
     for blueprint in blueprints:
         quart.register_blueprint(blueprint)
 

@@ -8,11 +8,21 @@ Matching is lexical here: the folded French and English stems the search index k
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from app.domain.errors import Conflict, NotFound
 from app.domain.knowledge import QUESTION_MAX, FaqEntry
-from app.domain.models import Message, MessageKind, Thread, ThreadStatus, Visibility, new_id, utcnow
+from app.domain.models import (
+    Message,
+    MessageKind,
+    Room,
+    Thread,
+    ThreadStatus,
+    Visibility,
+    new_id,
+    utcnow,
+)
 from app.domain.staff import Staff
 from app.domain.text import clean_body, render_html, search_terms
 from app.services import payloads as p
@@ -22,6 +32,28 @@ from moderation.cases import AuditEntry
 from moderation.text import detect_language
 
 SUGGESTIONS = 3
+PAGE_THREADS = 50  # answered questions on a room's public page, newest first
+SITEMAP_URLS = 50_000  # the sitemap protocol's limit per file
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """A published question and the answers anyone may read (accepted one first)."""
+
+    thread: Thread
+    answers: list[Message]
+
+    @property
+    def accepted(self) -> Message | None:
+        first = self.answers[0] if self.answers else None
+        return first if first and first.id == self.thread.accepted_message_id else None
+
+
+@dataclass(frozen=True, slots=True)
+class RoomPage:
+    room: Room
+    faq: list[FaqEntry]
+    answered: list[Answered]
 
 
 def score(query: set[str], text: str) -> float:
@@ -50,10 +82,66 @@ def _answer_of(thread: Thread, messages: list[Message]) -> Message | None:
     return best[0] if best else None
 
 
+def _readable(thread: Thread, messages: list[Message]) -> Answered:
+    shown = [m for m in messages if m.visibility is Visibility.PUBLIC and not m.hidden and m.body
+             and m.kind is not MessageKind.SYSTEM]  # fmt: skip
+    shown.sort(key=lambda m: (m.id != thread.accepted_message_id, m.created_at))
+    return Answered(thread, shown)
+
+
 class Knowledge:
     def __init__(self, store: KnowledgeUnit, max_body_chars: int) -> None:
         self._store = store
         self._max_body = max_body_chars
+        self._faq_edits: dict[str, int] = {}  # room -> FAQ changes made by this process
+
+    # public pages (crawlable) ------------------------------------------------------------
+    async def room_stamp(self, room_key: str) -> tuple[int, int] | None:
+        """What a cached page of the room depends on: its event seq (every published
+        change, hiding and erasure included) and this process's FAQ edits; None: no room."""
+        room = await self._store.get_room(room_key)
+        return None if room is None else (room.seq, self._faq_edits.get(room_key, 0))
+
+    async def room_page(self, room_key: str) -> RoomPage | None:
+        room = await self._store.get_room(room_key)
+        if room is None:
+            return None
+        threads = [
+            *await self._store.list_threads(room.key, status=ThreadStatus.RESOLVED,
+                                            limit=PAGE_THREADS),
+            *await self._store.list_threads(room.key, status=ThreadStatus.ANSWERED,
+                                            limit=PAGE_THREADS),
+        ]  # fmt: skip
+        threads.sort(key=lambda t: -t.seq)
+        answered = []
+        for thread in threads[:PAGE_THREADS]:
+            item = _readable(thread, await self._store.list_messages(thread.id))
+            if thread.body and item.answers:
+                answered.append(item)
+        return RoomPage(room, await self._store.room_faq(room.key), answered)
+
+    async def thread_page(self, room_key: str, thread_id: str) -> tuple[Room, Answered] | None:
+        """A published question of the room and its readable answers (maybe none)."""
+        room = await self._store.get_room(room_key)
+        thread = await self._store.get_thread(thread_id)
+        if room is None or thread is None or thread.room != room.key or thread.held:
+            return None
+        if thread.status is ThreadStatus.HIDDEN or not thread.body:
+            return None
+        return room, _readable(thread, await self._store.list_messages(thread.id))
+
+    async def sitemap(self) -> list[tuple[str, list[str]]]:
+        """(room, answered thread ids) for every room with something answered."""
+        found: list[tuple[str, list[str]]] = []
+        budget = SITEMAP_URLS
+        for room_key in await self._store.answered_rooms(SITEMAP_URLS):
+            page = await self.room_page(room_key)
+            if page is None or budget <= 0:
+                continue
+            ids = [a.thread.id for a in page.answered][: budget - 1]
+            found.append((room_key, ids))
+            budget -= 1 + len(ids)
+        return found
 
     async def _audit(self, staff: Staff, thread_id: str, action: str, detail: str) -> None:
         case = await self._store.get_case_for_thread(thread_id)
@@ -87,6 +175,7 @@ class Knowledge:
             await self._store.save_faq(entry, search_terms(f"{question} {text}"))
             await self._audit(staff, thread.id, "faq_edit" if existing else "faq_promote",
                               f"FAQ: {question[:120]}")  # fmt: skip
+        self._faq_edits[entry.room] = self._faq_edits.get(entry.room, 0) + 1
         return entry, existing is None
 
     async def remove(self, staff: Staff, faq_id: str) -> None:
@@ -95,6 +184,7 @@ class Knowledge:
             if entry is None:
                 raise NotFound("no such FAQ entry")
             await self._audit(staff, entry.thread_id, "faq_remove", f"FAQ: {entry.question[:120]}")
+        self._faq_edits[entry.room] = self._faq_edits.get(entry.room, 0) + 1
 
     async def thread_faq(self, thread_id: str) -> dict[str, Any] | None:
         entry = await self._store.faq_for_thread(thread_id)
