@@ -183,7 +183,7 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
         owners=Owners(
             store, composer, trust_shop_links(settings), mail_service.queued, settings.shop_api_key
         ),
-        knowledge=Knowledge(store, settings.max_body_chars),
+        knowledge=Knowledge(store, settings.max_body_chars, ZoneInfo(settings.timezone)),
         privacy=Privacy(
             store,
             leaderboards,

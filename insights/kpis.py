@@ -16,6 +16,8 @@ from app.domain.errors import Invalid
 
 MAX_DAYS = 366
 DEFINITIONS: dict[str, str] = {
+    "self_served": "questions shoppers did not need to ask: they marked an instant answer"
+    " (an FAQ entry or an answered question shown while typing) as answering theirs",
     "questions": "published questions asked in the period (held and taken-down ones excluded)",
     "answered": "questions with a public answer or a staff reply",
     "answer_rate": "answered / questions",
@@ -89,11 +91,13 @@ class Counts:
     ratings: int = 0
     helpful: int = 0
     deflected_contacts: int = 0
+    self_served: int = 0  # questions not asked: an instant answer answered them
 
     def values(self) -> tuple[int, ...]:
         return (self.questions, self.answered, self.answered_by_community,
                 self.answered_by_staff, self.escalated, self.resolved, self.frustrated,
-                self.ratings, self.helpful, self.deflected_contacts)  # fmt: skip
+                self.ratings, self.helpful, self.deflected_contacts,
+                self.self_served)  # fmt: skip
 
     @classmethod
     def sum(cls, many: Iterable[Counts]) -> Counts:
@@ -117,6 +121,7 @@ class Counts:
             "csat": ratio(self.helpful, self.ratings),
             "deflected_contacts": self.deflected_contacts,
             "deflection_rate": ratio(self.deflected_contacts, self.ratings),
+            "self_served": self.self_served,
             "estimated_savings": (
                 round(self.deflected_contacts * cost_per_contact, 2)
                 if cost_per_contact is not None
@@ -197,7 +202,7 @@ def report(
 CSV_COLUMNS = (
     "day", "questions", "answered", "answer_rate", "answered_by_community", "answered_by_staff",
     "community_answer_share", "escalated", "escalation_rate", "resolved", "ratings", "csat",
-    "deflected_contacts", "deflection_rate", "estimated_savings",
+    "deflected_contacts", "deflection_rate", "estimated_savings", "self_served",
 )  # fmt: skip
 
 

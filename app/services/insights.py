@@ -148,7 +148,7 @@ class InsightsService:
         reads."""
         aside = asyncio.create_task(self._topics_aside(query))
         try:
-            rows = await self._store.insight_counts(query)
+            rows = await self._counts(query)
             rooms = {}
             for key in sorted({r.room for r in rows}):
                 title, category, _ = await self._room(key)
@@ -162,6 +162,12 @@ class InsightsService:
         finally:
             aside.cancel()
         return doc
+
+    async def _counts(self, query: kpis.Query) -> list[kpis.DayRoomCounts]:
+        """The questions' counts, and the questions not asked (instant answers)."""
+        rows = await self._store.insight_counts(query)
+        return rows + [kpis.DayRoomCounts(day, room, kpis.Counts(self_served=n))
+                       for day, room, n in await self._store.self_served_counts(query)]  # fmt: skip
 
     async def _topics_aside(self, query: kpis.Query) -> tuple[kpis.Query, list[dict[str, Any]]]:
         with self._store.after_commit_reads():
@@ -203,8 +209,7 @@ class InsightsService:
 
     async def csv(self, query: kpis.Query) -> str:
         """The days of the report as CSV: UTF-8 with a BOM and `;` (French spreadsheets)."""
-        doc = kpis.report(query, await self._store.insight_counts(query), [], {},
-                          self.cost_per_contact)  # fmt: skip
+        doc = kpis.report(query, await self._counts(query), [], {}, self.cost_per_contact)
         out = io.StringIO()
         out.write("\ufeff")
         csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(kpis.csv_rows(doc))

@@ -9,6 +9,7 @@ Matching is lexical here: the folded French and English stems the search index k
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import tzinfo
 from typing import Any
 
 from app.domain.errors import Conflict, NotFound
@@ -90,9 +91,10 @@ def _readable(thread: Thread, messages: list[Message]) -> Answered:
 
 
 class Knowledge:
-    def __init__(self, store: KnowledgeUnit, max_body_chars: int) -> None:
+    def __init__(self, store: KnowledgeUnit, max_body_chars: int, tz: tzinfo) -> None:
         self._store = store
         self._max_body = max_body_chars
+        self._tz = tz
         self._faq_edits: dict[str, int] = {}  # room -> FAQ changes made by this process
 
     # public pages (crawlable) ------------------------------------------------------------
@@ -209,6 +211,33 @@ class Knowledge:
             for e in await self._store.search_faq(room, terms, limit)
         ]
         return {"threads": threads, "faq": faq}
+
+    async def self_served(self, room_key: str, data: Any) -> None:
+        """A shopper marked an instant answer as answering their question: one question
+        they did not need to ask (insights count it as `self_served`)."""
+        cmd = p.parse(p.SelfServed, data)
+        room = await self._store.get_room(room_key)
+        if room is None:
+            raise NotFound("no such product")
+        if cmd.faq_id is not None:
+            entry = await self._store.get_faq(cmd.faq_id)
+            if entry is None or entry.room != room.key:
+                raise NotFound("no such FAQ entry in this product")
+            ref = f"faq:{entry.id}"
+        else:
+            assert cmd.thread_id is not None
+            thread = await self._store.get_thread(cmd.thread_id)
+            answered = thread is not None and thread.status in (
+                ThreadStatus.ANSWERED,
+                ThreadStatus.RESOLVED,
+            )
+            if not answered or thread is None or thread.room != room.key or thread.held:
+                raise NotFound("no such answered question in this product")
+            ref = f"thread:{thread.id}"
+        now = utcnow()
+        await self._store.add_self_served(room.key, room.category,
+                                          now.astimezone(self._tz).date().isoformat(), ref,
+                                          now)  # fmt: skip
 
     async def suggestions(self, thread: Thread) -> list[dict[str, Any]]:
         """For staff answering `thread`: the best matching FAQ entries and accepted answers

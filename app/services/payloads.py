@@ -124,6 +124,19 @@ class Rate(RateHttp):
     thread_id: EntityId
 
 
+class SelfServed(Payload):
+    """ "This answered my question": the instant answer that did (one of the two)."""
+
+    thread_id: EntityId | None = None
+    faq_id: EntityId | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> SelfServed:
+        if (self.thread_id is None) == (self.faq_id is None):
+            raise ValueError("give either thread_id or faq_id")
+        return self
+
+
 class FaqIn(Payload):
     """Staff promote a resolved thread to the FAQ, optionally rewording it."""
 

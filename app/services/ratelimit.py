@@ -13,7 +13,8 @@ from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from app.domain.errors import RateLimited
 
 LIMITED = {"write": "messages", "report": "reports", "room": "new rooms",
-           "visitor": "new visitors", "sign-in": "sign-in attempts"}  # fmt: skip
+           "visitor": "new visitors", "sign-in": "sign-in attempts",
+           "self-served": "instant answers marked"}  # fmt: skip
 
 
 class RateLimits:
@@ -30,6 +31,8 @@ class RateLimits:
         self._sign_in: list[RateLimitItem] = parse_many("30/10minutes")
         # Each report opens or raises a case (and, with a webhook, a helpdesk ticket).
         self._report: list[RateLimitItem] = parse_many("5/minute;20/day")
+        # "This answered my question" counts in the shop's insights: a brake on padding.
+        self._self_served: list[RateLimitItem] = parse_many("10/minute;60/day")
 
     async def _check(self, items: list[RateLimitItem], *key: str) -> None:
         for item in items:
@@ -49,6 +52,9 @@ class RateLimits:
 
     async def check_new_visitor(self, client_address: str) -> None:
         await self._check(self._visitor, "visitor", client_address)
+
+    async def check_self_served(self, client_address: str) -> None:
+        await self._check(self._self_served, "self-served", client_address)
 
     async def check_sign_in(self, client_address: str) -> None:
         """Per-address brake on staff sign-in attempts (accounts also back off on their own)."""

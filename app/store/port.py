@@ -401,6 +401,14 @@ class InsightsStore(Protocol):
     async def thread_ids_after(self, after: str, limit: int) -> list[str]:
         """Every thread id greater than `after`, ascending (rebuilding the facts)."""
 
+    async def add_self_served(self, room: str, category: str, day: str, ref: str,
+                              at: datetime) -> None:  # fmt: skip
+        """A shopper said an instant answer (`ref`: "faq:<id>" or "thread:<id>") answered
+        their question, on `day` (shop time)."""
+
+    async def self_served_counts(self, query: Query) -> list[tuple[str, str, int]]:
+        """(day, room, how many) in the period, with the query's filters."""
+
 
 class MailStore(Protocol):
     """Addresses, consent records, the suppression list and the mail queue (`domain.mail`)."""
@@ -603,5 +611,7 @@ class PrivacyUnit(UnitOfWork, PrivacyStore, QAStore, MailStore, LedgerStore, Aud
     """Export and erasure: a visitor's rows everywhere, and the audit of staff requests."""
 
 
-class KnowledgeUnit(UnitOfWork, KnowledgeStore, QAStore, CaseLookup, AuditLog, Protocol):
+class KnowledgeUnit(
+    UnitOfWork, KnowledgeStore, QAStore, CaseLookup, AuditLog, InsightsStore, Protocol
+):
     """FAQ entries, the threads they come from, and the audit of staff changes."""

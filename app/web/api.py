@@ -99,6 +99,16 @@ async def similar(key: str, query_args: SimilarQuery) -> Json:
     return await svc.knowledge.similar(_room(key), query_args.q, svc.settings.similar_limit)
 
 
+@bp.post("/rooms/<key>/self-served")
+async def self_served(key: str) -> tuple[Json, int]:
+    """ "This answered my question" on an instant answer (`thread_id` or `faq_id`): a
+    question the shopper did not need to ask. No identity needed; limited per address."""
+    svc = services()
+    await svc.limits.check_self_served(request.remote_addr or "unknown")
+    await svc.knowledge.self_served(_room(key), await json_object())
+    return {"ok": True}, 201
+
+
 @bp.get("/rooms/<key>/faq")
 async def room_faq(key: str) -> Json:
     """The room's FAQ, oldest first."""

@@ -224,3 +224,39 @@ async def test_public_pages_show_only_readable_content_as_valid_html_and_json_ld
     await server.settled()
     assert (await get(server, f"/q/{ROOM}/{thread['id']}"))[0] == 404
     assert "saphir" not in (await get(server, f"/q/{ROOM}"))[1]
+
+
+async def test_this_answered_my_question_counts_in_the_insights(
+    server: LiveServer, people: Any, staff: StaffClient
+) -> None:
+    thread, _ = await resolved_thread(people, "La pile est fournie ?", "Oui, une CR2032.")
+    faq = (await staff.post(f"/api/v1/staff/threads/{thread['id']}/faq", status=201))["faq"]
+
+    async def served(body: Any, room: str = ROOM) -> int:
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(f"{server.url}/api/v1/rooms/{room}/self-served", json=body) as resp,
+        ):
+            return resp.status
+
+    assert await served({"faq_id": faq["id"]}) == 201
+    assert await served({"thread_id": thread["id"]}) == 201
+    _, asking = await people("Léa")
+    await asking.call("join", {"room": ROOM, "product": PRODUCT})
+    unanswered = await asking.call("ask", {"room": ROOM, "body": "Et le bracelet ?",
+                                           "client_id": cid()})  # fmt: skip
+    for body, status in (
+        ({"thread_id": unanswered["thread"]["id"]}, 404),
+        ({"thread_id": "0123456789abcdef"}, 404),
+        ({}, 400),
+        ({"faq_id": faq["id"], "thread_id": thread["id"]}, 400),
+        ({"faq_id": "not an id"}, 400),
+        (["x"], 400),
+    ):
+        assert await served(body) == status, body
+    assert await served({"faq_id": faq["id"]}, room="no-such-room") == 404
+    doc = await staff.get("/api/v1/staff/insights")
+    assert doc["self_served"] == 2 and "self_served" in doc["definitions"]
+    async with staff.http.get(server.url + "/api/v1/staff/insights.csv") as resp:
+        header = (await resp.text()).lstrip("\ufeff").splitlines()[0].split(";")
+    assert header[-1] == "self_served"

@@ -163,6 +163,7 @@ INDEXES: dict[str, tuple[str, list[tuple[str, int]], Doc]] = {
     "purchases_by_room": ("purchases", [("room", ASCENDING), ("at", DESCENDING)], {}),
     "purchases_by_customer": ("purchases", [("customer_id", ASCENDING)], {}),
     "owner_asks_by_thread": ("owner_asks", [("thread_id", ASCENDING)], {}),
+    "self_served_by_day": ("self_served", [("day", ASCENDING), ("room", ASCENDING)], {}),
     "faq_by_room_terms": ("faq", [("room", ASCENDING), ("terms", ASCENDING)], {}),
     "faq_by_thread": ("faq", [("thread_id", ASCENDING)], {"unique": True}),
 }

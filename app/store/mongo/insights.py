@@ -9,6 +9,7 @@ and `insight_terms_by_day`, grouped on the server; nothing is loaded whole.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from pymongo import UpdateOne
@@ -171,6 +172,21 @@ class MongoInsights(MongoBase):
         rows = [(d["room"], d["term"], d["thread_id"], bool(d["frustrated"]))
                 for d in await docs.to_list(None)]  # fmt: skip
         return gather(pairs, rows)
+
+    async def add_self_served(self, room: str, category: str, day: str, ref: str,
+                              at: datetime) -> None:  # fmt: skip
+        await self._in_unit("self_served").insert_one(
+            {"day": day, "room": room, "category": category, "ref": ref, "at": at}
+        )
+
+    async def self_served_counts(self, query: Query) -> list[tuple[str, str, int]]:
+        cursor = await self._in_unit("self_served").aggregate(
+            [
+                {"$match": _match(query, terms=True)},
+                {"$group": {"_id": {"day": "$day", "room": "$room"}, "n": {"$sum": 1}}},
+            ]
+        )
+        return [(d["_id"]["day"], d["_id"]["room"], d["n"]) for d in await cursor.to_list(None)]
 
     async def thread_ids_after(self, after: str, limit: int) -> list[str]:
         docs = self._db["threads"].find({"_id": {"$gt": check_str(after, "after")}}, {"_id": 1})

@@ -206,6 +206,11 @@ CREATE TABLE IF NOT EXISTS owner_asks (
     thread_id TEXT NOT NULL, customer_id TEXT NOT NULL, nonce TEXT, asked_at TEXT NOT NULL,
     used_at TEXT, PRIMARY KEY (thread_id, customer_id)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS self_served (
+    id INTEGER PRIMARY KEY, day TEXT NOT NULL, room TEXT NOT NULL, category TEXT NOT NULL,
+    ref TEXT NOT NULL, at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS self_served_by_day ON self_served (day, room, category);
 CREATE TABLE IF NOT EXISTS faq (
     id TEXT PRIMARY KEY, room TEXT NOT NULL, thread_id TEXT NOT NULL UNIQUE,
     question TEXT NOT NULL, answer TEXT NOT NULL, lang TEXT NOT NULL, created_by TEXT NOT NULL,

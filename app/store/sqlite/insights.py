@@ -10,6 +10,7 @@ day, whatever the store's size.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from app.store.sqlite.base import SqliteBase, dt, ts
@@ -168,6 +169,22 @@ class SqliteInsights(SqliteBase):
         )
         return gather(wanted, [(r["room"], r["term"], r["thread_id"], bool(r["frustrated"]))
                                for r in rows])  # fmt: skip
+
+    async def add_self_served(self, room: str, category: str, day: str, ref: str,
+                              at: datetime) -> None:  # fmt: skip
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO self_served (day, room, category, ref, at) VALUES (?, ?, ?, ?, ?)",
+                (day, room, category, ref, ts(at)),
+            )
+
+    async def self_served_counts(self, query: Query) -> list[tuple[str, str, int]]:
+        where, params = _where(query, terms=True)
+        rows = await self._read_all(
+            f"SELECT day, room, COUNT(*) AS n FROM self_served WHERE {where} GROUP BY day, room",
+            tuple(params),
+        )
+        return [(r["day"], r["room"], r["n"]) for r in rows]
 
     async def thread_ids_after(self, after: str, limit: int) -> list[str]:
         rows = await self._read_all(

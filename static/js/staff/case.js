@@ -58,6 +58,8 @@ function refresh() {
       detail.case = res.data.case || detail.case;
       detail.thread = res.data.thread ? withText(res.data.thread, detail.thread) : detail.thread;
       detail.audit = Array.isArray(res.data.audit) ? res.data.audit : detail.audit;
+      detail.faq = res.data.faq || null;
+      detail.suggestions = Array.isArray(res.data.suggestions) ? res.data.suggestions : [];
       renderAll();
     }
     if (again) {
@@ -101,6 +103,59 @@ function renderAll() {
   renderCase();
   renderThread();
   renderAudit();
+  renderSuggestions();
+  renderFaq();
+}
+
+// ---------------------------------------------------------------- knowledge
+/** Earlier accepted answers and FAQ entries that match: one click puts one in the reply. */
+function renderSuggestions() {
+  const box = $("[data-testid=suggestions]");
+  const list = $("[data-testid=suggestion-list]");
+  list.textContent = "";
+  for (const s of detail.suggestions || []) {
+    const li = document.createElement("li");
+    li.className = "sc-suggestion";
+    li.dataset.testid = "suggestion";
+    const text = document.createElement("p");
+    text.className = "sc-suggestion__text";
+    text.textContent = s.text || "";
+    const meta = document.createElement("p");
+    meta.className = "sc-hint";
+    meta.textContent = (s.question || "") + (s.lang ? " · " + t("lang_" + s.lang) : "");
+    const insert = document.createElement("button");
+    insert.type = "button";
+    insert.className = "sc-button sc-button--outline sc-button--small";
+    insert.dataset.testid = "suggestion-insert";
+    insert.textContent = t("insert_reply");
+    insert.addEventListener("click", () => {
+      replyInput.value = replyInput.value ? replyInput.value + "\n\n" + s.text : s.text;
+      replyInput.focus();
+    });
+    li.append(text, meta, insert);
+    list.appendChild(li);
+  }
+  box.hidden = list.children.length === 0 || replyForm.hidden;
+}
+
+function renderFaq() {
+  const panel = $("[data-testid=faq-panel]");
+  const thread = detail.thread || {};
+  const resolved = thread.status === "resolved" || !!thread.accepted_message_id;
+  panel.hidden = !detail.faq && !resolved;
+  $("[data-testid=faq-state]").textContent = detail.faq
+    ? t("faq_in", { question: detail.faq.question }) : t("faq_out");
+  $("[data-testid=faq-promote]").hidden = !!detail.faq;
+  $("[data-testid=faq-remove]").hidden = !detail.faq;
+}
+
+function faqAction(button, method, path) {
+  setBusy(button, true);
+  api(method, path, method === "POST" ? {} : undefined).then((res) => {
+    setBusy(button, false);
+    if (!res.ok) showError(res.error);
+    refresh();
+  });
 }
 
 function renderCase() {
@@ -628,6 +683,10 @@ resolveForm.addEventListener("submit", (event) => {
 });
 
 hideQuestionButton.addEventListener("click", () => moderateQuestion("hide", hideQuestionButton));
+$("[data-testid=faq-promote]").addEventListener("click", (event) => faqAction(event.currentTarget,
+  "POST", "/api/v1/staff/threads/" + encodeURIComponent(detail.thread.id) + "/faq"));
+$("[data-testid=faq-remove]").addEventListener("click", (event) => detail.faq && faqAction(
+  event.currentTarget, "DELETE", "/api/v1/staff/faq/" + encodeURIComponent(detail.faq.id)));
 restoreQuestionButton.addEventListener("click", () => moderateQuestion("restore", restoreQuestionButton));
 
 replyPrivate.addEventListener("change", () => {

@@ -7,6 +7,7 @@ import { $, setBusy } from "../shared/dom.js";
 import { config, LANG, PAGE_SIZE, ROOM, t } from "./config.js";
 import { uuid } from "./connection.js";
 import { offerEmail } from "./email.js";
+import { openFaq } from "./faq.js";
 import { hideAlert, showAlert, showError, showNotice } from "./feedback.js";
 import { write } from "./identity.js";
 import { state } from "./state.js";
@@ -95,7 +96,7 @@ function fetchSimilar() {
     })
     .then((body) => {
       if (els.input.value.trim() !== q) return; // the draft moved on (or was sent)
-      renderSimilar((body && body.threads) || []);
+      renderSimilar((body && body.threads) || [], (body && body.faq) || []);
     })
     .catch(() => { /* aborted or offline: suggestions are a bonus */ });
 }
@@ -108,28 +109,65 @@ function hideSimilar() {
   els.similarList.textContent = "";
 }
 
-function renderSimilar(threads) {
+/** Instant answers: FAQ entries first, then answered questions, each with its language. */
+function renderSimilar(threads, faq) {
   els.similarList.textContent = "";
+  faq.slice(0, 3).forEach((entry) => {
+    if (!entry || !entry.id) return;
+    addSuggestion(entry.question, t("similar_faq"), entry.lang, () => openFaq(entry.id),
+      { faq_id: entry.id });
+  });
   threads.slice(0, 5).forEach((thread) => {
     if (!thread || !thread.id) return;
-    const li = document.createElement("li");
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "ep-similar__item";
-    button.setAttribute("data-testid", "similar-item");
-    button.title = t("similar_open");
-    const text = document.createElement("span");
-    text.className = "ep-similar__text";
-    text.textContent = thread.body || "";
-    const meta = document.createElement("span");
-    meta.className = "ep-similar__meta";
-    meta.textContent = answersText(thread.answer_count || 0) + " · " + t("status_" + thread.status);
-    button.append(text, meta);
-    button.addEventListener("click", () => openSimilar(thread));
-    li.appendChild(button);
-    els.similarList.appendChild(li);
+    const meta = answersText(thread.answer_count || 0) + " · " + t("status_" + thread.status);
+    addSuggestion(thread.body, meta, thread.lang, () => openSimilar(thread), { thread_id: thread.id });
   });
   els.similar.hidden = els.similarList.children.length === 0;
+}
+
+function addSuggestion(body, metaText, lang, open, served) {
+  const li = document.createElement("li");
+  li.className = "ep-similar__row";
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "ep-similar__item";
+  button.setAttribute("data-testid", "similar-item");
+  button.title = t("similar_open");
+  const text = document.createElement("span");
+  text.className = "ep-similar__text";
+  text.textContent = body || "";
+  const meta = document.createElement("span");
+  meta.className = "ep-similar__meta";
+  meta.textContent = metaText;
+  if (lang === "fr" || lang === "en") {
+    const badge = document.createElement("span");
+    badge.className = "ep-lang";
+    badge.setAttribute("data-testid", "similar-lang");
+    badge.textContent = lang.toUpperCase();
+    badge.title = t("lang_" + lang);
+    meta.appendChild(badge);
+  }
+  button.append(text, meta);
+  button.addEventListener("click", open);
+  const helped = document.createElement("button");
+  helped.type = "button";
+  helped.className = "ep-link-button ep-similar__served";
+  helped.setAttribute("data-testid", "self-served");
+  helped.textContent = t("self_served");
+  helped.addEventListener("click", () => markServed(served));
+  li.append(button, helped);
+  els.similarList.appendChild(li);
+}
+
+/** "This answered my question": the shop counts a question it did not need to answer. */
+function markServed(served) {
+  fetch("/api/v1/rooms/" + encodeURIComponent(ROOM) + "/self-served", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify(served),
+  }).catch(() => { /* counting is best effort */ });
+  hideSimilar();
+  showNotice(els.notice, t("self_served_thanks"));
 }
 
 function openSimilar(thread) {

@@ -10,6 +10,7 @@ import { showError } from "./feedback.js";
 import { forgetVisitor, onIdentityChange } from "./identity.js";
 import { initAsk } from "./ask.js";
 import { initEmail } from "./email.js";
+import { loadFaq } from "./faq.js";
 import { initLeaders, refreshLeaders } from "./leaders.js";
 import { initPoints, pointsButton, updatePointsButton } from "./points.js";
 import { joinRoom, listen } from "./room.js";
@@ -41,6 +42,7 @@ function start() {
   });
   initAsk();
   initEmail();
+  loadFaq();
   initSheets(() => (!pointsButton.hidden ? pointsButton : title));
   initLeaders();
   initPoints();
