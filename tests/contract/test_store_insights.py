@@ -202,3 +202,19 @@ async def test_thread_ids_after_pages_every_thread(store: Store, make: Factory) 
     assert await store.thread_ids_after("", 3) == made[:3]
     assert await store.thread_ids_after(made[2], 3) == made[3:]
     assert await store.thread_ids_after(made[-1], 3) == []
+
+
+async def test_self_served_questions_are_counted_per_day_and_room(store: Store) -> None:
+    at = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+    await store.add_self_served("montre", "montres", "2026-11-01", "faq:f1", at)
+    await store.add_self_served("montre", "montres", "2026-11-01", "thread:t1", at)
+    await store.add_self_served("sac", "sacs", "2026-11-02", "faq:f2", at)
+    await store.add_self_served("sac", "sacs", "2026-11-20", "faq:f2", at)  # outside
+    assert sorted(await store.self_served_counts(period(0, 6))) == [
+        ("2026-11-01", "montre", 2), ("2026-11-02", "sac", 1),
+    ]  # fmt: skip
+    assert await store.self_served_counts(period(0, 6, room="sac")) == [("2026-11-02", "sac", 1)]
+    assert await store.self_served_counts(period(0, 6, category="montres")) == [
+        ("2026-11-01", "montre", 2)
+    ]
+    assert await store.self_served_counts(period(7, 8)) == []
