@@ -34,6 +34,7 @@ from moderation.thresholds import CategoryThresholds
 
 BATCH = 50  # questions looked at per tick
 PAGES = 10  # pages of not-yet-due questions a tick may skip to find due ones
+OWNER_PAGE, OWNER_PAGES = 20, 10  # owners of a product looked at per question: up to 200
 
 
 class Owners:
@@ -102,16 +103,21 @@ class Owners:
         asker_customer = asker.shopper_id if asker else None
         since = utcnow() - OWNER_EVERY
         chosen: list[tuple[ShopCustomer, str]] = []
-        for owner in await self._store.owners_of(thread.room, OWNERS_PER_QUESTION * 3):
-            if len(chosen) == OWNERS_PER_QUESTION or room is None:
+        # Newest buyers first, page by page: the newest may all have had today's e-mail.
+        for page in range(OWNER_PAGES if room is not None else 0):
+            owners = await self._store.owners_of(thread.room, OWNER_PAGE, page * OWNER_PAGE)
+            for owner in owners:
+                if len(chosen) == OWNERS_PER_QUESTION:
+                    break
+                if owner.customer_id == asker_customer:
+                    continue  # never the asker
+                if await self._store.is_suppressed(address_key(owner.email), MailKind.OWNER):
+                    continue
+                if await self._store.mails_since(since, to=owner.email, kind=MailKind.OWNER):
+                    continue  # one such e-mail per owner per day
+                chosen.append((owner, secrets.token_urlsafe(12)))
+            if len(chosen) == OWNERS_PER_QUESTION or len(owners) < OWNER_PAGE:
                 break
-            if owner.customer_id == asker_customer:
-                continue  # never the asker
-            if await self._store.is_suppressed(address_key(owner.email), MailKind.OWNER):
-                continue
-            if await self._store.mails_since(since, to=owner.email, kind=MailKind.OWNER):
-                continue  # one such e-mail per owner per day
-            chosen.append((owner, secrets.token_urlsafe(12)))
         async with self._store.atomic():
             await self._store.record_owner_asks(
                 thread.id, [(o.customer_id, nonce) for o, nonce in chosen], utcnow()

@@ -476,7 +476,7 @@ class OwnersStore(Protocol):
     async def purchases(self, customer_id: str) -> list[str]:
         """The room keys a customer bought, sorted."""
 
-    async def owners_of(self, room: str, limit: int) -> list[ShopCustomer]:
+    async def owners_of(self, room: str, limit: int, offset: int = 0) -> list[ShopCustomer]:
         """Customers who bought `room` and agree to owner questions, newest buyers first."""
 
     async def unanswered_threads(

@@ -30,7 +30,8 @@ _THREAD = re.compile(r"[0-9a-f]{16}")
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 MAX_AGE = 60  # seconds shops' caches and crawlers may keep a page
 CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
-_pages: TTLCache[tuple[Any, ...], tuple[str, str]] = TTLCache(maxsize=5000, ttl=MAX_AGE)
+# (page as UTF-8 bytes, etag): bytes, so a hit does not encode 45 KiB again (bench: 10%).
+_pages: TTLCache[tuple[Any, ...], tuple[bytes, str]] = TTLCache(maxsize=5000, ttl=MAX_AGE)
 
 
 def _base() -> str:
@@ -81,8 +82,8 @@ async def _cached(key: tuple[Any, ...], render: Any) -> Response:
     """The page for `key` from the cache, or rendered now; 304 when the client has it."""
     found = _pages.get(key)
     if found is None:
-        html = await render()
-        found = (html, hashlib.sha256(html.encode()).hexdigest()[:32])
+        html = (await render()).encode()
+        found = (html, hashlib.sha256(html).hexdigest()[:32])
         _pages[key] = found
     html, etag = found
     headers = {"ETag": f'"{etag}"', "Cache-Control": f"public, max-age={MAX_AGE}",

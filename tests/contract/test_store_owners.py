@@ -41,6 +41,8 @@ async def test_owners_of_a_product_are_the_consenting_buyers_newest_first(store:
     await store.save_customer(customer("bag", minutes=7), [BAG])
     assert [c.customer_id for c in await store.owners_of(WATCH, 5)] == ["new", "old"]
     assert [c.customer_id for c in await store.owners_of(WATCH, 1)] == ["new"]
+    assert [c.customer_id for c in await store.owners_of(WATCH, 1, offset=1)] == ["old"]
+    assert await store.owners_of(WATCH, 5, offset=2) == []
     assert [c.customer_id for c in await store.owners_of(BAG, 5)] == ["bag"]
     assert await store.owners_of("shop.example/nothing", 5) == []
     # consent withdrawn by a later call: no longer an owner to ask

@@ -16,7 +16,7 @@ from urllib.parse import unquote
 import aiohttp
 import pytest
 
-from app.domain.mail import MailKind, address_key
+from app.domain.mail import MailKind, ShopCustomer, address_key
 from app.domain.models import Room, Thread, utcnow
 from app.services.identity import shopper_signature
 from app.services.mail_compose import MailComposer
@@ -226,5 +226,40 @@ async def test_owners_who_unsubscribed_or_did_not_agree_are_never_asked(tmp_path
             assert await store.mails_since(now - timedelta(days=1), to=quiet) == 0
         assert queued.is_set()
         assert await owners.tick() == 0  # a question is sent to owners once
+    finally:
+        await store.close()
+
+
+async def test_when_the_newest_owners_are_used_up_older_ones_are_asked(tmp_path: Path) -> None:
+    """25 buyers, the 20 newest unsubscribed: the question still reaches 5 (older) ones."""
+    store = SqliteStore(str(tmp_path / "owners.db"))
+    await store.open()
+    try:
+        composer = MailComposer(MailLinks("s" * 40, "https://entraide.example"))
+        owners = Owners(store, composer, CategoryThresholds(), asyncio.Event(), SHOP_KEY)
+        now = utcnow()
+        await store.ensure_room(Room(ROOM, "Montre", "https://shop.example/montre", "montres",
+                                     now))  # fmt: skip
+        for n in range(25):  # fed oldest first: client-24 is the newest buyer
+            await store.save_customer(
+                ShopCustomer(f"client-{n}", f"owner{n}@example.org", "fr", True,
+                             now - timedelta(minutes=100 - n), now), [ROOM],
+            )  # fmt: skip
+        for n in range(5, 25):
+            await store.suppress(address_key(f"owner{n}@example.org"), MailKind.OWNER, now)
+        thread = Thread(
+            id="0123456789abcdef",
+            room=ROOM,
+            author_id="v1",
+            author_name="Camille",
+            body="Étanche ?",
+            client_id="c1",
+            created_at=now - timedelta(hours=1),
+        )
+        await store.insert_thread(thread, ["etanch"])
+        assert await owners.tick() == 1
+        day = now - timedelta(days=1)
+        mailed = [n for n in range(25) if await store.mails_since(day, to=f"owner{n}@example.org")]
+        assert mailed == [0, 1, 2, 3, 4]
     finally:
         await store.close()

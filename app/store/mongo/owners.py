@@ -75,8 +75,9 @@ class MongoOwners(MongoBase):
         )
         return found is not None
 
-    async def owners_of(self, room: str, limit: int) -> list[ShopCustomer]:
+    async def owners_of(self, room: str, limit: int, offset: int = 0) -> list[ShopCustomer]:
         found: list[ShopCustomer] = []
+        skipped = 0
         cursor = self._purchases.find({"room": check_str(room, "room")}).sort(
             [("at", DESCENDING), ("customer_id", ASCENDING)]
         )
@@ -84,7 +85,9 @@ class MongoOwners(MongoBase):
             doc = await self._customers.find_one(
                 {"_id": purchase["customer_id"], "owner_questions": True}
             )
-            if doc is not None:
+            if doc is not None and skipped < offset:
+                skipped += 1
+            elif doc is not None:
                 found.append(_customer(doc))
                 if len(found) >= limit:
                     break

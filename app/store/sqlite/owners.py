@@ -59,12 +59,12 @@ class SqliteOwners(SqliteBase):
         )
         return row is not None
 
-    async def owners_of(self, room: str, limit: int) -> list[ShopCustomer]:
+    async def owners_of(self, room: str, limit: int, offset: int = 0) -> list[ShopCustomer]:
         rows = await self._read_all(
             "SELECT c.* FROM purchases AS p JOIN shop_customers AS c USING (customer_id)"
             " WHERE p.room = ? AND c.owner_questions = 1"
-            " ORDER BY p.at DESC, c.customer_id LIMIT ?",
-            (room, limit),
+            " ORDER BY p.at DESC, c.customer_id LIMIT ? OFFSET ?",
+            (room, limit, offset),
         )
         return [_customer(r) for r in rows]
 
