@@ -42,12 +42,13 @@ chat write load): `--askers` (N) customers are fed through the shop API
 (`POST /api/v1/shop/customers`, Bearer key), customer i owning room i only, with consent;
 N visitors with no address each ask one question in room i (N rooms, one owner each: each
 owner gets exactly one e-mail, under the one-per-owner-per-day limit). `owner_ask_after` is
-0.001 min and the sweeper is off: setup first calls `owners.tick()` (on the server's loop) on
-the plain questions, which have nobody to ask, so that they are looked at and done before the
-owner questions exist. Phase A as above; phase B: at t=0 the bench calls `owners.tick()` on
-the server's loop back to back (50 questions a call) until N questions are handled, while the
-same steady stream runs, until at least `--seconds` have passed and the sink has the N owner
-e-mails. B1 is while the ticks ran, B2 after the last tick until the drain. No phase C.
+0.001 min and the sweeper is off. Every `owners.tick()` call runs on the server's loop inside
+`store.after_commit_reads()` (its reads on the second reader connection, as the sweeper's job
+runs). Setup first calls it on the plain questions, which have nobody to ask, so that they are
+looked at and done before the owner questions exist. Phase A as above; phase B: at t=0 the
+bench calls `owners.tick()` back to back (50 questions a call) until N questions are handled,
+while the same steady stream runs, until at least `--seconds` have passed and the sink has the
+N owner e-mails. B1 is while the ticks ran, B2 after the last tick until the drain. No phase C.
 
 Every loop is bounded in count and by a deadline. Latencies come from one run and the
 ratios compare phases of that run. The clients run in this process, beside the server's
@@ -347,11 +348,17 @@ async def prepare(server: LiveServer, sink: Sink, args: argparse.Namespace) -> S
 
 async def tick_owners(server: LiveServer, questions: int, within: float) -> tuple[list[Ack], int]:
     """Call `owners.tick()` on the server's loop back to back until `questions` are handled
-    (or a call handles none, or `within` seconds pass); each call timed as an Ack."""
+    (or a call handles none, or `within` seconds pass); each call timed as an Ack. Each call
+    reads inside `store.after_commit_reads()`, as the sweeper's job does (app/factory.py)."""
     from app.services.owners import BATCH
 
     assert server.app is not None
-    owners = server.app.services.owners
+    owners, store = server.app.services.owners, server.app.services.store
+
+    async def tick() -> int:
+        with store.after_commit_reads():  # the second reader connection, as the sweeper's
+            return await owners.tick()
+
     end = time.monotonic() + within
     calls: list[Ack] = []
     handled = 0
@@ -360,7 +367,7 @@ async def tick_owners(server: LiveServer, questions: int, within: float) -> tupl
             break
         sent = time.monotonic()
         t0 = time.perf_counter()
-        got = await on_server(server, owners.tick(), max(1.0, end - time.monotonic()))
+        got = await on_server(server, tick(), max(1.0, end - time.monotonic()))
         calls.append(Ack(sent, (time.perf_counter() - t0) * 1000, got > 0))
         handled += got
         if not got:
