@@ -87,30 +87,52 @@ class Owners:
         handled, after = 0, now - OWNER_LOOKBACK
         for _ in range(PAGES):  # past questions whose category waits longer (not due yet)
             page = await self._store.unanswered_threads(after, now - soonest, BATCH)
-            for thread in page:
-                wait = self._thresholds.for_category(thread.category).owner_ask_after
-                if now - thread.created_at >= wait:
-                    await self._ask_owners(self._composer, thread)
-                    handled += 1
+            due = [t for t in page if now - t.created_at
+                   >= self._thresholds.for_category(t.category).owner_ask_after]  # fmt: skip
+            if due:
+                await self._ask_owners(self._composer, due)
+                handled += len(due)
             if handled or len(page) < BATCH:
                 break
             after = page[-1].created_at
         return handled
 
-    async def _ask_owners(self, composer: MailComposer, thread: Thread) -> None:
-        room = await self._store.get_room(thread.room)
+    async def _ask_owners(self, composer: MailComposer, threads: list[Thread]) -> None:
+        """Choose every question's owners (reads), then record them and queue the e-mails
+        in one unit of work: one commit for the page, not one per question."""
+        plans = []
+        today: set[str] = set()  # addresses chosen in this page: one e-mail a day each
+        for thread in threads:
+            room = await self._store.get_room(thread.room)
+            chosen = await self._choose(thread, today) if room is not None else []
+            today.update(owner.email for owner, _ in chosen)
+            plans.append((thread, room, chosen))
+        async with self._store.atomic():
+            for thread, room, chosen in plans:
+                await self._store.record_owner_asks(
+                    thread.id, [(o.customer_id, nonce) for o, nonce in chosen], utcnow()
+                )
+                for owner, nonce in chosen:
+                    assert room is not None
+                    invite = composer.links.invite_token(thread.id, owner.customer_id, nonce)
+                    await self._store.enqueue_mail(composer.owner(owner, thread, room, invite))
+        if any(chosen for _, _, chosen in plans):
+            self._queued.set()
+
+    async def _choose(self, thread: Thread, today: set[str]) -> list[tuple[ShopCustomer, str]]:
+        """Up to OWNERS_PER_QUESTION owners to ask, newest buyers first, page by page (the
+        newest may all have had today's e-mail), each with a fresh invitation nonce."""
         asker = await self._store.get_visitor(thread.author_id)
         asker_customer = asker.shopper_id if asker else None
         since = utcnow() - OWNER_EVERY
         chosen: list[tuple[ShopCustomer, str]] = []
-        # Newest buyers first, page by page: the newest may all have had today's e-mail.
-        for page in range(OWNER_PAGES if room is not None else 0):
+        for page in range(OWNER_PAGES):
             owners = await self._store.owners_of(thread.room, OWNER_PAGE, page * OWNER_PAGE)
             for owner in owners:
                 if len(chosen) == OWNERS_PER_QUESTION:
                     break
-                if owner.customer_id == asker_customer:
-                    continue  # never the asker
+                if owner.customer_id == asker_customer or owner.email in today:
+                    continue  # never the asker; one e-mail a day
                 if await self._store.is_suppressed(address_key(owner.email), MailKind.OWNER):
                     continue
                 if await self._store.mails_since(since, to=owner.email, kind=MailKind.OWNER):
@@ -118,16 +140,7 @@ class Owners:
                 chosen.append((owner, secrets.token_urlsafe(12)))
             if len(chosen) == OWNERS_PER_QUESTION or len(owners) < OWNER_PAGE:
                 break
-        async with self._store.atomic():
-            await self._store.record_owner_asks(
-                thread.id, [(o.customer_id, nonce) for o, nonce in chosen], utcnow()
-            )
-            for owner, nonce in chosen:
-                assert room is not None
-                invite = composer.links.invite_token(thread.id, owner.customer_id, nonce)
-                await self._store.enqueue_mail(composer.owner(owner, thread, room, invite))
-        if chosen:
-            self._queued.set()
+        return chosen
 
     # the invitation ------------------------------------------------------------------------
     async def redeem(self, token: object) -> str:

@@ -263,3 +263,24 @@ async def test_when_the_newest_owners_are_used_up_older_ones_are_asked(tmp_path:
         assert mailed == [0, 1, 2, 3, 4]
     finally:
         await store.close()
+
+
+async def test_two_questions_in_one_tick_send_an_owner_one_email(tmp_path: Path) -> None:
+    store = SqliteStore(str(tmp_path / "owners.db"))
+    await store.open()
+    try:
+        composer = MailComposer(MailLinks("s" * 40, "https://entraide.example"))
+        owners = Owners(store, composer, CategoryThresholds(), asyncio.Event(), SHOP_KEY)
+        now = utcnow()
+        await store.ensure_room(Room(ROOM, "Montre", "https://shop.example/montre", "montres",
+                                     now))  # fmt: skip
+        await owners.save_customer(customer(1, [ROOM]))
+        for n in range(2):
+            thread = Thread(id=f"{n:016x}", room=ROOM, author_id="v1", author_name="Camille",
+                            body=f"Question {n} ?", client_id=f"c{n}",
+                            created_at=now - timedelta(hours=1, minutes=n))  # fmt: skip
+            await store.insert_thread(thread, ["question"])
+        assert await owners.tick() == 2  # both looked at, in one page
+        assert await store.mails_since(now - timedelta(days=1), to="owner1@example.org") == 1
+    finally:
+        await store.close()
