@@ -29,8 +29,11 @@ def test_a_shopper_downloads_then_erases_their_data(
     choose_name(panel, "Maëlys")
     expect(panel.get_by_test_id("thread-item").filter(has_text=question)).to_be_visible()
 
-    notice = page.context.new_page()
-    notice.goto(f"{live_server.url}/privacy?lang=fr")
+    link = panel.get_by_test_id("privacy-link")  # the panel links to the notice
+    expect(link).to_have_text("Confidentialité")
+    with page.context.expect_page() as opened:
+        link.click()
+    notice = opened.value
     who = notice.get_by_test_id("privacy-who")
     expect(who).to_have_text("Vous êtes Maëlys dans ce navigateur.")
     with notice.expect_download() as download:
