@@ -107,16 +107,19 @@ class Owners:
             chosen = await self._choose(thread, today) if room is not None else []
             today.update(owner.email for owner, _ in chosen)
             plans.append((thread, room, chosen))
+        mails = [  # composed before the write: the writer lock is held for inserts only
+            composer.owner(owner, thread, room,
+                           composer.links.invite_token(thread.id, owner.customer_id, nonce))
+            for thread, room, chosen in plans if room is not None for owner, nonce in chosen
+        ]  # fmt: skip
         async with self._store.atomic():
-            for thread, room, chosen in plans:
+            for thread, _, chosen in plans:
                 await self._store.record_owner_asks(
                     thread.id, [(o.customer_id, nonce) for o, nonce in chosen], utcnow()
                 )
-                for owner, nonce in chosen:
-                    assert room is not None
-                    invite = composer.links.invite_token(thread.id, owner.customer_id, nonce)
-                    await self._store.enqueue_mail(composer.owner(owner, thread, room, invite))
-        if any(chosen for _, _, chosen in plans):
+            for mail in mails:
+                await self._store.enqueue_mail(mail)
+        if mails:
             self._queued.set()
 
     async def _choose(self, thread: Thread, today: set[str]) -> list[tuple[ShopCustomer, str]]:
