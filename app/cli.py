@@ -104,7 +104,7 @@ async def _sweep(once: bool) -> None:
     from redis.asyncio import Redis
 
     from app.adapters.redis_lock import sweeper_lock
-    from app.factory import create_app
+    from app.factory import build_mail_worker, create_app
     from app.services.sweeper import sweep_forever, sweep_once
     from moderation import warm_up
 
@@ -118,10 +118,18 @@ async def _sweep(once: bool) -> None:
         # Cases and nudges the sweeper writes reach consoles and helpers from here (through
         # Redis when the web runs in other processes).
         async with app.services.dispatcher.running(recover_all=redis is None):
+            worker = build_mail_worker(app.services)
             if once:
                 await sweep_once(app.services.jobs(), lock)
-            else:
-                await sweep_forever(app.services.jobs(), lock, settings.sweep_seconds)
+                if worker is not None:
+                    await worker.send_due()
+                return
+            with app.services.store.after_commit_reads():
+                tasks = [asyncio.create_task(sweep_forever(app.services.jobs(), lock,
+                                                           settings.sweep_seconds))]  # fmt: skip
+                if worker is not None:  # it sends the queue for every process
+                    tasks.append(asyncio.create_task(worker.run()))
+            await asyncio.gather(*tasks)
     finally:
         await app.services.store.close()
         if redis is not None:

@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     claim_minutes: float = Field(default=10, gt=0, le=24 * 60)
     respond_minutes: float = Field(default=15, gt=0, le=7 * 24 * 60)
     sweeper: Literal["inprocess", "off"] = "inprocess"
+    # Who sends the e-mail queue: this process, or ("off") the `entraide sweep` worker, so
+    # SMTP conversations never share the chat's event loop (bench/README.md, issue 10).
+    mail_worker: Literal["inprocess", "off"] = "inprocess"
     sweep_seconds: float = Field(default=5, gt=0, le=3600)
     # The shop signs its customers' ids with this secret so two visitor identities of one
     # customer count as one person (docs/api.md, "Verified shopper identity").

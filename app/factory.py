@@ -100,6 +100,15 @@ def trust_shop_links(settings: Settings) -> CategoryThresholds:
     )
 
 
+def build_mail_worker(services: Services) -> MailWorker | None:
+    """The worker that sends the mail queue over SMTP (None without ENTRAIDE_SMTP_URL)."""
+    settings = services.settings
+    if not settings.smtp_url:
+        return None
+    return MailWorker(services.store, SmtpTransport(settings.smtp_url), settings.sender,
+                      services.mail.queued)  # fmt: skip
+
+
 class EntraideApp:
     """The running product: an ASGI callable plus handles tests and the CLI need."""
 
@@ -269,9 +278,8 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
             # Background work reads on the store's second reader connection: its reads
             # never queue in front of a request's (the tasks copy this context).
             with store.after_commit_reads():
-                if settings.smtp_url:
-                    worker = MailWorker(store, SmtpTransport(settings.smtp_url),
-                                        settings.sender, mail_service.queued)  # fmt: skip
+                worker = build_mail_worker(services)
+                if worker is not None and settings.mail_worker == "inprocess":
                     background.append(asyncio.create_task(worker.run()))
                 if settings.sweeper == "inprocess":
                     lock = sweeper_lock(redis, settings.sweep_seconds) if redis else None

@@ -5,6 +5,8 @@ the asker is connected), one-click unsubscribe, failures staff can see, and bad 
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -351,3 +353,37 @@ async def test_staff_who_opt_in_get_the_weekly_digest_by_email(
     assert await monday_job(9) is not None  # another week's digest: not e-mailed any more
     await eventually(lambda: mail_status(staff), lambda s: s["pending"] == 0, "queue drained")
     assert len(mailbox.to(modo)) == 1
+
+
+async def test_a_separate_worker_process_sends_the_queue(tmp_path: Any, mailbox: Mailbox) -> None:
+    """Scaled out: web processes do not send (`ENTRAIDE_MAIL_WORKER=off`); `entraide sweep`
+    (the Procfile's worker) sends what any process queued."""
+    from tests.conftest import server_overrides
+    from tests.support import new_visitor
+
+    web = LiveServer(server_overrides(tmp_path, smtp_url=mailbox.url, mail_worker="off",
+                                      sweeper="off"))  # fmt: skip
+    web.overrides["public_url"] = web.url
+    web.start()
+    try:
+        visitor = await new_visitor(web.url, "Camille")
+        status, _ = await call(web, "POST", "/api/v1/visitors/me/email", visitor,
+                               json={"email": ASKER, "lang": "fr"})  # fmt: skip
+        assert status == 202
+        await web.settled()
+        assert mailbox.to(ASKER) == []  # the web process does not send
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ENTRAIDE_")}
+        env.update(ENTRAIDE_DATABASE_URL=web.overrides["database_url"],
+                   ENTRAIDE_SECRET_KEY=SECRET, ENTRAIDE_SMTP_URL=mailbox.url,
+                   ENTRAIDE_PUBLIC_URL=web.url,
+                   ENTRAIDE_DIGEST_DIR=str(tmp_path / "digests"))  # fmt: skip
+        worker = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "app.cli", "sweep", "--once", env=env,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        _, err = await asyncio.wait_for(worker.communicate(), 60)
+        assert worker.returncode == 0, err.decode()
+        [confirmation] = await mailbox.wait_for(ASKER)
+        assert confirmation["Subject"].startswith("Confirmez votre adresse")
+    finally:
+        web.stop()
