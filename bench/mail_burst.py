@@ -49,6 +49,15 @@ looked at and done before the owner questions exist. Phase A as above; phase B: 
 bench calls `owners.tick()` back to back (50 questions a call) until N questions are handled,
 while the same steady stream runs, until at least `--seconds` have passed and the sink has the
 N owner e-mails. B1 is while the ticks ran, B2 after the last tick until the drain. No phase C.
+`--owners-process` (owners only): phase B's ticks run in a separate Python process (this
+script with `--owners-child`: `create_app` with the server's settings on the same SQLite file
+(WAL), the store opened, `owners.tick()` back to back inside `store.after_commit_reads()`), as
+the scale setup's worker process does beside web processes with `ENTRAIDE_SWEEPER=off`. The
+child is started and its store opened after phase A, before t=0. The server (still the
+LiveServer thread) only serves the stream and its MailWorker sends the e-mails: that worker
+wakes on its own process's queue only, so it finds the child's e-mails by polling (every
+5 s, then batch after batch while it finds full batches of 50). The setup's ticks (on the plain
+questions) still run on the server's loop.
 
 Every loop is bounded in count and by a deadline. Latencies come from one run and the
 ratios compare phases of that run. The clients run in this process, beside the server's
@@ -511,6 +520,103 @@ def answer_burst(clients: list[Client], threads: list[str], rng: random.Random) 
     return fire
 
 
+class OwnersChild:
+    """`--owners-process`: owners.tick() in a child process on the same SQLite file. Started
+    (app built, store opened) by `start()`; `fire()` tells it to go and reads one line per
+    tick call: `<monotonic at call> <ms> <handled>`, then `done`."""
+
+    def __init__(self, config: dict[str, Any], questions: int, within: float) -> None:
+        self.config, self.questions, self.within = config, questions, within
+        self._proc: subprocess.Popen[str] | None = None
+
+    def _line(self) -> str:
+        assert self._proc is not None and self._proc.stdout is not None
+        line = self._proc.stdout.readline()
+        if not line:
+            raise SystemExit(f"the owners child ended (exit {self._proc.poll()})")
+        return line.strip()
+
+    def _spawn(self) -> None:
+        self._proc = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--owners-child"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+        assert self._proc.stdin is not None
+        order = {"config": self.config, "questions": self.questions, "within": self.within}
+        self._proc.stdin.write(json.dumps(order) + "\n")
+        self._proc.stdin.flush()
+
+    async def start(self) -> None:
+        self._spawn()
+        ready = await asyncio.wait_for(asyncio.to_thread(self._line), STEP_TIMEOUT)
+        assert ready == "ready", ready
+
+    async def fire(self) -> tuple[list[Ack], str, int]:
+        assert self._proc is not None and self._proc.stdin is not None
+        self._proc.stdin.write("go\n")
+        self._proc.stdin.flush()
+        calls: list[Ack] = []
+        handled = 0
+        for _ in range(self.questions + 3):  # at most one line per call, and `done`
+            line = await asyncio.wait_for(asyncio.to_thread(self._line), self.within + 30)
+            if line == "done":
+                break
+            sent, ms, got = line.split()
+            calls.append(Ack(float(sent), float(ms), int(got) > 0))
+            handled += int(got)
+        what = f"{len(calls)} owners.tick() calls (own process) handled {handled} questions"
+        return calls, what, handled
+
+    def stop(self) -> None:
+        if self._proc is None:
+            return
+        if self._proc.stdin is not None and not self._proc.stdin.closed:
+            self._proc.stdin.close()
+        try:
+            self._proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self._proc.terminate()  # our own child, by its handle
+            self._proc.wait(15)
+
+
+async def owners_child() -> int:
+    """`--owners-child`: read the order (JSON line) on stdin, build the app on the same
+    database, open the store, print `ready`; on `go`, tick back to back until the questions
+    are handled (or a call handles none, or the deadline), one line per call; `done`."""
+    sys.path.insert(0, str(ROOT))
+    from app.factory import create_app
+    from app.services.owners import BATCH
+
+    order = json.loads(sys.stdin.readline())
+    app = create_app(order["config"])
+    owners, store = app.services.owners, app.services.store
+    await store.open()
+    try:
+        print("ready", flush=True)
+        if sys.stdin.readline().strip() != "go":
+            return 1
+        questions, end = int(order["questions"]), time.monotonic() + float(order["within"])
+        handled = 0
+        for _ in range(questions // BATCH + 2):
+            if handled >= questions or time.monotonic() > end:
+                break
+            sent = time.monotonic()
+            t0 = time.perf_counter()
+            with store.after_commit_reads():  # the second reader connection, as the sweeper's
+                got = await owners.tick()
+            print(f"{sent:.6f} {(time.perf_counter() - t0) * 1000:.3f} {got}", flush=True)
+            handled += got
+            if not got:
+                break
+        print("done", flush=True)
+    finally:
+        await store.close()
+    return 0
+
+
 def owner_burst(server: LiveServer, questions: int, within: float) -> Fire:
     async def fire() -> tuple[list[Ack], str, int]:
         calls, handled = await tick_owners(server, questions, within)
@@ -711,6 +817,11 @@ async def run(args: argparse.Namespace) -> int:
     config["moderation"] = json.dumps({"default": thresholds})
     server = LiveServer(config)
     server.overrides["public_url"] = server.url
+    child = (
+        OwnersChild(dict(server.overrides), args.askers, args.drain_timeout)
+        if owners_mode and args.owners_process
+        else None
+    )
     clients: list[Client] = []
     psi: dict[str, tuple[float | None, float | None, float]] = {}
 
@@ -733,7 +844,7 @@ async def run(args: argparse.Namespace) -> int:
         helpers = clients[1 : 1 + helper_count]
         n = args.askers
         fire = (
-            owner_burst(server, n, args.drain_timeout)
+            (child.fire if child is not None else owner_burst(server, n, args.drain_timeout))
             if owners_mode
             else answer_burst(helpers, setup.asker_threads, rng)
         )
@@ -752,6 +863,9 @@ async def run(args: argparse.Namespace) -> int:
         await settle(server, STEP_TIMEOUT)
         if sink.counts()[1]:
             print(f"warning: {sink.counts()[1]} e-mails before the burst (expected none)")
+        if child is not None:
+            await child.start()  # app built and store opened before t=0
+            await asyncio.sleep(1.0)  # its start-up's CPU out of phase B
 
         mark("B")
         with_mail = await burst_phase(
@@ -787,6 +901,8 @@ async def run(args: argparse.Namespace) -> int:
         stats = await mail_stats(server)
         recipients = sink.addresses()
     finally:
+        if child is not None:
+            child.stop()
         for client in clients:
             if client.sio.connected:
                 await client.sio.disconnect()
@@ -843,7 +959,9 @@ async def run(args: argparse.Namespace) -> int:
         print(row("C1: while the burst was posted", c1))
         print(row("C2: after the last burst ack", c2))
     if owners_mode:
-        print(row(f"(B's owners.tick() calls, {len(with_mail.answers)})", with_mail.answers))
+        where = "child process" if child is not None else "server's loop"
+        print(row(f"(B's owners.tick() calls, {where}, {len(with_mail.answers)})",
+                  with_mail.answers))  # fmt: skip
     else:
         print(row(f"(B's burst acks, {args.burst_clients} clients)", with_mail.answers))
     if control is not None:
@@ -926,10 +1044,20 @@ def main() -> int:
     parser.add_argument(
         "--no-control", action="store_true", help="skip phase C (the same burst, no e-mail)"
     )
+    parser.add_argument(
+        "--owners-process",
+        action="store_true",
+        help="owners: run phase B's owners.tick() calls in a separate process (same SQLite file)",
+    )
     parser.add_argument("--sink", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--owners-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.sink:
         return run_sink(args.sink)
+    if args.owners_child:
+        return asyncio.run(owners_child())
+    if args.owners_process and args.burst != "owners":
+        parser.error("--owners-process goes with --burst owners")
     if args.askers < 1 or args.rate <= 0 or args.burst_clients < 1 or args.plain_questions < 1:
         parser.error("--askers, --rate, --burst-clients and --plain-questions must be positive")
     sys.path.insert(0, str(ROOT))  # tests.support
