@@ -58,6 +58,12 @@ LiveServer thread) only serves the stream and its MailWorker sends the e-mails: 
 wakes on its own process's queue only, so it finds the child's e-mails by polling (every
 5 s, then batch after batch while it finds full batches of 50). The setup's ticks (on the plain
 questions) still run on the server's loop.
+`--mail-in-child` (with `--owners-process`): the server gets `mail_worker="off"` (it sends
+nothing) and the child also runs the MailWorker (`build_mail_worker`, `worker.run()` as a task
+inside `store.after_commit_reads()`, as `entraide sweep` does), from `go` until the bench has
+seen the N e-mails at the sink (or the drain timeout): then it tells the child to stop, which
+waits (at most 30 s) until its queue has nothing pending, cancels the worker and exits, all
+before phase B's report. Setup sends no e-mail in owners mode (the askers give no address).
 
 Every loop is bounded in count and by a deadline. Latencies come from one run and the
 ratios compare phases of that run. The clients run in this process, beside the server's
@@ -70,6 +76,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import os
@@ -525,8 +532,8 @@ class OwnersChild:
     (app built, store opened) by `start()`; `fire()` tells it to go and reads one line per
     tick call: `<monotonic at call> <ms> <handled>`, then `done`."""
 
-    def __init__(self, config: dict[str, Any], questions: int, within: float) -> None:
-        self.config, self.questions, self.within = config, questions, within
+    def __init__(self, config: dict[str, Any], questions: int, within: float, mail: bool) -> None:
+        self.config, self.questions, self.within, self.mail = config, questions, within, mail
         self._proc: subprocess.Popen[str] | None = None
 
     def _line(self) -> str:
@@ -545,7 +552,12 @@ class OwnersChild:
             cwd=ROOT,
         )
         assert self._proc.stdin is not None
-        order = {"config": self.config, "questions": self.questions, "within": self.within}
+        order = {
+            "config": self.config,
+            "questions": self.questions,
+            "within": self.within,
+            "mail": self.mail,
+        }
         self._proc.stdin.write(json.dumps(order) + "\n")
         self._proc.stdin.flush()
 
@@ -568,18 +580,23 @@ class OwnersChild:
             calls.append(Ack(float(sent), float(ms), int(got) > 0))
             handled += int(got)
         what = f"{len(calls)} owners.tick() calls (own process) handled {handled} questions"
+        if self.mail:
+            what += " (its MailWorker sending)"
         return calls, what, handled
 
-    def stop(self) -> None:
+    def stop(self) -> str | None:
+        """Close its stdin (the child's worker, if any, finishes the pending e-mails, at most
+        30 s) and wait for it to exit; the pending count it reported (`stopped <pending>`)."""
         if self._proc is None:
-            return
-        if self._proc.stdin is not None and not self._proc.stdin.closed:
-            self._proc.stdin.close()
-        try:
-            self._proc.wait(30)
+            return None
+        proc, self._proc = self._proc, None
+        try:  # communicate() closes its stdin
+            out, _ = proc.communicate(timeout=45)
         except subprocess.TimeoutExpired:
-            self._proc.terminate()  # our own child, by its handle
-            self._proc.wait(15)
+            proc.terminate()  # our own child, by its handle
+            out, _ = proc.communicate(timeout=15)
+        lines = [line for line in (out or "").splitlines() if line.startswith("stopped ")]
+        return lines[-1].removeprefix("stopped ") if lines else None
 
 
 async def owners_child() -> int:
@@ -587,18 +604,24 @@ async def owners_child() -> int:
     database, open the store, print `ready`; on `go`, tick back to back until the questions
     are handled (or a call handles none, or the deadline), one line per call; `done`."""
     sys.path.insert(0, str(ROOT))
-    from app.factory import create_app
+    from app.factory import build_mail_worker, create_app
     from app.services.owners import BATCH
 
     order = json.loads(sys.stdin.readline())
     app = create_app(order["config"])
     owners, store = app.services.owners, app.services.store
     await store.open()
+    sending: asyncio.Task[None] | None = None
     try:
         print("ready", flush=True)
         if sys.stdin.readline().strip() != "go":
             return 1
         questions, end = int(order["questions"]), time.monotonic() + float(order["within"])
+        if order.get("mail"):
+            worker = build_mail_worker(app.services)
+            assert worker is not None, "no smtp_url"
+            with store.after_commit_reads():  # as `entraide sweep` runs it
+                sending = asyncio.create_task(worker.run())
         handled = 0
         for _ in range(questions // BATCH + 2):
             if handled >= questions or time.monotonic() > end:
@@ -612,7 +635,26 @@ async def owners_child() -> int:
             if not got:
                 break
         print("done", flush=True)
+        if sending is not None:
+            # Send until the bench closes stdin (it has seen the e-mails at the sink), at
+            # most until the deadline; then until nothing is pending (the last batch's sends
+            # are recorded after the sink has them), at most 30 s.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    asyncio.to_thread(sys.stdin.readline), max(end - time.monotonic(), 1.0)
+                )
+            pending, last = -1, time.monotonic() + 30
+            for _ in range(301):
+                pending = (await app.services.mail.stats()).pending
+                if pending == 0 or time.monotonic() > last:
+                    break
+                await asyncio.sleep(0.1)  # bounded by count and deadline
+            print(f"stopped {pending}", flush=True)
     finally:
+        if sending is not None:
+            sending.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sending
         await store.close()
     return 0
 
@@ -814,14 +856,17 @@ async def run(args: argparse.Namespace) -> int:
         thresholds["owner_ask_after_minutes"] = 0.001
         config["shop_api_key"] = SHOP_KEY
         config["room_rate"] = "100000/second"  # the host opens N rooms
+        if args.mail_in_child:
+            config["mail_worker"] = "off"  # the child process sends
     config["moderation"] = json.dumps({"default": thresholds})
     server = LiveServer(config)
     server.overrides["public_url"] = server.url
     child = (
-        OwnersChild(dict(server.overrides), args.askers, args.drain_timeout)
+        OwnersChild(dict(server.overrides), args.askers, args.drain_timeout, args.mail_in_child)
         if owners_mode and args.owners_process
         else None
     )
+    child_end: str | None = None
     clients: list[Client] = []
     psi: dict[str, tuple[float | None, float | None, float]] = {}
 
@@ -880,6 +925,8 @@ async def run(args: argparse.Namespace) -> int:
             window=args.seconds,
         )
         mark("B end")
+        if child is not None:  # the drain seen (or timed out): its worker is done
+            child_end = await asyncio.to_thread(child.stop)
         control: Burst | None = None
         if with_mail.drained is not None:
             await settle(server, STEP_TIMEOUT)
@@ -960,6 +1007,8 @@ async def run(args: argparse.Namespace) -> int:
         print(row("C2: after the last burst ack", c2))
     if owners_mode:
         where = "child process" if child is not None else "server's loop"
+        if args.mail_in_child:
+            where += ", which also sent"
         print(row(f"(B's owners.tick() calls, {where}, {len(with_mail.answers)})",
                   with_mail.answers))  # fmt: skip
     else:
@@ -996,6 +1045,8 @@ async def run(args: argparse.Namespace) -> int:
         f"mail queue at the end: pending {stats.pending}, failed {stats.failed},"
         f" sent (last day) {stats.sent}"
     )
+    if args.mail_in_child:
+        print(f"the child process's worker at its stop: pending {child_end or 'not reported'}")
     ok = with_mail.drained is not None and stats.pending == 0 and stats.failed == 0
     if owners_mode:
         owners = {a for a in recipients if a.startswith("proprio")}
@@ -1049,6 +1100,11 @@ def main() -> int:
         action="store_true",
         help="owners: run phase B's owners.tick() calls in a separate process (same SQLite file)",
     )
+    parser.add_argument(
+        "--mail-in-child",
+        action="store_true",
+        help="with --owners-process: the server does not send (mail_worker off), the child does",
+    )
     parser.add_argument("--sink", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--owners-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -1058,6 +1114,8 @@ def main() -> int:
         return asyncio.run(owners_child())
     if args.owners_process and args.burst != "owners":
         parser.error("--owners-process goes with --burst owners")
+    if args.mail_in_child and not args.owners_process:
+        parser.error("--mail-in-child goes with --owners-process")
     if args.askers < 1 or args.rate <= 0 or args.burst_clients < 1 or args.plain_questions < 1:
         parser.error("--askers, --rate, --burst-clients and --plain-questions must be positive")
     sys.path.insert(0, str(ROOT))  # tests.support
