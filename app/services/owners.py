@@ -34,6 +34,7 @@ from moderation.thresholds import CategoryThresholds
 
 BATCH = 50  # questions looked at per tick
 PAGES = 10  # pages of not-yet-due questions a tick may skip to find due ones
+WRITE_CHUNK = 10  # questions recorded (with their e-mails) per commit
 OWNER_PAGE, OWNER_PAGES = 20, 10  # owners of a product looked at per question: up to 200
 
 
@@ -107,19 +108,25 @@ class Owners:
             chosen = await self._choose(thread, today) if room is not None else []
             today.update(owner.email for owner, _ in chosen)
             plans.append((thread, room, chosen))
-        mails = [  # composed before the write: the writer lock is held for inserts only
-            composer.owner(owner, thread, room,
-                           composer.links.invite_token(thread.id, owner.customer_id, nonce))
-            for thread, room, chosen in plans if room is not None for owner, nonce in chosen
+        # Composed before writing: the writer lock is held for the inserts only, and for at
+        # most WRITE_CHUNK questions at a time (the chat's writes wait behind each commit).
+        composed = [
+            (thread, chosen, [
+                composer.owner(owner, thread, room,
+                               composer.links.invite_token(thread.id, owner.customer_id, nonce))
+                for owner, nonce in chosen if room is not None
+            ])
+            for thread, room, chosen in plans
         ]  # fmt: skip
-        async with self._store.atomic():
-            for thread, _, chosen in plans:
-                await self._store.record_owner_asks(
-                    thread.id, [(o.customer_id, nonce) for o, nonce in chosen], utcnow()
-                )
-            for mail in mails:
-                await self._store.enqueue_mail(mail)
-        if mails:
+        for start in range(0, len(composed), WRITE_CHUNK):
+            async with self._store.atomic():
+                for thread, chosen, mails in composed[start : start + WRITE_CHUNK]:
+                    await self._store.record_owner_asks(
+                        thread.id, [(o.customer_id, nonce) for o, nonce in chosen], utcnow()
+                    )
+                    for mail in mails:
+                        await self._store.enqueue_mail(mail)
+        if any(mails for _, _, mails in composed):
             self._queued.set()
 
     async def _choose(self, thread: Thread, today: set[str]) -> list[tuple[ShopCustomer, str]]:
