@@ -5,7 +5,6 @@ Addresses in `refuse` get a permanent 550 at RCPT; addresses in `defer` a tempor
 
 from __future__ import annotations
 
-import asyncio
 import re
 import threading
 from collections.abc import Callable
@@ -15,7 +14,7 @@ from typing import Any, cast
 
 from aiosmtpd.controller import Controller
 
-from tests.support import DEADLINE, free_port
+from tests.support import DEADLINE, eventually, free_port
 
 LINK = re.compile(r"https?://[^\s\"'<>]+")
 
@@ -66,34 +65,28 @@ class Mailbox:
         """Blocking: the first `count` messages to `address`, woken by each arrival (for
         the synchronous browser tests)."""
         with self.arrived:
-            found = self.arrived.wait_for(
-                lambda: len([m for m in self.received if m["To"] == address]) >= count, DEADLINE
-            )
+            found = self.arrived.wait_for(lambda: len(self.to(address)) >= count, DEADLINE)
             assert found, f"{count} e-mail(s) to {address} within {DEADLINE}s"
-            return [m for m in self.received if m["To"] == address]
+            return self.to(address)
 
-    async def wait_for(
-        self, address: str, count: int = 1, where: Callable[[EmailMessage], bool] = lambda m: True
-    ) -> list[EmailMessage]:
-        """The first `count` messages to `address` that match, within the deadline."""
-        loop = asyncio.get_running_loop()
-        end = loop.time() + DEADLINE
-        while True:
-            found = [m for m in self.to(address) if where(m)]
-            if len(found) >= count:
-                return found
-            if loop.time() > end:
-                raise AssertionError(f"{count} e-mail(s) to {address}: got {len(found)}")
-            await asyncio.sleep(0.05)  # polling the server's inbox with a deadline
+    async def wait_for(self, address: str, count: int = 1) -> list[EmailMessage]:
+        """The first `count` messages to `address`, within the shared deadline."""
+
+        async def inbox() -> list[EmailMessage]:
+            return self.to(address)
+
+        found: list[EmailMessage] = await eventually(
+            inbox, lambda got: len(got) >= count, f"{count} e-mail(s) to {address}"
+        )
+        return found
 
     async def wait_until_async(self, check: Callable[[], bool]) -> None:
-        """Until `check()` holds (it reads the inbox), within the deadline."""
-        loop = asyncio.get_running_loop()
-        end = loop.time() + DEADLINE
-        while not check():
-            if loop.time() > end:
-                raise AssertionError(f"the inbox never matched: {len(self.received)} e-mails")
-            await asyncio.sleep(0.05)  # polling the server's inbox with a deadline
+        """Until `check()` holds (it reads the inbox), within the shared deadline."""
+
+        async def holds() -> bool:
+            return check()
+
+        await eventually(holds, bool, "the inbox to match")
 
 
 def text_of(message: EmailMessage) -> str:

@@ -16,8 +16,6 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
-
 from app.domain.errors import Forbidden, Invalid, RateLimited, Unavailable
 from app.domain.mail import (
     ANSWER_EVERY,
@@ -89,10 +87,7 @@ class MailService:
         composer = self._compose()
         visitor = await self._gate.admit(visitor)
         cmd = p.parse(p.EmailSubscribe, data)
-        try:
-            email = validate_email(cmd.email, check_deliverability=False).normalized
-        except EmailNotValidError as exc:
-            raise Invalid(f"email: {exc}") from None
+        email = p.normalized_email(cmd.email)
         current = await self._store.get_address(visitor.id)
         if current is not None and current.confirmed and current.email == email:
             return current  # nothing to confirm again

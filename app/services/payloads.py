@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, TypeVar
 
+from email_validator import EmailNotValidError, validate_email
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -161,6 +162,15 @@ class ShopCustomerIn(Payload):
     lang: Literal["fr", "en"] = "fr"
     purchased: Annotated[list[RoomKey], Field(max_length=500)] = []
     owner_questions: bool = False
+
+
+def normalized_email(raw: str) -> str:
+    """The address as `email-validator` normalises it (syntax only: no DNS at request
+    time), or Invalid saying what is wrong."""
+    try:
+        return str(validate_email(raw, check_deliverability=False).normalized)
+    except EmailNotValidError as exc:
+        raise Invalid(f"email: {exc}") from None
 
 
 P = TypeVar("P", bound=Payload)

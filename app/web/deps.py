@@ -16,12 +16,19 @@ def services() -> Services:
     return cast(Services, current_app.extensions["entraide"])
 
 
+def bearer_token() -> str | None:
+    """The token of `Authorization: Bearer <token>`, or None."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None
+
+
 async def current_visitor() -> Visitor:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
+    token = bearer_token()
+    if token is None:
         raise Unauthorized("send Authorization: Bearer <visitor token>")
-    return await services().identity.visitor_from_token(token.strip())
+    return await services().identity.visitor_from_token(token)
 
 
 _ENTITY_ID = re.compile(r"[0-9a-f]{16}")

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from quart import Blueprint, request
+from quart import Blueprint
 from quart_schema import document_request
 
 from app.services import payloads as p
-from app.web.deps import json_object, services
+from app.web.deps import bearer_token, json_object, services
 
 bp = Blueprint("shop_api", __name__, url_prefix="/api/v1/shop")
 
@@ -23,7 +23,7 @@ async def save_customer() -> dict[str, Any]:
     """Upsert a customer (the id the shop signs in verified shopper identities), add what they
     bought (room keys), and whether they agreed to be asked about it (`owner_questions`)."""
     owners = services().owners
-    owners.check_key(request.headers.get("Authorization", ""))
+    owners.check_key(bearer_token())
     customer, purchased = await owners.save_customer(await json_object())
     return {
         "customer_id": customer.customer_id,

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
-from datetime import timedelta
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -18,6 +19,7 @@ import pytest
 
 from app.domain.mail import MailKind, ShopCustomer, address_key
 from app.domain.models import Room, Thread, utcnow
+from app.domain.text import search_terms
 from app.services.identity import shopper_signature
 from app.services.mail_compose import MailComposer
 from app.services.mail_links import MailLinks
@@ -196,91 +198,69 @@ async def test_tampered_and_foreign_invitations_are_refused(
     assert status == 201, body  # the refusals above did not spend it
 
 
-async def test_owners_who_unsubscribed_or_did_not_agree_are_never_asked(tmp_path: Path) -> None:
+@dataclass
+class Job:
+    """The owners service on a real store with the room, outside any server."""
+
+    store: SqliteStore
+    owners: Owners
+    queued: asyncio.Event
+    now: datetime
+
+    async def unanswered(self, n: int = 0, body: str = "Étanche ?") -> None:
+        """A published question nobody answered, asked an hour ago (minus n minutes)."""
+        thread = Thread(id=f"{n:016x}", room=ROOM, author_id="v1", author_name="Camille",
+                        body=body, client_id=f"c{n}",
+                        created_at=self.now - timedelta(hours=1, minutes=n))  # fmt: skip
+        await self.store.insert_thread(thread, search_terms(body))
+
+    async def mailed(self, address: str) -> int:
+        return await self.store.mails_since(self.now - timedelta(days=1), to=address)
+
+
+@pytest.fixture
+async def job(tmp_path: Path) -> AsyncIterator[Job]:
+    store = SqliteStore(str(tmp_path / "owners.db"))
+    await store.open()
+    composer = MailComposer(MailLinks("s" * 40, "https://entraide.example"))
+    queued = asyncio.Event()
+    now = utcnow()
+    await store.ensure_room(Room(ROOM, "Montre", "https://shop.example/montre", "montres", now))
+    yield Job(store, Owners(store, composer, CategoryThresholds(), queued, SHOP_KEY), queued, now)
+    await store.close()
+
+
+async def test_owners_who_unsubscribed_or_did_not_agree_are_never_asked(job: Job) -> None:
     """The service against a real store: the suppression list is checked before anything."""
-    store = SqliteStore(str(tmp_path / "owners.db"))
-    await store.open()
-    try:
-        composer = MailComposer(MailLinks("s" * 40, "https://entraide.example"))
-        queued = asyncio.Event()
-        owners = Owners(store, composer, CategoryThresholds(), queued, SHOP_KEY)
-        now = utcnow()
-        await store.ensure_room(Room(ROOM, "Montre", "https://shop.example/montre", "montres",
-                                     now))  # fmt: skip
-        for n, consent in ((1, True), (2, True), (3, False)):
-            await owners.save_customer(customer(n, [ROOM], consent))
-        await store.suppress(address_key("owner1@example.org"), MailKind.OWNER, now)
-        thread = Thread(
-            id="0123456789abcdef",
-            room=ROOM,
-            author_id="v1",
-            author_name="Camille",
-            body="Étanche ?",
-            client_id="c1",
-            created_at=now - timedelta(hours=1),
-        )
-        await store.insert_thread(thread, ["etanch"])
-        assert await owners.tick() == 1
-        assert await store.mails_since(now - timedelta(days=1), to="owner2@example.org") == 1
-        for quiet in ("owner1@example.org", "owner3@example.org"):
-            assert await store.mails_since(now - timedelta(days=1), to=quiet) == 0
-        assert queued.is_set()
-        assert await owners.tick() == 0  # a question is sent to owners once
-    finally:
-        await store.close()
+    for n, consent in ((1, True), (2, True), (3, False)):
+        await job.owners.save_customer(customer(n, [ROOM], consent))
+    await job.store.suppress(address_key("owner1@example.org"), MailKind.OWNER, job.now)
+    await job.unanswered()
+    assert await job.owners.tick() == 1
+    assert await job.mailed("owner2@example.org") == 1
+    for quiet in ("owner1@example.org", "owner3@example.org"):
+        assert await job.mailed(quiet) == 0
+    assert job.queued.is_set()
+    assert await job.owners.tick() == 0  # a question is sent to owners once
 
 
-async def test_when_the_newest_owners_are_used_up_older_ones_are_asked(tmp_path: Path) -> None:
+async def test_when_the_newest_owners_are_used_up_older_ones_are_asked(job: Job) -> None:
     """25 buyers, the 20 newest unsubscribed: the question still reaches 5 (older) ones."""
-    store = SqliteStore(str(tmp_path / "owners.db"))
-    await store.open()
-    try:
-        composer = MailComposer(MailLinks("s" * 40, "https://entraide.example"))
-        owners = Owners(store, composer, CategoryThresholds(), asyncio.Event(), SHOP_KEY)
-        now = utcnow()
-        await store.ensure_room(Room(ROOM, "Montre", "https://shop.example/montre", "montres",
-                                     now))  # fmt: skip
-        for n in range(25):  # fed oldest first: client-24 is the newest buyer
-            await store.save_customer(
-                ShopCustomer(f"client-{n}", f"owner{n}@example.org", "fr", True,
-                             now - timedelta(minutes=100 - n), now), [ROOM],
-            )  # fmt: skip
-        for n in range(5, 25):
-            await store.suppress(address_key(f"owner{n}@example.org"), MailKind.OWNER, now)
-        thread = Thread(
-            id="0123456789abcdef",
-            room=ROOM,
-            author_id="v1",
-            author_name="Camille",
-            body="Étanche ?",
-            client_id="c1",
-            created_at=now - timedelta(hours=1),
-        )
-        await store.insert_thread(thread, ["etanch"])
-        assert await owners.tick() == 1
-        day = now - timedelta(days=1)
-        mailed = [n for n in range(25) if await store.mails_since(day, to=f"owner{n}@example.org")]
-        assert mailed == [0, 1, 2, 3, 4]
-    finally:
-        await store.close()
+    for n in range(25):  # fed oldest first: client-24 is the newest buyer
+        await job.store.save_customer(
+            ShopCustomer(f"client-{n}", f"owner{n}@example.org", "fr", True,
+                         job.now - timedelta(minutes=100 - n), job.now), [ROOM],
+        )  # fmt: skip
+    for n in range(5, 25):
+        await job.store.suppress(address_key(f"owner{n}@example.org"), MailKind.OWNER, job.now)
+    await job.unanswered()
+    assert await job.owners.tick() == 1
+    assert [n for n in range(25) if await job.mailed(f"owner{n}@example.org")] == [0, 1, 2, 3, 4]
 
 
-async def test_two_questions_in_one_tick_send_an_owner_one_email(tmp_path: Path) -> None:
-    store = SqliteStore(str(tmp_path / "owners.db"))
-    await store.open()
-    try:
-        composer = MailComposer(MailLinks("s" * 40, "https://entraide.example"))
-        owners = Owners(store, composer, CategoryThresholds(), asyncio.Event(), SHOP_KEY)
-        now = utcnow()
-        await store.ensure_room(Room(ROOM, "Montre", "https://shop.example/montre", "montres",
-                                     now))  # fmt: skip
-        await owners.save_customer(customer(1, [ROOM]))
-        for n in range(2):
-            thread = Thread(id=f"{n:016x}", room=ROOM, author_id="v1", author_name="Camille",
-                            body=f"Question {n} ?", client_id=f"c{n}",
-                            created_at=now - timedelta(hours=1, minutes=n))  # fmt: skip
-            await store.insert_thread(thread, ["question"])
-        assert await owners.tick() == 2  # both looked at, in one page
-        assert await store.mails_since(now - timedelta(days=1), to="owner1@example.org") == 1
-    finally:
-        await store.close()
+async def test_two_questions_in_one_tick_send_an_owner_one_email(job: Job) -> None:
+    await job.owners.save_customer(customer(1, [ROOM]))
+    await job.unanswered(0, "Question 0 ?")
+    await job.unanswered(1, "Question 1 ?")
+    assert await job.owners.tick() == 2  # both looked at, in one page
+    assert await job.mailed("owner1@example.org") == 1

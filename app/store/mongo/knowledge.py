@@ -11,9 +11,7 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 
 from app.domain.knowledge import FaqEntry
-from app.store.mongo.base import Doc, MongoBase, check_str, utc
-
-NO_TERMS = {"terms": 0}
+from app.store.mongo.base import NO_TERMS, Doc, MongoBase, check_str, utc
 
 
 def _entry(d: Mapping[str, Any]) -> FaqEntry:

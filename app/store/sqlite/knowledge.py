@@ -7,6 +7,7 @@ from typing import Any
 
 from app.domain.knowledge import FaqEntry
 from app.store.sqlite.base import SqliteBase, dt, ts
+from app.store.sqlite.qa import fts_any
 
 COLUMNS = "id, room, thread_id, question, answer, lang, created_by, created_at, updated_at"
 
@@ -65,11 +66,10 @@ class SqliteKnowledge(SqliteBase):
     async def search_faq(self, room: str, terms: list[str], limit: int) -> list[FaqEntry]:
         if not terms:
             return []
-        match = " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
         rows = await self._read_all(
             f"SELECT {', '.join('f.' + c.strip() for c in COLUMNS.split(','))}"
             " FROM faq_search s JOIN faq f ON f.id = s.faq_id"
             " WHERE faq_search MATCH ? AND s.room = ? ORDER BY bm25(faq_search) LIMIT ?",
-            (f"terms : ({match})", room, limit),
+            (fts_any(terms), room, limit),
         )
         return [_entry(r) for r in rows]

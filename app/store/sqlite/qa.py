@@ -36,6 +36,12 @@ THREAD_COLUMNS = ", ".join(THREAD_FIELDS)
 MESSAGE_COLUMNS = ", ".join(MESSAGE_FIELDS)
 
 
+def fts_any(terms: list[str]) -> str:
+    """An FTS5 query for rows whose `terms` column has any of these stems. Terms come from
+    search_terms (letters and digits only); quoting keeps FTS syntax inert anyway."""
+    return "terms : (" + " OR ".join('"' + t.replace('"', "") + '"' for t in terms) + ")"
+
+
 def thread_from(row: sqlite3.Row) -> Thread:
     return Thread(
         id=row["id"],
@@ -268,14 +274,12 @@ class SqliteQA(SqliteBase):
     async def search_answered(self, room: str, terms: list[str], limit: int = 5) -> list[Thread]:
         if not terms:
             return []
-        # Terms come from search_terms (letters and digits only); quoting keeps FTS syntax inert.
-        match = " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
         rows = await self._read_all(
             f"SELECT {', '.join('t.' + f for f in THREAD_FIELDS)}"
             " FROM thread_search s JOIN threads t ON t.id = s.thread_id"
             " WHERE thread_search MATCH ? AND s.room = ? AND t.status IN ('answered', 'resolved')"
             " ORDER BY bm25(thread_search) LIMIT ?",
-            (f"terms : ({match})", room, limit),
+            (fts_any(terms), room, limit),
         )
         return [thread_from(r) for r in rows]
 
