@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     visitor_rate: str = "10/hour"
     room_rate: str = "60/hour"  # new product rooms opened per client address
     similar_limit: int = Field(default=5, ge=1, le=20)
+    # Look-alikes by meaning across French and English (the [semantic] extra): "auto" uses
+    # it when it is installed and the CPU can run it, "on" refuses to start without it,
+    # "off" keeps lexical search (docs/knowledge.md).
+    semantic: Literal["auto", "on", "off"] = "auto"
     # Moderation: detector thresholds and SLAs per category, as JSON (docs/moderation.md):
     # {"default": {"unanswered_sla_minutes": 10}, "categories": {"kayaks": {...}}}
     moderation: Annotated[CategoryThresholds, NoDecode] = CategoryThresholds()

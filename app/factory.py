@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,7 @@ from app.services.qa import QA
 from app.services.ratelimit import RateLimits
 from app.services.readiness import Readiness
 from app.services.rewards import RewardsService
+from app.services.semantic import Embedder, Semantic
 from app.services.staff_auth import StaffAccounts
 from app.services.sweeper import sweep_forever
 from app.services.webhook import Webhook
@@ -71,6 +73,8 @@ from app.web import (
 )
 from moderation import warm_up
 from moderation.thresholds import CategoryThresholds, Thresholds
+
+log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -107,6 +111,26 @@ def build_mail_worker(services: Services) -> MailWorker | None:
         return None
     return MailWorker(services.store, SmtpTransport(settings.smtp_url), settings.sender,
                       services.mail.queued)  # fmt: skip
+
+
+def build_semantic(settings: Settings, store: Store) -> Semantic | None:
+    """Semantic look-alikes, or None when the setting or the machine keeps them lexical."""
+    if settings.semantic == "off":
+        return None
+    embedder = load_embedder()
+    if embedder is None and settings.semantic == "on":
+        raise RuntimeError("ENTRAIDE_SEMANTIC=on but the [semantic] extra cannot run here")
+    return None if embedder is None else Semantic(store, embedder)
+
+
+def load_embedder() -> Embedder | None:
+    """The bundled model (loaded once per process: tests build many apps)."""
+    try:
+        from app.adapters import e5  # numpy comes with the extra
+    except ImportError:
+        log.info("semantic search off: the [semantic] extra is not installed")
+        return None
+    return e5.load()
 
 
 class EntraideApp:
@@ -166,6 +190,9 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
         composer = MailComposer(MailLinks(settings.secret_key, settings.public_url))
     mail_service = MailService(store, gate, bus, composer, online)
     mail_service.subscribe_listeners()
+    semantic = build_semantic(settings, store)
+    if semantic is not None:
+        semantic.subscribe(bus)
     services = Services(
         settings=settings,
         store=store,
@@ -192,7 +219,8 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
         owners=Owners(
             store, composer, trust_shop_links(settings), mail_service.queued, settings.shop_api_key
         ),
-        knowledge=Knowledge(store, settings.max_body_chars, ZoneInfo(settings.timezone)),
+        knowledge=Knowledge(store, settings.max_body_chars, ZoneInfo(settings.timezone), semantic),
+        semantic=semantic,
         privacy=Privacy(
             store,
             leaderboards,
@@ -281,6 +309,8 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
                 worker = build_mail_worker(services)
                 if worker is not None and settings.mail_worker == "inprocess":
                     background.append(asyncio.create_task(worker.run()))
+                if semantic is not None:
+                    background.append(asyncio.create_task(semantic.run()))
                 if settings.sweeper == "inprocess":
                     lock = sweeper_lock(redis, settings.sweep_seconds) if redis else None
                     background.append(
@@ -294,6 +324,8 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await presence.close()
+            if semantic is not None:
+                semantic.close()
         if webhook is not None:
             await webhook.close()
         await stop_server(sio)

@@ -17,8 +17,8 @@ from tests.support import (
     Client,
     LiveServer,
     StaffClient,
+    add_staff,
     connect,
-    create_staff,
     free_port,
     new_visitor,
     sign_in_staff,
@@ -35,6 +35,9 @@ def server_overrides(tmp: Path, **extra: Any) -> dict[str, Any]:
         "visitor_rate": "1000/second",
         "allowed_origins": ("https://shop.example.com",),
         "digest_dir": str(tmp / "digests"),  # the sweeper's Monday job writes there
+        # Lexical look-alikes unless a test asks for the model: its indexer would spend CPU
+        # on every answered question of every test (tests/integration/test_semantic.py).
+        "semantic": "off",
         **extra,
     }
 
@@ -147,7 +150,7 @@ ADMIN = ("admin@boutique.example", "another long admin password")
 @pytest.fixture
 async def staff(server: LiveServer) -> AsyncIterator[StaffClient]:
     """A signed-in moderator ("modo") on the test server."""
-    await create_staff(server.overrides["database_url"], *MODERATOR, "moderator")
+    await add_staff(server, *MODERATOR, "moderator")
     client = await sign_in_staff(server.url, *MODERATOR)
     yield client
     await client.http.close()
@@ -155,7 +158,7 @@ async def staff(server: LiveServer) -> AsyncIterator[StaffClient]:
 
 @pytest.fixture
 async def admin(server: LiveServer) -> AsyncIterator[StaffClient]:
-    await create_staff(server.overrides["database_url"], *ADMIN, "admin")
+    await add_staff(server, *ADMIN, "admin")
     client = await sign_in_staff(server.url, *ADMIN)
     yield client
     await client.http.close()

@@ -244,6 +244,16 @@ async def create_staff(db_url: str, email: str, password: str, role: str) -> Non
         await store.close()
 
 
+async def add_staff(server: LiveServer, email: str, password: str, role: str) -> None:
+    """A staff account in the server's database: into its SQLite file as the CLI does, or
+    through the app's service when the database is an in-process stand-in (mongomock)."""
+    if server.make_store is None:
+        await create_staff(server.overrides["database_url"], email, password, role)
+    else:
+        assert server.app is not None
+        await server.app.services.staff.create(email=email, password=password, role=role)
+
+
 async def sign_in_staff(url: str, email: str, password: str) -> StaffClient:
     http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
     async with http.post(

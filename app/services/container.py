@@ -22,6 +22,7 @@ from app.services.qa import QA
 from app.services.ratelimit import RateLimits
 from app.services.readiness import Readiness
 from app.services.rewards import RewardsService
+from app.services.semantic import Semantic
 from app.services.staff_auth import StaffAccounts
 from app.services.sweeper import Job
 from app.store.port import Store
@@ -49,6 +50,7 @@ class Services:
     owners: Owners
     privacy: Privacy
     knowledge: Knowledge
+    semantic: Semantic | None  # None: look-alikes are lexical
 
     def jobs(self) -> list[Job]:
         """What the sweeper runs on every tick."""

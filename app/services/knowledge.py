@@ -2,8 +2,11 @@
 resolved threads, texts editable, audited), look-alike answered questions and FAQ entries
 for a draft (each with its language and a score), and suggested replies for staff.
 
-Matching is lexical here: the folded French and English stems the search index keeps
-(`domain.text.search_terms`); a score is the share of the draft's stems a result shares.
+Matching is by meaning when the semantic extra runs (`services.semantic`: calibrated
+scores, French and English alike, `match: "semantic"`), else lexical: the folded French and
+English stems the search index keeps (`domain.text.search_terms`), a score being the share
+of the draft's stems a result shares (`match: "lexical"`). The two scores are not on one
+scale: a list is ranked by one of them only.
 """
 
 from __future__ import annotations
@@ -27,14 +30,21 @@ from app.domain.models import (
 from app.domain.staff import Staff
 from app.domain.text import clean_body, render_html, search_terms
 from app.services import payloads as p
+from app.services.semantic import Semantic
 from app.services.views import thread_view
 from app.store.port import KnowledgeUnit
 from moderation.cases import AuditEntry
 from moderation.text import detect_language
 
 SUGGESTIONS = 3
+SHOWN_FLOOR = 0.45  # semantic score a look-alike needs to be shown to a shopper
+SUGGESTED_FLOOR = 0.25  # staff judge what they insert: recall first
 PAGE_THREADS = 50  # answered questions on a room's public page, newest first
 SITEMAP_URLS = 50_000  # the sitemap protocol's limit per file
+
+
+# (answered questions, FAQ entries), each with its score, best first
+Matches = tuple[list[tuple[Thread, float]], list[tuple[FaqEntry, float]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +101,12 @@ def _readable(thread: Thread, messages: list[Message]) -> Answered:
 
 
 class Knowledge:
-    def __init__(self, store: KnowledgeUnit, max_body_chars: int, tz: tzinfo) -> None:
+    def __init__(
+        self, store: KnowledgeUnit, max_body_chars: int, tz: tzinfo,
+        semantic: Semantic | None = None,
+    ) -> None:  # fmt: skip
         self._store = store
+        self._semantic = semantic
         self._max_body = max_body_chars
         self._tz = tz
         self._faq_edits: dict[str, int] = {}  # room -> FAQ changes made by this process
@@ -178,6 +192,8 @@ class Knowledge:
             await self._audit(staff, thread.id, "faq_edit" if existing else "faq_promote",
                               f"FAQ: {question[:120]}")  # fmt: skip
         self._faq_edits[entry.room] = self._faq_edits.get(entry.room, 0) + 1
+        if self._semantic is not None:
+            self._semantic.changed("faq", entry.id)
         return entry, existing is None
 
     async def remove(self, staff: Staff, faq_id: str) -> None:
@@ -196,21 +212,62 @@ class Knowledge:
         return [faq_view(e) for e in await self._store.room_faq(room)]
 
     # look-alikes -------------------------------------------------------------------------
-    async def similar(self, room: str, draft: str, limit: int) -> dict[str, Any]:
-        """Answered questions and FAQ entries of the room that look like a draft, each with
-        its language and score, best first."""
+    async def _by_meaning(self, room: str, draft: str, limit: int, floor: float) -> Matches | None:
+        """The room's answered questions and FAQ entries nearest to `draft` in meaning with a
+        score of at least `floor` (published ones only), best first, at most `limit` of each;
+        None when semantic search cannot answer now."""
+        if self._semantic is None:
+            return None
+        found = await self._semantic.nearest(room, draft[: self._max_body], limit * 4)
+        if found is None:
+            return None
+        threads: list[tuple[Thread, float]] = []
+        faq: list[tuple[FaqEntry, float]] = []
+        for ref, sim in found:
+            kind, _, item_id = ref.partition(":")
+            if sim < floor:
+                break
+            if kind == "faq" and len(faq) < limit:
+                entry = await self._store.get_faq(item_id)
+                if entry is not None and entry.room == room:
+                    faq.append((entry, sim))
+            elif kind == "thread" and len(threads) < limit:
+                thread = await self._store.get_thread(item_id)
+                if thread is not None and _published_answered(thread, room):
+                    threads.append((thread, sim))
+        return threads, faq
+
+    async def _by_words(self, room: str, draft: str, limit: int) -> Matches:
+        """The same as `_by_meaning`, by shared stems (scores: the share of the draft's)."""
         terms = search_terms(draft[: self._max_body])
         wanted = set(terms)
         threads = [
-            {**thread_view(t), "lang": detect_language(t.body), "score": score(wanted, t.body)}
+            (t, score(wanted, t.body))
             for t in await self._store.search_answered(room, terms, limit)
             if t.body
         ]
-        faq = [
-            {**faq_view(e), "score": score(wanted, f"{e.question} {e.answer}")}
-            for e in await self._store.search_faq(room, terms, limit)
-        ]
-        return {"threads": threads, "faq": faq}
+        faq = [(e, score(wanted, f"{e.question} {e.answer}"))
+               for e in await self._store.search_faq(room, terms, limit)]  # fmt: skip
+        return threads, faq
+
+    async def _matches(self, room: str, draft: str, limit: int, floor: float
+                       ) -> tuple[Matches, str]:  # fmt: skip
+        """By meaning when semantic search answers with something, else by words."""
+        meant = await self._by_meaning(room, draft, limit, floor)
+        if meant is not None and (meant[0] or meant[1]):
+            return meant, "semantic"
+        return await self._by_words(room, draft, limit), "lexical"
+
+    async def similar(self, room: str, draft: str, limit: int) -> dict[str, Any]:
+        """Answered questions and FAQ entries of the room that look like a draft, each with
+        its language and score, best first (`match` says by meaning or by words)."""
+        (threads, faq), match = await self._matches(room, draft, limit, SHOWN_FLOOR)
+        return {
+            "threads": [{**thread_view(t), "lang": detect_language(t.body), "score": sim}
+                        for t, sim in threads],
+            "faq": [{**faq_view(e), "score": sim} for e, sim in faq],
+            "match": match,
+        }  # fmt: skip
 
     async def self_served(self, room_key: str, data: Any) -> None:
         """A shopper marked an instant answer as answering their question: one question
@@ -242,22 +299,30 @@ class Knowledge:
     async def suggestions(self, thread: Thread) -> list[dict[str, Any]]:
         """For staff answering `thread`: the best matching FAQ entries and accepted answers
         of the room (never the thread itself), at most SUGGESTIONS."""
-        terms = search_terms(thread.body)
-        wanted = set(terms)
+        (threads, faq), _ = await self._matches(thread.room, thread.body, SUGGESTIONS * 2,
+                                                SUGGESTED_FLOOR)  # fmt: skip
         found: list[dict[str, Any]] = [
             {"kind": "faq", "id": e.id, "question": e.question, "text": e.answer,
-             "lang": e.lang, "score": score(wanted, f"{e.question} {e.answer}")}
-            for e in await self._store.search_faq(thread.room, terms, SUGGESTIONS)
-            if e.thread_id != thread.id
+             "lang": e.lang, "score": sim}
+            for e, sim in faq if e.thread_id != thread.id
         ]  # fmt: skip
-        for other in await self._store.search_answered(thread.room, terms, SUGGESTIONS * 2):
-            if other.id == thread.id or not other.accepted_message_id:
-                continue
-            answer = await self._store.get_message(other.accepted_message_id)
-            if answer is None or answer.hidden or not answer.body:
-                continue
-            found.append({"kind": "answer", "id": answer.id, "question": other.body,
-                          "text": answer.body, "lang": detect_language(answer.body),
-                          "score": score(wanted, other.body)})  # fmt: skip
+        for other, sim in threads:
+            answer = await self._accepted(other, thread)
+            if answer is not None:
+                found.append({"kind": "answer", "id": answer.id, "question": other.body,
+                              "text": answer.body, "lang": detect_language(answer.body),
+                              "score": sim})  # fmt: skip
         found.sort(key=lambda s: -s["score"])
         return found[:SUGGESTIONS]
+
+    async def _accepted(self, other: Thread, thread: Thread) -> Message | None:
+        """`other`'s accepted answer, if it can be suggested for `thread`."""
+        if other.id == thread.id or not other.accepted_message_id:
+            return None
+        answer = await self._store.get_message(other.accepted_message_id)
+        return None if answer is None or answer.hidden or not answer.body else answer
+
+
+def _published_answered(thread: Thread, room: str) -> bool:
+    return (thread.room == room and thread.status in (ThreadStatus.ANSWERED,
+            ThreadStatus.RESOLVED) and not thread.held and bool(thread.body))  # fmt: skip

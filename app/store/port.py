@@ -14,7 +14,7 @@ from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
-from app.domain.knowledge import FaqEntry
+from app.domain.knowledge import Embeddable, FaqEntry, Kind, Vector
 from app.domain.mail import Consent, EmailAddress, Mail, MailKind, MailStats, ShopCustomer
 from app.domain.models import (
     Event,
@@ -552,6 +552,24 @@ class KnowledgeStore(Protocol):
 
     async def answered_rooms(self, limit: int) -> list[str]:
         """Rooms with a published answered or resolved question, or an FAQ entry, sorted."""
+
+    # vectors: one per text and embedding model, for look-alikes across languages
+    async def unembedded(
+        self, kind: Kind, model: str, *, after: str = "", ids: Sequence[str] | None = None,
+        limit: int = 100,
+    ) -> tuple[list[Embeddable], str | None]:  # fmt: skip
+        """Up to `limit` published answered questions (or FAQ entries) by id after `after`
+        (or among `ids`), and those of them with no vector for `model`; the cursor to go on
+        from (None: nothing after them)."""
+
+    async def save_vectors(self, model: str, vectors: Sequence[Vector]) -> None:
+        """Store (or replace) each text's vector; the rooms' vector versions move."""
+
+    async def room_vectors(self, room: str, model: str) -> list[Vector]:
+        """Everything embedded in the room with `model`, by ref."""
+
+    async def vectors_version(self, room: str) -> int:
+        """Moves whenever a vector of the room is saved or dropped (0: never any)."""
 
 
 class Store(

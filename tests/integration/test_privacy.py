@@ -26,9 +26,9 @@ from tests.support import (
     PRODUCT,
     LiveServer,
     StaffClient,
+    add_staff,
     cid,
     connect,
-    create_staff,
     new_visitor,
     sign_in_staff,
 )
@@ -54,11 +54,7 @@ async def staff_of(server: LiveServer) -> AsyncIterator[Callable[..., Awaitable[
     made: list[StaffClient] = []
 
     async def sign_in(who: tuple[str, str], role: str) -> StaffClient:
-        if server.make_store is None:
-            await create_staff(server.overrides["database_url"], *who, role)
-        else:  # the stand-in database lives in this process: through the app's service
-            assert server.app is not None
-            await server.app.services.staff.create(email=who[0], password=who[1], role=role)
+        await add_staff(server, *who, role)
         made.append(await sign_in_staff(server.url, *who))
         return made[-1]
 

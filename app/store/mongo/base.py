@@ -166,6 +166,8 @@ INDEXES: dict[str, tuple[str, list[tuple[str, int]], Doc]] = {
     "self_served_by_day": ("self_served", [("day", ASCENDING), ("room", ASCENDING)], {}),
     "faq_by_room_terms": ("faq", [("room", ASCENDING), ("terms", ASCENDING)], {}),
     "faq_by_thread": ("faq", [("thread_id", ASCENDING)], {"unique": True}),
+    "vectors_by_room": ("vectors", [("room", ASCENDING), ("model", ASCENDING)], {}),
+    "vectors_by_ref": ("vectors", [("ref", ASCENDING)], {}),
 }
 # The fields a thread update may change (the same ones the SQLite adapter saves).
 THREAD_CHANGES = (

@@ -12,6 +12,7 @@ from pymongo import ASCENDING
 
 from app.domain.models import EventType, Message, Thread, ThreadStatus, Visibility
 from app.store.mongo.base import MongoBase, check_str, utc
+from app.store.mongo.knowledge import drop_vectors
 from app.store.mongo.qa import message_from
 from app.store.mongo.review import _report_from
 from insights.facts import Rating
@@ -89,13 +90,12 @@ class MongoPrivacy(MongoBase):
             await self._in_unit("insight_terms").delete_many(
                 {"thread_id": {"$in": [t["_id"] for t in threads]}}
             )
-            await self._in_unit("faq").delete_many(  # FAQ entries made from their words
-                {
-                    "thread_id": {
-                        "$in": [t["_id"] for t in threads] + [m["thread_id"] for m in messages]
-                    }
-                }
-            )
+            touched = [t["_id"] for t in threads] + [m["thread_id"] for m in messages]
+            faq = self._in_unit("faq")  # FAQ entries made from their words
+            made = await faq.find({"thread_id": {"$in": touched}}, {"_id": 1}).to_list(None)
+            await faq.delete_many({"thread_id": {"$in": touched}})
+            await self._drop_vectors([f"thread:{t['_id']}" for t in threads]
+                                     + [f"faq:{d['_id']}" for d in made])  # fmt: skip
             address = await self._in_unit("email_addresses").find_one_and_delete(
                 {"_id": visitor_id}
             )
@@ -161,7 +161,11 @@ class MongoPrivacy(MongoBase):
             )
             await self._announce_erased(threads, messages, held_threads)
             await self._in_unit("insight_terms").delete_many({"thread_id": {"$in": thread_ids}})
+            await self._drop_vectors([f"thread:{i}" for i in thread_ids])
         return sorted(set(thread_ids) | {m["thread_id"] for m in messages})
+
+    async def _drop_vectors(self, refs: list[str]) -> None:
+        await drop_vectors(self._in_unit("vectors"), self._in_unit("vector_rooms"), refs)
 
     async def _announce_erased(
         self, threads: Sequence[Mapping[str, Any]], messages: Sequence[Mapping[str, Any]],

@@ -220,6 +220,15 @@ CREATE INDEX IF NOT EXISTS faq_by_room ON faq (room, created_at);
 CREATE VIRTUAL TABLE IF NOT EXISTS faq_search USING fts5 (
     terms, room UNINDEXED, faq_id UNINDEXED, tokenize = 'unicode61 remove_diacritics 2'
 );
+CREATE TABLE IF NOT EXISTS vectors (
+    ref TEXT NOT NULL, model TEXT NOT NULL, room TEXT NOT NULL, lang TEXT NOT NULL,
+    vec BLOB NOT NULL,
+    PRIMARY KEY (ref, model)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS vectors_by_room ON vectors (room, model);
+CREATE TABLE IF NOT EXISTS vector_rooms (
+    room TEXT PRIMARY KEY, version INTEGER NOT NULL
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS threads_with_body ON threads (created_at) WHERE body != '';
 CREATE INDEX IF NOT EXISTS messages_with_body ON messages (created_at) WHERE body != '';
 CREATE INDEX IF NOT EXISTS threads_unanswered ON threads (created_at)

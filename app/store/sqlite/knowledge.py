@@ -1,12 +1,18 @@
 """FAQ entries (`faq`, one per thread) and their full-text search (`faq_search`, FTS5 over
-the same folded stems as `thread_search`)."""
+the same folded stems as `thread_search`); the vectors of answered questions and FAQ
+entries (`vectors`, one per text and model) and a version per room (`vector_rooms`) that
+tells a process its cached copy of a room's vectors is stale."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from app.domain.knowledge import FaqEntry
+import aiosqlite
+
+from app.domain.knowledge import Embeddable, FaqEntry, Kind, Vector
 from app.store.sqlite.base import SqliteBase, dt, ts
+from app.store.sqlite.ledger_rows import chunks, placeholders
 from app.store.sqlite.qa import fts_any
 
 COLUMNS = "id, room, thread_id, question, answer, lang, created_by, created_at, updated_at"
@@ -28,6 +34,7 @@ class SqliteKnowledge(SqliteBase):
                  ts(e.created_at), ts(e.updated_at)),
             )  # fmt: skip
             await db.execute("DELETE FROM faq_search WHERE faq_id = ?", (e.id,))
+            await drop_vectors(db, [f"faq:{e.id}"])  # the question may have changed
             await db.execute(
                 "INSERT INTO faq_search (terms, room, faq_id) VALUES (?, ?, ?)",
                 (" ".join(terms), e.room, e.id),
@@ -47,6 +54,7 @@ class SqliteKnowledge(SqliteBase):
             row = await cur.fetchone()
             await cur.close()
             await db.execute("DELETE FROM faq_search WHERE faq_id = ?", (faq_id,))
+            await drop_vectors(db, [f"faq:{faq_id}"])
         return None if row is None else _entry(row)
 
     async def room_faq(self, room: str) -> list[FaqEntry]:
@@ -73,3 +81,72 @@ class SqliteKnowledge(SqliteBase):
             (fts_any(terms), room, limit),
         )
         return [_entry(r) for r in rows]
+
+    # vectors -----------------------------------------------------------------------------
+    async def unembedded(
+        self, kind: Kind, model: str, *, after: str = "", ids: Sequence[str] | None = None,
+        limit: int = 100,
+    ) -> tuple[list[Embeddable], str | None]:  # fmt: skip
+        table, text = ("faq", "question") if kind == "faq" else ("threads", "body")
+        where = "" if kind == "faq" else f" AND {_ANSWERED}"
+        if ids is not None:
+            picked = list(ids)[:limit]
+            where += f" AND x.id IN ({placeholders(len(picked))})" if picked else " AND 0"
+            params: tuple[Any, ...] = (f"{kind}:", model, *picked)
+        else:
+            where += " AND x.id > ?"
+            params = (f"{kind}:", model, after)
+        rows = await self._read_all(
+            f"SELECT x.id, x.room, x.{text} AS text, v.ref IS NOT NULL AS done FROM {table} x"
+            " LEFT JOIN vectors v ON v.ref = ? || x.id AND v.model = ?"
+            f" WHERE x.{text} != ''{where} ORDER BY x.id LIMIT ?",
+            (*params, limit),
+        )
+        found = [Embeddable(kind, r["id"], r["room"], r["text"]) for r in rows if not r["done"]]
+        more = ids is None and len(rows) == limit
+        return found, rows[-1]["id"] if more else None
+
+    async def save_vectors(self, model: str, vectors: Sequence[Vector]) -> None:
+        if not vectors:
+            return
+        async with self._transaction() as db:
+            await db.executemany(
+                "INSERT OR REPLACE INTO vectors (ref, model, room, lang, vec)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [(v.ref, model, v.room, v.lang, v.data) for v in vectors],
+            )
+            await _bump_vector_rooms(db, {v.room for v in vectors})
+
+    async def room_vectors(self, room: str, model: str) -> list[Vector]:
+        rows = await self._read_all(
+            "SELECT ref, lang, vec FROM vectors WHERE room = ? AND model = ? ORDER BY ref",
+            (room, model),
+        )
+        return [Vector(r["ref"], room, r["lang"], bytes(r["vec"])) for r in rows]
+
+    async def vectors_version(self, room: str) -> int:
+        row = await self._read_one("SELECT version FROM vector_rooms WHERE room = ?", (room,))
+        return 0 if row is None else int(row["version"])
+
+
+_ANSWERED = "x.status IN ('answered', 'resolved') AND x.seq > 0 AND x.held = 0"
+
+
+async def _bump_vector_rooms(db: aiosqlite.Connection, rooms: Iterable[str]) -> None:
+    await db.executemany(
+        "INSERT INTO vector_rooms (room, version) VALUES (?, 1)"
+        " ON CONFLICT (room) DO UPDATE SET version = version + 1",
+        [(room,) for room in sorted(rooms)],
+    )
+
+
+async def drop_vectors(db: aiosqlite.Connection, refs: Sequence[str]) -> None:
+    """Drop these texts' vectors (every model), in the caller's transaction."""
+    for part in chunks(list(refs)):
+        cur = await db.execute(
+            f"DELETE FROM vectors WHERE ref IN ({placeholders(len(part))}) RETURNING room",
+            tuple(part),
+        )
+        rooms = {r["room"] for r in await cur.fetchall()}
+        await cur.close()
+        await _bump_vector_rooms(db, rooms)

@@ -19,6 +19,7 @@ import aiosqlite
 from app.domain.models import EventType, Message, Thread, Visibility
 from app.store.sqlite.base import SqliteBase, dt, ts
 from app.store.sqlite.insights import rating_from
+from app.store.sqlite.knowledge import drop_vectors
 from app.store.sqlite.ledger_rows import chunks, placeholders
 from app.store.sqlite.qa import MESSAGE_COLUMNS, THREAD_COLUMNS, message_from, thread_from
 from app.store.sqlite.review import _report_from
@@ -103,6 +104,9 @@ class SqlitePrivacy(SqliteBase):
             await _drop_copies(db, [r["id"] for r in mine])
             for part in chunks(sorted({r["id"] for r in mine} | {r["thread_id"] for r in touched})):
                 marks = placeholders(len(part))  # FAQ entries made from their words
+                faq = await _rows(db, f"SELECT id FROM faq WHERE thread_id IN ({marks})",
+                                  tuple(part))  # fmt: skip
+                await drop_vectors(db, [f"faq:{r['id']}" for r in faq])
                 await db.execute(
                     f"DELETE FROM faq_search WHERE faq_id IN"
                     f" (SELECT id FROM faq WHERE thread_id IN ({marks}))", tuple(part),
@@ -199,7 +203,8 @@ async def _rows(db: aiosqlite.Connection, sql: str, params: tuple[Any, ...]) -> 
 
 
 async def _drop_copies(db: aiosqlite.Connection, thread_ids: Sequence[str]) -> None:
-    """What was made from these questions' text: search terms and topic terms."""
+    """What was made from these questions' text: search terms, topic terms, vectors."""
+    await drop_vectors(db, [f"thread:{i}" for i in thread_ids])
     for part in chunks(list(thread_ids)):
         marks = placeholders(len(part))
         await db.execute(f"DELETE FROM thread_search WHERE thread_id IN ({marks})", tuple(part))

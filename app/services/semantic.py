@@ -1,0 +1,192 @@
+"""Look-alikes by meaning, across French and English: a vector per answered question and
+FAQ entry, stored with them, and the nearest ones to a draft.
+
+The model is a port (`Embedder`, implemented by `app.adapters.e5`); its calls take tens of
+milliseconds of CPU, so they run on one worker thread, never on the event loop. A draft is
+embedded only while that thread has little waiting (else the caller falls back to lexical
+search), and the indexer hands it small batches so a draft never waits long behind one.
+
+Vectors are made when a question is answered (this process's room events) or an FAQ entry
+saved, and by a backfill pass at start and every BACKFILL seconds (other processes' missed
+work, a new model). A room's vectors are cached per process as one matrix, reloaded when
+the store's version for the room moved, at most once every RELOAD seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Protocol
+
+from cachetools import LRUCache
+
+from app.domain.knowledge import Embeddable, Kind, Vector
+from app.domain.models import ThreadStatus
+from app.services.bus import EventBus, RoomChanged
+from app.store.port import KnowledgeStore
+from moderation.text import detect_language
+
+log = logging.getLogger(__name__)
+
+BATCH = 4  # texts per indexing call: ~0.1 s of the worker thread, what a draft may wait
+SCAN = 500  # rows the backfill reads per page
+BACKFILL = 600.0  # seconds between backfill passes
+RELOAD = 2.0  # seconds: a changed room's vectors are reloaded at most this often
+MAX_WAITING = 4  # drafts waiting for the worker thread before the next one goes lexical
+DRAFTS_CACHED = 512
+VECTORS_CACHED = 60_000  # vectors held in memory over all cached rooms (~90 MB at 384-d)
+ANSWERED = (ThreadStatus.ANSWERED, ThreadStatus.RESOLVED)
+
+
+class VectorIndex(Protocol):
+    def __len__(self) -> int: ...
+
+    def nearest(self, query: bytes, lang: str, k: int) -> list[tuple[str, float]]:
+        """The k nearest refs to a draft written in `lang`, with their score (0..1,
+        calibrated per language pair), best first."""
+
+
+class Embedder(Protocol):
+    model: str  # names the stored vectors: a new model embeds everything again
+
+    def embed(self, texts: Sequence[str]) -> list[bytes]:
+        """One vector per text; blocks its thread."""
+
+    def index(self, vectors: Sequence[Vector]) -> VectorIndex: ...
+
+
+class Semantic:
+    def __init__(self, store: KnowledgeStore, embedder: Embedder) -> None:
+        self._store = store
+        self._embedder = embedder
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="embed")
+        self._waiting = 0
+        self._drafts: LRUCache[str, bytes] = LRUCache(DRAFTS_CACHED)
+        self._rooms: LRUCache[str, tuple[int, float, VectorIndex]] = LRUCache(
+            VECTORS_CACHED, getsizeof=lambda entry: max(1, len(entry[2]))
+        )
+        self._pending: dict[Kind, set[str]] = {"thread": set(), "faq": set()}
+        self._wake = asyncio.Event()
+
+    @property
+    def model(self) -> str:
+        return self._embedder.model
+
+    def subscribe(self, bus: EventBus) -> None:
+        bus.subscribe(RoomChanged.name, self._on_room_changed)
+
+    async def _on_room_changed(self, event: RoomChanged) -> None:
+        if event.thread.status in ANSWERED:
+            self.changed("thread", event.thread.id)
+
+    def changed(self, kind: Kind, item_id: str) -> None:
+        """An answered question or FAQ entry may need a (new) vector."""
+        self._pending[kind].add(item_id)
+        self._wake.set()
+
+    # the worker thread -------------------------------------------------------------------
+    async def _embed(self, texts: Sequence[str]) -> list[bytes]:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, self._embedder.embed, texts)
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=False, cancel_futures=True)
+
+    # indexing ----------------------------------------------------------------------------
+    async def run(self) -> None:
+        """Index until cancelled: what this process's writes made answerable, promptly, and
+        a backfill pass at start and every BACKFILL seconds."""
+        next_backfill = 0.0
+        while True:
+            self._wake.clear()
+            try:
+                await self.index_pending()
+                if time.monotonic() >= next_backfill:
+                    await self.backfill()
+                    next_backfill = time.monotonic() + BACKFILL
+            except Exception:
+                log.exception("semantic index: could not index; trying again")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), BACKFILL)
+
+    async def index_pending(self) -> int:
+        """Embed what `changed` named and still lacks a vector; how many were embedded."""
+        done = 0
+        for kind in ("thread", "faq"):
+            ids, self._pending[kind] = sorted(self._pending[kind]), set()
+            for start in range(0, len(ids), SCAN):
+                found, _ = await self._store.unembedded(
+                    kind, self.model, ids=ids[start : start + SCAN], limit=SCAN
+                )
+                done += await self._index(found)
+        return done
+
+    async def backfill(self) -> int:
+        """Embed every answered question and FAQ entry that lacks a vector for this model."""
+        done = 0
+        for kind in ("faq", "thread"):
+            cursor: str | None = ""
+            while cursor is not None:
+                found, cursor = await self._store.unembedded(
+                    kind, self.model, after=cursor, limit=SCAN
+                )
+                done += await self._index(found)
+        if done:
+            log.info("semantic index: %d texts embedded with %s", done, self.model)
+        return done
+
+    async def _index(self, items: Sequence[Embeddable]) -> int:
+        for start in range(0, len(items), BATCH):
+            batch = items[start : start + BATCH]
+            data = await self._embed([item.text for item in batch])
+            await self._store.save_vectors(self.model, [
+                Vector(item.ref, item.room, detect_language(item.text), vector)
+                for item, vector in zip(batch, data, strict=True)
+            ])  # fmt: skip
+        return len(items)
+
+    # search ------------------------------------------------------------------------------
+    async def nearest(self, room: str, draft: str, k: int) -> list[tuple[str, float]] | None:
+        """(ref, calibrated score) of the room's k nearest texts, best first; None when
+        there is no semantic answer now (nothing embedded in the room, or the worker thread
+        busy): the caller searches lexically instead."""
+        index = await self._room_index(room)
+        if index is None:
+            return None
+        query = await self._draft(draft)
+        if query is None:
+            return None
+        return index.nearest(query, detect_language(draft), k)
+
+    async def _draft(self, text: str) -> bytes | None:
+        cached = self._drafts.get(text)
+        if cached is not None:
+            return cached
+        if self._waiting >= MAX_WAITING:
+            return None
+        self._waiting += 1
+        try:
+            (vector,) = await self._embed([text])
+        finally:
+            self._waiting -= 1
+        self._drafts[text] = vector
+        return vector
+
+    async def _room_index(self, room: str) -> VectorIndex | None:
+        cached = self._rooms.get(room)
+        now = time.monotonic()
+        if cached is not None and now - cached[1] < RELOAD:
+            index = cached[2]
+        else:
+            version = await self._store.vectors_version(room)
+            if cached is not None and cached[0] == version:
+                index = cached[2]
+            else:
+                index = self._embedder.index(await self._store.room_vectors(room, self.model))
+            with contextlib.suppress(ValueError):  # a room larger than the whole cache
+                self._rooms[room] = (version, now, index)
+        return index if len(index) else None
