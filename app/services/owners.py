@@ -6,6 +6,12 @@ questions unanswered for `owner_ask_after` (moderation thresholds, per category)
 up to OWNERS_PER_QUESTION consenting owners (never the asker, at most one such e-mail per
 owner per OWNER_EVERY), each with a one-use, 7-day invitation that opens the thread in the
 widget as a verified owner (`redeem`). A question is looked at once.
+
+The job paces its writes: WRITE_CHUNK questions (with their e-mails) per commit, then a
+WRITE_PAUSE before the next commit of the same tick, so a backlog (a thousand questions due
+at once) is asked at most ~10 questions a second and the chat's writes, which share the
+database's single writer (SQLite), never queue behind a run of the job's commits
+(bench/README.md, issue 10). A tick with WRITE_CHUNK due questions or fewer does not wait.
 """
 
 from __future__ import annotations
@@ -32,7 +38,8 @@ from moderation.thresholds import CategoryThresholds
 
 BATCH = 50  # questions looked at per tick
 PAGES = 10  # pages of not-yet-due questions a tick may skip to find due ones
-WRITE_CHUNK = 10  # questions recorded (with their e-mails) per commit
+WRITE_CHUNK = 5  # questions recorded (with their e-mails) per commit
+WRITE_PAUSE = 0.5  # seconds between two commits of a tick
 OWNER_PAGE, OWNER_PAGES = 20, 10  # owners of a product looked at per question: up to 200
 
 
@@ -101,7 +108,7 @@ class Owners:
             today.update(owner.email for owner, _ in chosen)
             plans.append((thread, room, chosen))
         # Composed before writing: the writer lock is held for the inserts only, and for at
-        # most WRITE_CHUNK questions at a time (the chat's writes wait behind each commit).
+        # most WRITE_CHUNK questions at a time, WRITE_PAUSE apart.
         composed = [
             (thread, chosen, [
                 composer.owner(owner, thread, room,
@@ -111,15 +118,18 @@ class Owners:
             for thread, room, chosen in plans
         ]  # fmt: skip
         for start in range(0, len(composed), WRITE_CHUNK):
+            if start:
+                await asyncio.sleep(WRITE_PAUSE)  # pacing: let the chat's writes through
+            chunk = composed[start : start + WRITE_CHUNK]
             async with self._store.atomic():
-                for thread, chosen, mails in composed[start : start + WRITE_CHUNK]:
+                for thread, chosen, mails in chunk:
                     await self._store.record_owner_asks(
                         thread.id, [(o.customer_id, nonce) for o, nonce in chosen], utcnow()
                     )
                     for mail in mails:
                         await self._store.enqueue_mail(mail)
-        if any(mails for _, _, mails in composed):
-            self._queued.set()
+            if any(mails for _, _, mails in chunk):
+                self._queued.set()  # the mail worker starts on this chunk during the pause
 
     async def _choose(self, thread: Thread, today: set[str]) -> list[tuple[ShopCustomer, str]]:
         """Up to OWNERS_PER_QUESTION owners to ask, newest buyers first, page by page (the
