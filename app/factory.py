@@ -71,10 +71,12 @@ from app.web import (
     staff_digest,
     staff_pages,
 )
+from app.web.snapshots import Snapshots
 from moderation import warm_up
 from moderation.thresholds import CategoryThresholds, Thresholds
 
 log = logging.getLogger(__name__)
+SNAPSHOT_TTL = 10.0  # seconds a JSON room read may show contributors' ranks late
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -248,6 +250,8 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
     )
     quart.extensions["entraide"] = services
+    quart.extensions["entraide.snapshots"] = Snapshots(ttl=SNAPSHOT_TTL)
+    quart.extensions["entraide.pages"] = Snapshots(ttl=crawl.MAX_AGE)
     QuartSchema(
         quart,
         info=Info(title="Entraide API", version="1"),

@@ -162,6 +162,12 @@ class QA:
         for author in authors:
             author["rank"] = found.get(author["id"])
 
+    async def room_seq(self, room_key: str) -> int | None:
+        """The room's latest event seq (None: no such room): what a cached read of the
+        room depends on."""
+        room = await self._store.get_room(room_key)
+        return None if room is None else room.seq
+
     async def get_thread(self, thread_id: str) -> Thread:
         thread = await self._store.get_thread(thread_id)
         if thread is None:

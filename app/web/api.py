@@ -9,7 +9,7 @@ import re
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from quart import Blueprint, request
+from quart import Blueprint, Response, request
 from quart_schema import (
     document_request,
     document_response,
@@ -22,7 +22,7 @@ from app.domain.models import ThreadStatus
 from app.domain.text import clean_display_name
 from app.services import payloads as p
 from app.services.views import message_view, posted_extras, rating_view, thread_view
-from app.web.deps import current_visitor, entity_id, json_object, services
+from app.web.deps import current_visitor, entity_id, json_object, services, snapshots
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 _ROOM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
@@ -71,23 +71,36 @@ async def create_visitor(data: p.NewVisitor) -> tuple[Json, int]:
 
 @bp.get("/rooms/<key>/threads")
 @validate_querystring(ThreadsQuery)
-async def list_threads(key: str, query_args: ThreadsQuery) -> Json:
-    """Threads of a room, newest first; pass `next_cursor` back as `cursor` for older ones."""
-    threads = await services().qa.recent_threads(
-        _room(key), before_seq=query_args.cursor, status=query_args.status
-    )
-    next_cursor = threads[-1]["seq"] if threads else None
-    return {"threads": threads, "next_cursor": next_cursor}
+async def list_threads(key: str, query_args: ThreadsQuery) -> Response:
+    """Threads of a room, newest first; pass `next_cursor` back as `cursor` for older ones.
+    Rendered once per room seq (`ETag`; `If-None-Match` gets a 304)."""
+    qa, room = services().qa, _room(key)
+    seq = await qa.room_seq(room)  # before the read: a change meanwhile moves it again
+
+    async def render() -> Json:
+        threads = await qa.recent_threads(
+            room, before_seq=query_args.cursor, status=query_args.status
+        )
+        return {"threads": threads, "next_cursor": threads[-1]["seq"] if threads else None}
+
+    key_ = ("threads", room, query_args.cursor, query_args.status, seq)
+    return await snapshots().json(key_, render)
 
 
 @bp.get("/threads/<thread_id>")
-async def get_thread(thread_id: str) -> Json:
-    """A thread with all its messages."""
+async def get_thread(thread_id: str) -> Response:
+    """A thread with all its messages (rendered once per room seq, with an `ETag`)."""
     qa = services().qa
-    thread = await qa.get_thread(entity_id(thread_id, "question"))
-    if thread.held:
-        raise NotFound("no such question")
-    return {"thread": await qa.thread_with_messages(thread)}
+    found = await qa.get_thread(entity_id(thread_id, "question"))
+    seq = await qa.room_seq(found.room)
+
+    async def render() -> Json:
+        thread = await qa.get_thread(found.id)
+        if thread.held:
+            raise NotFound("no such question")
+        return {"thread": await qa.thread_with_messages(thread)}
+
+    return await snapshots().json(("thread", found.id, seq), render)
 
 
 @bp.get("/rooms/<key>/similar")

@@ -10,10 +10,21 @@ from quart import current_app, request
 from app.domain.errors import Invalid, NotFound, Unauthorized
 from app.domain.models import Visitor
 from app.services.container import Services
+from app.web.snapshots import Snapshots
 
 
 def services() -> Services:
     return cast(Services, current_app.extensions["entraide"])
+
+
+def snapshots() -> Snapshots:
+    """The JSON API's room reads, rendered once per room seq."""
+    return cast(Snapshots, current_app.extensions["entraide.snapshots"])
+
+
+def pages() -> Snapshots:
+    """The crawlable answer pages, rendered once per room stamp."""
+    return cast(Snapshots, current_app.extensions["entraide.pages"])
 
 
 def bearer_token() -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -155,3 +156,33 @@ async def test_health_readiness_openapi_and_pages(server: LiveServer) -> None:
             server.url + "/widget/panel", params={"product": "montre-maree", "shopper": "c-42.ab"}
         ) as r:
             assert '"shopper": "c-42.ab"' in await r.text()
+
+
+async def test_room_reads_carry_an_etag_that_moves_only_when_the_room_changes(
+    server: LiveServer, people: Any
+) -> None:
+    _, asking = await people("Camille")
+    _, helping = await people("Hugo")
+    for client in (asking, helping):
+        await client.call("join", {"room": "montre", "product": PRODUCT})
+    asked = await asking.call("ask", {"room": "montre", "body": "Étanche ?", "client_id": cid()})
+    paths = ("/api/v1/rooms/montre/threads", f"/api/v1/threads/{asked['thread']['id']}")
+    async with aiohttp.ClientSession() as http:
+
+        async def read(path: str, etag: str | None = None) -> tuple[int, str, str]:
+            headers = {"If-None-Match": etag} if etag else {}
+            async with http.get(server.url + path, headers=headers) as resp:
+                return resp.status, await resp.text(), resp.headers.get("ETag", "")
+
+        first = {path: await read(path) for path in paths}
+        for path, (status, body, etag) in first.items():
+            assert status == 200 and "Étanche ?" in repr(json.loads(body)) and etag
+            assert await read(path, etag) == (304, "", etag)  # nothing changed: no body
+        await helping.call("answer", {"thread_id": asked["thread"]["id"], "body": "Oui, 100 m.",
+                                      "client_id": cid()})  # fmt: skip
+        for path, (_, _, etag) in first.items():
+            status, body, new_etag = await read(path, etag)  # the answer moved the room's seq
+            assert status == 200 and "Oui, 100 m." in repr(json.loads(body)) and new_etag != etag
+    async with aiohttp.ClientSession() as http, http.get(server.url + paths[0]) as resp:
+        assert resp.headers["Cache-Control"] == "no-cache"
+        assert resp.headers["Content-Type"].startswith("application/json")
