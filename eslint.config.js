@@ -36,4 +36,13 @@ export default [
       globals: { ...globals.node },
     },
   },
+  {
+    // The bench's Node scripts: the load generator and the socket.io reference server.
+    files: ["bench/**/*.mjs"],
+    languageOptions: {
+      ecmaVersion: 2022,
+      sourceType: "module",
+      globals: { ...globals.node },
+    },
+  },
 ];

@@ -1,14 +1,18 @@
-"""One bench run: Entraide (`entraide run`, fresh SQLite) vs the bare python-socketio reference.
+"""One bench run: Entraide (`entraide run`, fresh SQLite) vs two references side by side.
 
-Each target gets a fresh server pinned to core 0 (`taskset -c 0`); the Node load generator
-(bench/loadgen.mjs) runs pinned to core 1. Prints a markdown table with both results and the
-ratios ours/reference. Everything is bounded by subprocess timeouts; servers are stopped on
-exit, on failure and on Ctrl-C/SIGTERM.
+The references: bare python-socketio (bench/bare_server.py) and Node socket.io 4.x
+(bench/node_server.mjs, when node_modules/socket.io is installed), both with the same events,
+acks and payload bytes as Entraide. Each target gets a fresh server pinned to core 0
+(`taskset -c 0`); the Node load generator (bench/loadgen.mjs) runs pinned to core 1. Prints a
+markdown table with all results and the ratios between them. Everything is bounded by
+subprocess timeouts; servers are stopped on exit, on failure and on Ctrl-C/SIGTERM.
 
-    .venv/bin/python bench/run.py                       # C=1000 R=50 P=200/s D=10s, both
+    .venv/bin/python bench/run.py                       # C=1000 R=50 P=200/s D=10s, all
     .venv/bin/python bench/run.py --clients 200 --rooms 10 --rate 100
     .venv/bin/python bench/run.py --only ours --sweep 25,50,100   # max sustained rate
     .venv/bin/python bench/run.py --only ours --profile            # + py-spy hotspots
+    .venv/bin/python bench/run.py --hot-room            # C=1000 in ONE room, rate sweep
+    .venv/bin/python bench/run.py --servers entraide,node --hot-room --sweep 5,10,20
 
 The machine may be shared with other work (test runs of other sessions): before each run the
 script waits (bounded) for both cores to be quiet, runs server and generator at raised
@@ -50,6 +54,14 @@ STOP_TIMEOUT = 15.0
 SETUP_TIMEOUT = 180.0  # loadgen: visitors + connects + joins
 SUSTAINED_P99_MS = 100.0
 GENERATOR_BUSY_PCT = 85.0  # of one core: above this the generator may be the bottleneck
+HOT_ROOM_SWEEP = "5,10,20,30,50,75,100"  # posts/s; x C=1000 receivers = deliveries/s
+NODE_SOCKETIO = ROOT / "node_modules" / "socket.io" / "package.json"
+
+# Targets: Entraide ("ours"), the python-socketio reference ("bare"), the Node one ("node").
+TARGETS = ("ours", "bare", "node")
+TARGET_ALIASES = {"entraide": "ours", "ours": "ours", "bare": "bare", "node": "node"}
+TARGET_NAMES = {"ours": "Entraide", "bare": "bare python-socketio", "node": "Node socket.io"}
+TARGET_SHORT = {"ours": "Entraide", "bare": "bare", "node": "Node"}
 
 Result = dict[str, Any]
 _live: list[subprocess.Popen[bytes]] = []
@@ -165,6 +177,8 @@ def start_server(
         env["PYTHONPATH"] = os.pathsep.join([str(code), *extra_path])
         cmd = [str(VENV / "python"), "-m", "app.cli", "run", "--port", str(port)]
         cmd += ["--log-level", "warning"]
+    elif target == "node":
+        cmd = ["node", str(BENCH / "node_server.mjs"), "--port", str(port)]
     else:
         cmd = [str(VENV / "python"), str(BENCH / "bare_server.py"), "--port", str(port)]
     log_path = workdir / f"{target}-server.log"
@@ -197,8 +211,8 @@ def loadgen_cmd(
         "--setup-timeout", f"{SETUP_TIMEOUT:g}",
         "--server-pid", str(pid),
     ]  # fmt: skip
-    if target == "bare":
-        cmd.append("--bare")
+    if target in ("bare", "node"):
+        cmd.append("--bare")  # same protocol for both references: no visitor tokens
     if args.concurrent_first_join:
         cmd.append("--concurrent-first-join")
     return pinned(GENERATOR_CORE, args.nice, cmd)
@@ -399,6 +413,15 @@ def wait_for_quiet(limit_s: float, threshold_pct: float) -> dict[str, float]:
         log(f"waiting for a quiet machine: {busy}")
 
 
+def rss_kb(pid: int) -> int | None:
+    """VmRSS of a process from /proc (as the generator reads it), None if unreadable."""
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return None
+
+
 # one run ---------------------------------------------------------------------------------
 def one_run(args: argparse.Namespace, target: str, rate: float, code: Path) -> Result:
     quiet = wait_for_quiet(args.quiet_wait, args.quiet_threshold) if args.quiet_wait > 0 else {}
@@ -410,6 +433,7 @@ def one_run(args: argparse.Namespace, target: str, rate: float, code: Path) -> R
         proc, port, log_path = start_server(
             target, workdir, args.nice, Path(db_tmp), code, args.pythonpath
         )
+        rss_idle_kb = rss_kb(proc.pid)  # healthy, no Socket.IO connection yet
         log(
             f"{target}: server pid {proc.pid} on port {port}; load C={args.clients} "
             f"R={args.rooms} P={rate:g}/s D={args.duration:g}s"
@@ -441,6 +465,13 @@ def one_run(args: argparse.Namespace, target: str, rate: float, code: Path) -> R
         result["server_log_tail"] = server_log[-3000:]
     result["target"] = target
     result["busy_before_pct"] = quiet
+    result["server_rss_kb_idle"] = rss_idle_kb
+    with_clients = result.get("server_rss_kb_before_load")
+    if rss_idle_kb and with_clients:
+        # RSS with every client connected and joined (before posting) minus RSS idle.
+        result["server_rss_kb_per_connection"] = round(
+            (with_clients - rss_idle_kb) / args.clients, 1
+        )
     cores = result.get("cores") or {}
     for core, own in (("cpu0", "server_cpu_pct"), ("cpu1", "generator_cpu_pct")):
         if core in cores and result.get(own) is not None:
@@ -494,8 +525,18 @@ def _rss_mib(r: Result) -> Any:
     return r["server_rss_kb"] / 1024 if r.get("server_rss_kb") else None
 
 
+def _per_conn(r: Result) -> Any:
+    return r.get("server_rss_kb_per_connection")
+
+
 def _cpu(r: Result) -> Any:
     return r.get("server_cpu_pct")
+
+
+def _cpu_per_delivery_us(r: Result) -> Any:
+    """Server CPU time per `event` reception: % of a core x 10^4 / deliveries per second."""
+    cpu, dps = r.get("server_cpu_pct"), r.get("delivered_per_s")
+    return cpu * 1e4 / dps if cpu and dps else None
 
 
 def _ok(r: Result) -> bool:
@@ -535,6 +576,7 @@ ROWS: list[tuple[str, Callable[[Result], Any], Callable[[Result], Any] | None]] 
     ("ack p50 / p99 (ms)", lambda r: f"{fmt(_ack('p50')(r))} / {fmt(_ack('p99')(r))}", None),
     ("connections held", lambda r: fmt(r.get("connections_held")), None),
     ("server RSS at end (MiB)", lambda r: fmt(_rss_mib(r)), _rss_mib),
+    ("server RSS per connection (kB, joined − idle)", lambda r: fmt(_per_conn(r)), _per_conn),
     ("server CPU (% of core 0)", lambda r: fmt(_cpu(r)), _cpu),
     ("generator CPU (% of core 1)", lambda r: fmt(r.get("generator_cpu_pct")), None),
     ("other processes, core 0 / 1 (%)", _others, None),
@@ -544,24 +586,164 @@ ROWS: list[tuple[str, Callable[[Result], Any], Callable[[Result], Any] | None]] 
 
 
 def _head(r: Result) -> str:
-    name = "Entraide" if r["target"] == "ours" else "bare python-socketio"
-    return f"{name} @ {r['rate']:g}/s"
+    return f"{TARGET_NAMES[r['target']]} @ {r['rate']:g}/s"
+
+
+def _pairs(targets: list[str]) -> list[tuple[int, int]]:
+    """Ratio columns: every earlier target over every later one (Entraide, bare, Node)."""
+    return [(i, j) for i in range(len(targets)) for j in range(i + 1, len(targets))]
 
 
 def table(results: list[Result]) -> str:
-    """One column per result; with exactly one Entraide and one bare result, a ratio column."""
-    pair = len(results) == 2 and {r["target"] for r in results} == {"ours", "bare"}
-    if pair:
-        results = sorted(results, key=lambda r: r["target"] != "ours")
-    heads = [_head(r) for r in results] + (["ours / bare"] if pair else [])
+    """One column per result; with one result per distinct target, ratio columns between them."""
+    targets = [r["target"] for r in results]
+    compare = len(results) > 1 and len(set(targets)) == len(targets)
+    pairs: list[tuple[int, int]] = []
+    if compare:
+        results = sorted(results, key=lambda r: TARGETS.index(r["target"]))
+        pairs = _pairs([r["target"] for r in results])
+    heads = [_head(r) for r in results]
+    heads += [
+        f"{TARGET_SHORT[results[i]['target']]} / {TARGET_SHORT[results[j]['target']]}"
+        for i, j in pairs
+    ]
     lines = ["| metric | " + " | ".join(heads) + " |", "|---" * (len(heads) + 1) + "|"]
     failed = [r for r in results if not r.get("ok")]
     for r in failed:
         lines.append(f"| **{_head(r)} failed** | {r.get('error', '?')} |")
     for name, show, num in ROWS:
         cells = [show(r) if r.get("ok") else "failed" for r in results]
-        if pair:
-            cells.append(ratio(num(results[0]), num(results[1])) if num else "")
+        cells += [ratio(num(results[i]), num(results[j])) if num else "" for i, j in pairs]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _gen_load(r: Result) -> float:
+    """How busy the generator's core was: the generator (whole run or send window) or, when
+    other processes shared it, the whole core."""
+    core = ((r.get("cores") or {}).get(f"cpu{GENERATOR_CORE}") or {}).get("busy")
+    keys = ("generator_cpu_pct", "generator_cpu_pct_send_window")
+    return float(max([r.get(k) or 0 for k in keys] + [core or 0]))
+
+
+def _gen_busy(r: Result) -> bool:
+    """The generator's core was past GENERATOR_BUSY_PCT: the generator may be the limit."""
+    return _gen_load(r) > GENERATOR_BUSY_PCT
+
+
+def _first_fail_above(best: list[Result], target: str, rate: float) -> Result | None:
+    fails = [r for r in best if r["target"] == target and r["rate"] > rate and not _ok(r)]
+    return min(fails, key=lambda r: r["rate"], default=None)
+
+
+def highest_sustained(best: list[Result], target: str, rates: list[float]) -> tuple[float, bool]:
+    """(highest sustained rate, whether it is only a lower bound of the server's).
+
+    A lower bound: the top of the sweep was sustained, or the next rate failed with the
+    generator past GENERATOR_BUSY_PCT of its core (the generator, not the server, may have
+    been the limit). 0 when no rate was sustained; a skipped rate counts as not sustained.
+    """
+    ok = [r["rate"] for r in best if r["target"] == target and _ok(r)]
+    top = max(ok, default=0.0)
+    fail = _first_fail_above(best, target, top)
+    bound = bool(ok) and (top == max(rates) or (fail is not None and _gen_busy(fail)))
+    return top, bound
+
+
+def _limit(best: list[Result], target: str, rates: list[float]) -> str:
+    """What stopped the server at the first rate above its highest sustained one."""
+    top, _ = highest_sustained(best, target, rates)
+    fail = _first_fail_above(best, target, top)
+    if fail is None:
+        return "top of the sweep" if top else "—"
+    where = f"at {fail['rate']:g}/s: "
+    if not fail.get("ok"):
+        return where + "run failed"
+    if _gen_busy(fail):
+        gen = f"generator {fmt(fail.get('generator_cpu_pct'))}%"
+        gen += f", others {fmt(fail.get('other_load_cpu1_pct'))}%"
+        return where + f"server {fmt(_cpu(fail))}%, core 1 full ({gen}): generator-bound?"
+    return where + f"server CPU {fmt(_cpu(fail))}%, p99 {fmt(_lat('p99')(fail))} ms"
+
+
+def _rate_cell(rate: float, bound: bool) -> str:
+    if rate == 0:
+        return "none"
+    return f"≥ {rate:g}" if bound else f"{rate:g}"
+
+
+def sweep_table(best: list[Result], targets: list[str], rates: list[float]) -> str:
+    """Side by side per rate: p50 / p99, undelivered, server CPU and sustained, per target."""
+    heads = ["rate (posts/s) → deliveries/s"]
+    for t in targets:
+        short = TARGET_SHORT[t]
+        heads += [f"{short} p50 / p99 (ms)", f"{short} undelivered", f"{short} CPU % server / gen"]
+    lines = ["| " + " | ".join(heads) + " |", "|---" * len(heads) + "|"]
+    for rate in rates:
+        row = [f"{rate:g} → {fmt(rate * best[0]['clients'] / best[0]['rooms'])}"]
+        for t in targets:
+            r = next((x for x in best if x["target"] == t and x["rate"] == rate), None)
+            if r is None:
+                row += ["(skipped)", "", ""]
+            elif not r.get("ok"):
+                row += [f"failed: {str(r.get('error', '?'))[:60]}", "", ""]
+            else:
+                lat = f"{fmt(_lat('p50')(r))} / {fmt(_lat('p99')(r))}"
+                cpu = f"{fmt(_cpu(r))} / {fmt(r.get('generator_cpu_pct'))}"
+                cpu += " ⚠" if _gen_busy(r) else ""  # generator's core > GENERATOR_BUSY_PCT
+                row += [lat if _ok(r) else f"**{lat}** ✗", fmt(r.get("undelivered")), cpu]
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+def sweep_summary(best: list[Result], targets: list[str], rates: list[float]) -> str:
+    """Highest sustained rate per target, what stopped it, memory per connection; ratios."""
+    tops = {t: highest_sustained(best, t, rates) for t in targets}
+
+    def at_top(get: Callable[[Result], Any]) -> Callable[[str], Any]:
+        def value(t: str) -> Any:
+            r = next((x for x in best if x["target"] == t and x["rate"] == tops[t][0]), None)
+            return get(r) if r is not None else None
+
+        return value
+
+    def first_ok(get: Callable[[Result], Any]) -> Callable[[str], Any]:
+        def value(t: str) -> Any:
+            r = next((x for x in best if x["target"] == t and x.get("ok")), None)
+            return get(r) if r is not None else None
+
+        return value
+
+    def idle_mib(r: Result) -> Any:
+        return r["server_rss_kb_idle"] / 1024 if r.get("server_rss_kb_idle") else None
+
+    pairs = _pairs(targets)
+    heads = [TARGET_NAMES[t] for t in targets]
+    heads += [f"{TARGET_SHORT[targets[i]]} / {TARGET_SHORT[targets[j]]}" for i, j in pairs]
+    lines = ["| | " + " | ".join(heads) + " |", "|---" * (len(heads) + 1) + "|"]
+    # (label, numeric value per target for the ratios, display per target; None: fmt(value))
+    rows: list[tuple[str, Callable[[str], Any] | None, Callable[[str], str] | None]] = [
+        (
+            "highest sustained rate (posts/s; ≥: a lower bound)",
+            lambda t: tops[t][0] or None,
+            lambda t: _rate_cell(*tops[t]),
+        ),
+        ("what stopped it (the next rate)", None, lambda t: _limit(best, t, rates)),
+        ("deliveries/s at that rate", at_top(lambda r: r.get("delivered_per_s")), None),
+        ("p99 at that rate (ms)", at_top(_lat("p99")), None),
+        ("server CPU at that rate (% of core 0)", at_top(_cpu), None),
+        ("server CPU per delivery at that rate (µs)", at_top(_cpu_per_delivery_us), None),
+        ("server RSS idle (MiB)", first_ok(idle_mib), None),
+        ("server RSS per connection (kB, first run)", first_ok(_per_conn), None),
+    ]
+    for name, num, show in rows:
+        cells = [show(t) if show else fmt(num(t) if num else None) for t in targets]
+        for i, j in pairs:
+            cell = ratio(num(targets[i]), num(targets[j])) if num else ""
+            bound = tops[targets[i]][1] or tops[targets[j]][1]
+            if name.startswith("highest") and cell != "—" and bound:
+                cell += " (a bound)"
+            cells.append(cell)
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -574,8 +756,32 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=200, help="posts/s, all clients together")
     parser.add_argument("--duration", type=float, default=10, help="seconds of posting")
     parser.add_argument("--drain", type=float, default=10, help="max seconds to wait after")
-    parser.add_argument("--only", choices=["ours", "bare", "both"], default="both")
+    parser.add_argument(
+        "--servers",
+        default="",
+        help="comma-separated among entraide (or ours), bare, node (run in that order); "
+        "default all three when node_modules/socket.io is installed, else entraide,bare",
+    )
+    parser.add_argument(
+        "--only",
+        choices=["ours", "bare", "node", "both"],
+        default=None,
+        help="older spelling: one target, or 'both' (entraide,bare); overrides --servers",
+    )
     parser.add_argument("--sweep", default="", help="comma-separated rates instead of --rate")
+    parser.add_argument(
+        "--hot-room",
+        action="store_true",
+        help=f"every client in ONE room (R=1), rate sweep (default {HOT_ROOM_SWEEP}), each "
+        "server stops at its first unsustained rate (see --stop-after-fails)",
+    )
+    parser.add_argument(
+        "--stop-after-fails",
+        type=int,
+        default=None,
+        help="in a sweep, skip a server's higher rates after N consecutive unsustained rates "
+        "(0: never; default 1 with --hot-room, else 0)",
+    )
     parser.add_argument("--repeat", type=int, default=1, help="runs per target and rate")
     parser.add_argument("--nice", type=int, default=-10, help="niceness of server and generator")
     parser.add_argument(
@@ -624,6 +830,26 @@ def main() -> int:
         parser.error("bounded: 0 < --duration <= 120, --clients <= 5000, --rate <= 5000")
     if not 1 <= args.repeat <= 10:
         parser.error("--repeat must be 1..10")
+    if args.hot_room:
+        args.rooms = 1
+        args.sweep = args.sweep or HOT_ROOM_SWEEP
+    if args.stop_after_fails is None:
+        args.stop_after_fails = 1 if args.hot_room else 0
+    if args.only is not None:
+        targets = ["ours", "bare"] if args.only == "both" else [args.only]
+    else:
+        names = args.servers or (
+            "entraide,bare,node" if NODE_SOCKETIO.exists() else "entraide,bare"
+        )
+        try:
+            targets = [TARGET_ALIASES[n.strip()] for n in names.split(",") if n.strip()]
+        except KeyError as exc:
+            parser.error(f"--servers: unknown server {exc} (entraide, bare, node)")
+        targets = [t for t in TARGETS if t in targets]  # fixed order, no duplicates
+    if not targets:
+        parser.error("no server to run")
+    if "node" in targets and not NODE_SOCKETIO.exists():
+        parser.error("the node reference needs socket.io: npm ci (it is a devDependency)")
     if shutil.which("taskset") is None or shutil.which("node") is None:
         parser.error("needs taskset (util-linux) and node on PATH")
     atexit.register(stop_all)
@@ -637,11 +863,15 @@ def main() -> int:
         code_desc += f" with PYTHONPATH+={args.pythonpath}"
     log(f"benching Entraide {code_desc}")
     rates = [float(x) for x in args.sweep.split(",") if x.strip()] or [args.rate]
-    targets = ["ours", "bare"] if args.only == "both" else [args.only]
+    if any(not 0 < r <= 5000 for r in rates):
+        parser.error("bounded: every rate in 0 < rate <= 5000")
     results: list[Result] = []
+    fails: Counter[str] = Counter()  # consecutive unsustained rates per target
     for rate in rates:
         for _ in range(args.repeat):
             for target in targets:
+                if args.stop_after_fails and fails[target] >= args.stop_after_fails:
+                    continue
                 try:
                     r = one_run(args, target, rate, code)
                 except Exception as exc:  # reported in the table and the exit status
@@ -658,8 +888,14 @@ def main() -> int:
                 log(
                     f"{target} @ {rate:g}/s: delivered/s={r.get('delivered_per_s')} "
                     f"p99={_lat('p99')(r)} undelivered={r.get('undelivered')} "
-                    f"others={_others(r)} sustained={sustained(r, args.clients)}"
+                    f"cpu={_cpu(r)} others={_others(r)} sustained={sustained(r, args.clients)}"
                 )
+        for target in targets:
+            runs = [r for r in results if r["target"] == target and r["rate"] == rate]
+            if runs:  # with --repeat, a rate counts as sustained if any of its repeats was
+                fails[target] = 0 if any(_ok(r) for r in runs) else fails[target] + 1
+                if args.stop_after_fails and fails[target] == args.stop_after_fails:
+                    log(f"{target}: not sustained at {rate:g}/s, its higher rates are skipped")
 
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -667,7 +903,8 @@ def main() -> int:
     out.write_text(json.dumps({"args": vars(args), "results": results}, indent=1))
 
     print(
-        f"\nC={args.clients} clients over R={args.rooms} rooms, {args.duration:g} s of posting, "
+        f"\n{'Hot room: ' if args.hot_room else ''}"
+        f"C={args.clients} clients over R={args.rooms} rooms, {args.duration:g} s of posting, "
         f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}; server on core {SERVER_CORE}, "
         f"generator on core {GENERATOR_CORE}, nice {args.nice}; Entraide {code_desc}\n"
     )
@@ -676,6 +913,8 @@ def main() -> int:
     for rate in rates:
         for target in targets:
             runs = [r for r in results if r["target"] == target and r["rate"] == rate]
+            if not runs:  # skipped after failures at lower rates
+                continue
             ok = [r for r in runs if r.get("ok")] or runs
             best.append(min(ok, key=disturbance))
             if args.repeat > 1:
@@ -691,6 +930,14 @@ def main() -> int:
             ]
             top = f"{max(ok_rates):g} posts/s" if ok_rates else "none"
             print(f"{target}: highest sustained rate tried = {top}\n")
+        if len(targets) > 1:
+            print(
+                "Side by side (✗: not sustained, i.e. not p99 < 100 ms with 0 undelivered, no ack "
+                f"error, all connected; ⚠: core {GENERATOR_CORE} > {GENERATOR_BUSY_PCT:g}% busy, "
+                "the generator may be the limit):\n"
+            )
+            print(sweep_table(best, targets, rates) + "\n")
+            print(sweep_summary(best, targets, rates) + "\n")
     for r in results:
         prof = r.get("profile")
         if prof:
