@@ -18,16 +18,24 @@ from zoneinfo import ZoneInfo
 import socketio
 from quart import Quart
 from quart_schema import Info, QuartSchema
-from redis.asyncio import Redis
 
+from app.adapters.redis_health import Breaker
+from app.adapters.redis_health import connect as connect_redis
 from app.adapters.redis_leaderboards import RedisLeaderboards
 from app.adapters.redis_limits import limits_storage
 from app.adapters.redis_lock import sweeper_lock
 from app.adapters.smtp import SmtpTransport
 from app.config import Settings, load_settings
+from app.realtime.fanout import FanOut
 from app.realtime.names import PRESENCE, WIDGET_NAMESPACE, room_channel, visitor_presence
 from app.realtime.presence import LocalPresence, Presence, PresenceBroadcast, RedisPresence
-from app.realtime.server import build_server, connect_bus, run_heartbeat, stop_server
+from app.realtime.server import (
+    SeqBeacon,
+    build_server,
+    connect_bus,
+    run_heartbeat,
+    stop_server,
+)
 from app.realtime.staff import StaffNamespace
 from app.realtime.widget import WidgetNamespace
 from app.services.bus import EventBus
@@ -158,12 +166,14 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
     assert settings.secret_key is not None
     store = store or build_store(settings)
     bus = EventBus()
-    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    breaker = Breaker()  # one per process: every Redis client here fails fast together
+    redis = connect_redis(settings.redis_url, breaker) if settings.redis_url else None
     limits = RateLimits(
         write_rate=settings.write_rate,
         visitor_rate=settings.visitor_rate,
         room_rate=settings.room_rate,
         storage=limits_storage(redis),
+        fallback=limits_storage(None) if redis is not None else None,
     )
     gate = Gate(store, limits)
     moderation = ModerationService(
@@ -266,7 +276,10 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
     for blueprint in blueprints:
         quart.register_blueprint(blueprint)
 
-    sio = build_server(settings)
+    sio = build_server(settings, breaker)
+    beacon = SeqBeacon(sio, services.qa.room_seq)
+    if isinstance(sio.manager, FanOut):
+        sio.manager.recovered = beacon.now
 
     async def emit_presence(room: str, online: int) -> None:
         await sio.emit(
@@ -307,6 +320,7 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
             background = []
             if redis is not None:
                 background.append(asyncio.create_task(run_heartbeat(sio, counts)))
+            background.append(asyncio.create_task(beacon.run()))
             # Background work reads on the store's second reader connection: its reads
             # never queue in front of a request's (the tasks copy this context).
             with store.after_commit_reads():

@@ -4,16 +4,21 @@ and waiting with deadlines (never sleeping)."""
 from __future__ import annotations
 
 import asyncio
+import shutil
+import signal
 import socket
+import subprocess
 import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import aiohttp
+import redis
 import socketio
 import uvicorn
 
@@ -27,6 +32,59 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+class RedisServer:
+    """A private redis-server on a free loopback port (nothing on disk) that a test can
+    pause (SIGSTOP: it hangs), kill and start again on the same port."""
+
+    def __init__(self, folder: Path) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("redis-server is not installed (the test command installs it)")
+        folder.mkdir(parents=True, exist_ok=True)
+        self._command = [binary, "--port", str(free_port()), "--bind", "127.0.0.1",
+                         "--save", "", "--appendonly", "no", "--dir", str(folder)]  # fmt: skip
+        self.port = int(self._command[2])
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._proc: subprocess.Popen[bytes] | None = None
+        self.start()
+
+    def start(self) -> None:
+        self._proc = subprocess.Popen(self._command, stdout=subprocess.DEVNULL)
+        client = redis.Redis(port=self.port)
+        deadline = time.monotonic() + DEADLINE
+        try:
+            while True:
+                try:
+                    client.ping()
+                    return
+                except redis.ConnectionError:
+                    if time.monotonic() > deadline:
+                        self._proc.kill()
+                        raise RuntimeError("redis-server did not start") from None
+                    time.sleep(0.02)  # polling its port with a deadline
+        finally:
+            client.close()
+
+    def pause(self) -> None:
+        assert self._proc is not None
+        self._proc.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self._proc is not None
+        self._proc.send_signal(signal.SIGCONT)
+
+    def kill(self) -> None:
+        assert self._proc is not None
+        self._proc.kill()
+        self._proc.wait(DEADLINE)
+
+    def stop(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.send_signal(signal.SIGCONT)
+            self._proc.terminate()
+            self._proc.wait(DEADLINE)
 
 
 class LiveServer:

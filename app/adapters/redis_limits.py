@@ -18,4 +18,5 @@ def limits_storage(redis: Redis | None) -> Storage:
         implementation="redispy",
         key_prefix=keys.RATE_LIMIT_PREFIX,
         connection_pool=redis.connection_pool,  # type: ignore[arg-type]
+        wrap_exceptions=True,  # Redis down or hung: limits.errors.StorageError
     )

@@ -41,7 +41,8 @@ class Conflict(EntraideError):
 
 
 class Unavailable(EntraideError):
-    """The operator has not set up what this needs (e-mail without SMTP)."""
+    """Something this needs is not there: not set up (e-mail without SMTP), or out of reach
+    for now (Redis down): try again later."""
 
     code = "unavailable"
 

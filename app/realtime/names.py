@@ -8,6 +8,7 @@ STAFF_NAMESPACE = "/staff"
 # server -> client
 EVENT = "event"
 PRESENCE = "presence"
+SEQ = "seq"  # {"room", "seq"}: the room's latest event seq, every few seconds
 TYPING = "typing"
 NOTIFICATION = "notification"
 PRIVATE = "private"  # a message only the asker (and staff) see

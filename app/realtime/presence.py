@@ -2,6 +2,8 @@
 
 Without Redis a dict of sets; with Redis a sorted set per room (member = socket id, score =
 last heartbeat) so a crashed process's sockets age out instead of being counted forever.
+While Redis is out of reach a count is UNKNOWN and nothing is sent: joining a room never
+waits for, or fails on, presence.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from app import keys
 
 STALE_AFTER = 90.0  # seconds without a heartbeat before a socket stops counting
 EMIT_EVERY = 1.0  # seconds: at most one `presence` message per room in this interval
+UNKNOWN = -1  # a count Redis could not give
 log = logging.getLogger(__name__)
 
 
@@ -59,35 +63,49 @@ class LocalPresence:
 class RedisPresence:
     def __init__(self, redis: Redis) -> None:
         self._redis = redis
+        self._warned = 0.0
 
-    async def _count(self, key: str, now: float) -> int:
-        async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.zremrangebyscore(key, 0, now - STALE_AFTER)
-            pipe.zcard(key)
-            _, count = await pipe.execute()
+    def _unknown(self, exc: RedisError) -> int:
+        if time.monotonic() - self._warned > 10:
+            self._warned = time.monotonic()
+            log.warning("presence unknown while Redis is out of reach: %s", exc)
+        return UNKNOWN
+
+    async def _count(self, key: str, now: float, *first: tuple[str, str]) -> int:
+        """Run the `first` commands (zadd/zrem of a socket), then count the room."""
+        try:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for command, sid in first:
+                    if command == "zadd":
+                        pipe.zadd(key, {sid: now})
+                    else:
+                        pipe.zrem(key, sid)
+                pipe.zremrangebyscore(key, 0, now - STALE_AFTER)
+                pipe.zcard(key)
+                *_, count = await pipe.execute()
+        except RedisError as exc:
+            return self._unknown(exc)
         return int(count)
 
     async def enter(self, room: str, sid: str) -> int:
-        now = time.time()
-        key = keys.presence(room)
-        await self._redis.zadd(key, {sid: now})
-        return await self._count(key, now)
+        return await self._count(keys.presence(room), time.time(), ("zadd", sid))
 
     async def leave(self, room: str, sid: str) -> int:
-        key = keys.presence(room)
-        await self._redis.zrem(key, sid)
-        return await self._count(key, time.time())
+        return await self._count(keys.presence(room), time.time(), ("zrem", sid))
 
     async def count(self, room: str) -> int:
         return await self._count(keys.presence(room), time.time())
 
     async def heartbeat(self, rooms_by_sid: dict[str, set[str]]) -> None:
         now = time.time()
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for sid, rooms in rooms_by_sid.items():
-                for room in rooms:
-                    pipe.zadd(keys.presence(room), {sid: now})
-            await pipe.execute()
+        try:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for sid, rooms in rooms_by_sid.items():
+                    for room in rooms:
+                        pipe.zadd(keys.presence(room), {sid: now})
+                await pipe.execute()
+        except RedisError as exc:
+            self._unknown(exc)
 
 
 class PresenceBroadcast:
@@ -148,7 +166,9 @@ class PresenceBroadcast:
         if len(self._last) > 10_000:  # forget rooms quiet for a while
             cutoff = time.monotonic() - self._every
             self._last = {r: t for r, t in self._last.items() if t > cutoff}
-        await self._emit(room, await self._presence.count(room))
+        count = await self._presence.count(room)
+        if count != UNKNOWN:
+            await self._emit(room, count)
 
     async def close(self) -> None:
         for task in list(self._tasks):

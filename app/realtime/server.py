@@ -18,9 +18,11 @@ import engineio.json
 import socketio
 
 from app import keys
+from app.adapters.redis_health import Breaker
 from app.config import Settings
 from app.realtime import names
 from app.realtime.acks import error_ack
+from app.realtime.fanout import FanOut
 from app.services.bus import (
     AnswerPosted,
     CaseChanged,
@@ -35,6 +37,7 @@ from app.services.views import message_view, thread_view, wire_event
 
 log = logging.getLogger(__name__)
 PING_INTERVAL = 25
+SEQ_EVERY = 15.0  # seconds between two advertisements of a room's latest seq
 
 
 class PacketJson:
@@ -124,10 +127,10 @@ def origin_checker(settings: Settings) -> Callable[[str | None, dict[str, Any]],
     return check
 
 
-def build_server(settings: Settings) -> socketio.AsyncServer:
+def build_server(settings: Settings, breaker: Breaker | None = None) -> socketio.AsyncServer:
     manager = None
     if settings.redis_url:
-        manager = socketio.AsyncRedisManager(settings.redis_url, channel=keys.socketio_channel())
+        manager = FanOut(settings.redis_url, keys.socketio_channel(), breaker or Breaker())
     return GuardedServer(
         async_mode="asgi",
         serializer=GuardedPacket,
@@ -231,6 +234,48 @@ def connect_bus(
     bus.subscribe(EnthusiastsNudged.name, on_nudged)
 
 
+class SeqBeacon:
+    """Tells every room of this process its latest event seq every `every` seconds, and at
+    once when asked (Redis is back): a client that missed an event (processes could not
+    talk, its socket was dropped for reading too slowly) notices even when no later event
+    comes, and joins with `since` to fetch what it missed."""
+
+    def __init__(
+        self, sio: socketio.AsyncServer, seq_of: Callable[[str], Awaitable[int | None]],
+        every: float = SEQ_EVERY,
+    ) -> None:  # fmt: skip
+        self._sio = sio
+        self._seq_of = seq_of
+        self._every = every
+        self._wake = asyncio.Event()
+
+    async def now(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._every)
+            self._wake.clear()
+            try:
+                await self.advertise()
+            except Exception:
+                log.exception("room seqs not advertised")
+
+    async def advertise(self) -> None:
+        rooms = self._sio.manager.rooms.get(names.WIDGET_NAMESPACE, {})
+        keys_ = [r.removeprefix("room:") for r in list(rooms)
+                 if isinstance(r, str) and r.startswith("room:")]  # fmt: skip
+        for key in keys_:
+            seq = await self._seq_of(key)
+            if seq is None:
+                continue
+            await self._sio.emit(  # to this process's sockets only: each process tells its own
+                names.SEQ, {"room": key, "seq": seq}, room=names.room_channel(key),
+                namespace=names.WIDGET_NAMESPACE, ignore_queue=True,
+            )  # fmt: skip
+
+
 async def run_heartbeat(sio: socketio.AsyncServer, presence: Any, every: float = 30.0) -> None:
     """Refresh this process's sockets in the shared presence sets until cancelled."""
     while True:
@@ -255,6 +300,8 @@ async def stop_server(sio: socketio.AsyncServer) -> None:
     """Stop background work, including the Redis manager's listener and its connections."""
     await sio.shutdown()
     manager = sio.manager
+    if isinstance(manager, FanOut):
+        await manager.close()
     listener = getattr(manager, "thread", None)
     if isinstance(listener, asyncio.Task):
         listener.cancel()

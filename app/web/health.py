@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
 from typing import Any
 
 from quart import Blueprint, current_app
@@ -10,6 +12,17 @@ from app.services.views import mail_stats_view
 from app.web.deps import services
 
 bp = Blueprint("health", __name__)
+CHECK_WITHIN = 1.0  # seconds: a load balancer gets an answer fast, naming what is down
+
+
+async def _check(probe: Awaitable[Any]) -> str:
+    try:
+        await asyncio.wait_for(probe, CHECK_WITHIN)
+    except TimeoutError:
+        return f"down: no answer within {CHECK_WITHIN:g} s"
+    except Exception as exc:
+        return f"down: {type(exc).__name__}"
+    return "ok"
 
 
 @bp.get("/healthz")
@@ -21,19 +34,12 @@ async def healthz() -> dict[str, str]:
 @bp.get("/readyz")
 async def readyz() -> tuple[dict[str, Any], int]:
     """The store (and Redis, when configured) answer: safe to route traffic here."""
-    checks: dict[str, str] = {}
-    try:
-        await services().readiness.check_store()
-        checks["store"] = "ok"
-    except Exception as exc:
-        checks["store"] = f"down: {type(exc).__name__}"
+    probes = {"store": services().readiness.check_store()}
     redis = current_app.extensions.get("entraide.redis")
     if redis is not None:
-        try:
-            await redis.ping()
-            checks["redis"] = "ok"
-        except Exception as exc:
-            checks["redis"] = f"down: {type(exc).__name__}"
+        probes["redis"] = redis.ping()
+    results = await asyncio.gather(*map(_check, probes.values()))
+    checks = dict(zip(probes, results, strict=True))
     ready = all(v == "ok" for v in checks.values())
     body: dict[str, Any] = {"status": "ok" if ready else "unavailable", "checks": checks}
     mail = services().mail

@@ -253,3 +253,27 @@ describe("reconnects", () => {
     assert.deepEqual(h.seqs(), [2]);
   });
 });
+
+describe("advertised seq", () => {
+  it("re-joins from the last seq when the room is ahead, then applies what was missed", () => {
+    const h = joinedAt(3);
+    assert.equal(h.sync.advertised(3), false); // up to date: nothing to do
+    assert.equal(h.sync.advertised(5), true);
+    assert.deepEqual(
+      h.log.joins.map((j) => j.since),
+      [null, 3],
+    );
+    assert.equal(h.sync.advertised(6), false); // a join is already on its way
+    h.sync.joined(h.log.joins[1].id, { ok: true, seq: 5, threads: [], missed: [ev(4), ev(5)], complete: true });
+    assert.deepEqual(h.seqs(), [4, 5]);
+    assert.equal(h.sync.seq, 5);
+  });
+
+  it("ignores what is not a number and anything before the first join", () => {
+    const h = harness();
+    assert.equal(h.sync.advertised(9), false); // never joined: the first join will come
+    const joined = joinedAt(2);
+    assert.equal(joined.sync.advertised("9"), false);
+    assert.equal(joined.log.joins.length, 1);
+  });
+});

@@ -3,7 +3,8 @@
  * server pushes: room events, presence, typing, notifications and private messages.
  *
  * Protocol (docs/api.md): namespace "/", `join` {room, since, product} acked with {seq,
- * threads, missed, complete}; server events `event` (room events, by seq), `presence`,
+ * threads, missed, complete}; server events `event` (room events, by seq), `seq` (the
+ * room's latest seq, every few seconds), `presence`,
  * `typing`, `notification` (answer, nudge, rank, badge) and `private`.
  */
 import { $ } from "../shared/dom.js";
@@ -36,6 +37,9 @@ const sync = createRoomSync({ join: sendJoin, reset: resetThreads, snapshot, app
 export function listen() {
   socket.on("event", onEvent);
   socket.on("presence", onPresence);
+  socket.on("seq", (data) => {
+    if (data && data.room === ROOM) sync.advertised(data.seq);
+  });
   socket.on("typing", onTyping);
   socket.on("notification", onNotification);
   socket.on("private", onPrivate);

@@ -14,7 +14,9 @@
  *   applied in order, then the buffered ones with seq > the new last, each seq once;
  * - `complete: false` in the ack means too much was missed to replay: start again from the
  *   ack's snapshot (its threads at its seq);
- * - every (re)connect re-joins with `since` = last, so a blip loses nothing.
+ * - every (re)connect re-joins with `since` = last, so a blip loses nothing;
+ * - the server tells the room its latest seq every few seconds (`seq`): a seq beyond last
+ *   re-joins with `since` = last, so a missed event is fetched even when no later one comes.
  *
  * The caller sends the joins and renders: see createRoomSync's handlers.
  */
@@ -114,6 +116,13 @@ export function createRoomSync(handlers, options = {}) {
     events.forEach(receive);
   }
 
+  /** The room's latest seq, as the server advertises it: fetch what we missed, if any. */
+  function advertised(seq) {
+    if (typeof seq !== "number" || last === null || pending !== null || seq <= last) return false;
+    startJoin();
+    return true;
+  }
+
   /** The socket (re)connected: join again from the last applied seq. */
   function connected() {
     return startJoin();
@@ -123,6 +132,7 @@ export function createRoomSync(handlers, options = {}) {
     receive,
     joined,
     failed,
+    advertised,
     connected,
     get seq() {
       return last;

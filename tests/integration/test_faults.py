@@ -1,0 +1,173 @@
+"""Faults on loopback, two server processes' worth of apps on one SQLite file and a private
+Redis: Redis hangs (SIGSTOP) or dies for a few seconds while shoppers write.
+
+Each time: every write is acknowledged without waiting for Redis (the test only lets Redis
+come back once it has every ack), `/readyz` answers at once and names Redis, nothing acked
+is lost or stored twice, and every shopper's view ends complete — including the other
+process's shoppers, who could not be told live: they learn the room's latest seq (the
+`seq` advertisement after Redis is back) and fetch what they missed with `since`, as the
+widget does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+import socketio
+
+from tests.conftest import server_overrides
+from tests.support import (
+    DEADLINE,
+    PRODUCT,
+    LiveServer,
+    RedisServer,
+    cid,
+    connect,
+    eventually,
+    new_visitor,
+)
+
+ROOM = "waders-respirants"
+QUESTIONS = ("Ils taillent grand ?", "Les chaussons sont en néoprène ?", "Lavables en machine ?",
+             "Pour la pêche en mer aussi ?", "Quelle pointure pour un 44 ?")  # fmt: skip
+
+
+class RoomView:
+    """What the widget shows of one room: events applied once each, in seq order; a gap,
+    or an advertised seq beyond the last applied one, fetches the rest with `since`."""
+
+    def __init__(self, url: str, token: str) -> None:
+        self.url, self.token = url, token
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.last = 0
+        self.applied: list[int] = []  # seqs, in the order applied
+        self.threads: set[str] = set()
+        self._joining = asyncio.Lock()
+        self.sio.on("event", self._on_event)
+        self.sio.on("seq", self._on_seq)
+
+    async def open(self) -> None:
+        await self.sio.connect(self.url, auth={"token": self.token}, transports=["websocket"],
+                               wait_timeout=DEADLINE)  # fmt: skip
+        await self.join()
+
+    def _apply(self, event: dict[str, Any]) -> None:
+        if event["seq"] == self.last + 1:
+            self.last = event["seq"]
+            self.applied.append(event["seq"])
+            if event["type"] == "thread.created":
+                self.threads.add(event["data"]["id"])
+
+    async def join(self) -> None:
+        async with self._joining:
+            ack = await self.sio.call("join", {"room": ROOM, "since": self.last or None,
+                                               "product": PRODUCT}, timeout=DEADLINE)  # fmt: skip
+            assert ack["ok"], ack
+            for event in ack["missed"]:
+                self._apply(event)
+            if not self.applied:  # first join: the snapshot
+                self.threads |= {t["id"] for t in ack["threads"]}
+                self.last = ack["seq"]
+
+    async def _on_event(self, event: dict[str, Any]) -> None:
+        if event["room"] != ROOM or self._joining.locked() or event["seq"] <= self.last:
+            return
+        if event["seq"] > self.last + 1:
+            await self.join()  # a gap
+        else:
+            self._apply(event)
+
+    async def _on_seq(self, data: dict[str, Any]) -> None:
+        if data["room"] == ROOM and data["seq"] > self.last and not self._joining.locked():
+            await self.join()
+
+    async def seen(self) -> set[str]:
+        return set(self.threads)
+
+    async def close(self) -> None:
+        await self.sio.disconnect()
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path / "redis")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def two_servers(tmp_path: Path, redis_server: RedisServer) -> Iterator[tuple[LiveServer, ...]]:
+    overrides = server_overrides(tmp_path, redis_url=redis_server.url)
+    servers = (LiveServer(overrides), LiveServer(overrides))
+    for server in servers:
+        server.start()
+    yield servers
+    for server in servers:
+        server.stop()
+
+
+async def readiness(server: LiveServer) -> tuple[int, Any]:
+    async with aiohttp.ClientSession() as http, http.get(server.url + "/readyz") as resp:
+        return resp.status, await resp.json()
+
+
+async def room_threads(server: LiveServer) -> list[str]:
+    url = f"{server.url}/api/v1/rooms/{ROOM}/threads"
+    async with aiohttp.ClientSession() as http, http.get(url) as resp:
+        return [t["id"] for t in (await resp.json())["threads"]]
+
+
+@pytest.mark.parametrize("fault", ["pause", "kill"])
+async def test_redis_hanging_or_dying_loses_nothing_and_stalls_nothing(
+    two_servers: tuple[LiveServer, LiveServer],
+    redis_server: RedisServer,
+    fault: str,
+    clients: list[Any],
+) -> None:
+    a, b = two_servers
+    asker = await new_visitor(a.url, "Camille")
+    views = [RoomView(a.url, asker["token"]),
+             RoomView(b.url, (await new_visitor(b.url, "Hugo"))["token"])]  # fmt: skip
+    for view in views:
+        await view.open()
+    first = await views[0].sio.call("ask", {"room": ROOM, "body": "Avant ?", "client_id": cid()})
+    acked = [first["thread"]["id"]]
+    await eventually(views[1].seen, lambda t: acked[0] in t,
+                     "the other process's shopper sees the first question live")  # fmt: skip
+
+    askers = []  # one question each, as shoppers do (a burst from one person is held)
+    for n in range(len(QUESTIONS)):
+        asking = await connect(a.url, (await new_visitor(a.url, f"Client {n}"))["token"])
+        clients.append(asking)
+        assert (await asking.call("join", {"room": ROOM}))["ok"]
+        askers.append(asking)
+
+    redis_server.pause() if fault == "pause" else redis_server.kill()
+    try:
+        for asking, question in zip(askers, QUESTIONS, strict=True):
+            # each ack comes back while Redis is still out: nothing waits for it
+            ack = await asking.call("ask", {"room": ROOM, "body": question, "client_id": cid()})
+            assert ack["ok"] and not ack.get("held"), ack
+            acked.append(ack["thread"]["id"])
+        for server in (a, b):  # answers at once, naming what is down
+            status, body = await readiness(server)
+            assert status == 503 and body["checks"]["store"] == "ok"
+            assert body["checks"]["redis"].startswith("down")
+    finally:
+        redis_server.resume() if fault == "pause" else redis_server.start()
+
+    for view in views:  # the other process's shopper fetched what it could not be told
+        await eventually(view.seen, lambda t: t >= set(acked),
+                         "every acked question in every view")  # fmt: skip
+        assert view.applied == sorted(set(view.applied)), "an event applied twice"
+        await view.close()
+    stored = await room_threads(a)
+    assert sorted(stored) == sorted(acked)  # nothing lost, nothing twice
+    for server in (a, b):  # ready again once Redis is back
+        await eventually(partial(readiness, server), lambda r: r[0] == 200, "ready again")
