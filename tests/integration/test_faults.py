@@ -1,5 +1,6 @@
 """Faults on loopback, two server processes' worth of apps on one SQLite file and a private
-Redis: Redis hangs (SIGSTOP) or dies for a few seconds while shoppers write.
+Redis: Redis hangs (SIGSTOP) or dies for a few seconds while shoppers write; another
+process holds SQLite's write lock.
 
 Each time: every write is acknowledged without waiting for Redis (the test only lets Redis
 come back once it has every ack), `/readyz` answers at once and names Redis, nothing acked
@@ -12,6 +13,7 @@ widget does.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -171,3 +173,25 @@ async def test_redis_hanging_or_dying_loses_nothing_and_stalls_nothing(
     assert sorted(stored) == sorted(acked)  # nothing lost, nothing twice
     for server in (a, b):  # ready again once Redis is back
         await eventually(partial(readiness, server), lambda r: r[0] == 200, "ready again")
+
+
+async def test_a_write_while_another_process_locks_the_database_is_refused_then_stored_once(
+    server: LiveServer, people: Any
+) -> None:
+    _, asking = await people("Camille")
+    assert (await asking.call("join", {"room": ROOM, "product": PRODUCT}))["ok"]
+    ask = {"room": ROOM, "body": "Ils taillent grand ?", "client_id": cid()}
+    locker = sqlite3.connect(server.overrides["database_url"].removeprefix("sqlite:///"),
+                             isolation_level=None)  # fmt: skip
+    locker.execute("BEGIN EXCLUSIVE")  # another process writing for a long while
+    try:
+        refused = await asking.call("ask", ask)  # answered while the lock is still held
+        assert not refused["ok"] and refused["error"]["code"] == "unavailable", refused
+        assert "busy" in refused["error"]["message"]  # said clearly, not a crash
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    stored = await asking.call("ask", ask)  # the widget's retry: same client_id
+    assert stored["ok"]
+    assert (await asking.call("ask", ask))["thread"]["id"] == stored["thread"]["id"]
+    assert await room_threads(server) == [stored["thread"]["id"]]  # once

@@ -43,9 +43,9 @@ from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import PyMongoError
+from pymongo.errors import ConnectionFailure, PyMongoError
 
-from app.domain.errors import Conflict, Stale
+from app.domain.errors import Conflict, Stale, Unavailable
 from app.domain.models import Event, EventType, Thread, ThreadStatus, utcnow
 from app.domain.outbox import CommitHook, OutboxItem
 
@@ -398,6 +398,10 @@ class MongoBase:
             else:
                 yield unit
                 await self._write_outbox(unit)
+        except ConnectionFailure as exc:  # a failover (NotPrimaryError), a lost connection
+            # Stored or not, the caller cannot know: no ack; a retry with the same client_id
+            # stores it once.
+            raise Unavailable("the database is out of reach for a moment; try again") from exc
         finally:
             self._unit.reset(token)
         if unit.events or unit.items:

@@ -20,7 +20,7 @@ from typing import Any
 
 import aiosqlite
 
-from app.domain.errors import Conflict
+from app.domain.errors import Conflict, Unavailable
 from app.domain.models import Event, EventType, utcnow
 from app.domain.outbox import CommitHook, OutboxItem
 
@@ -255,6 +255,18 @@ def dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value is not None else None
 
 
+WRITE_WAIT_MS = 2000  # how long a write waits for another process's lock before `unavailable`
+
+
+def _busy(exc: sqlite3.OperationalError) -> Exception:
+    """Another process holds the write lock past WRITE_WAIT_MS: a clear `unavailable` (the
+    write was not stored; a retry with the same client_id stores it once)."""
+    message = str(exc).lower()
+    if "locked" in message or "busy" in message:
+        return Unavailable("the database is busy; try again")
+    return exc
+
+
 @dataclass(slots=True)
 class SqliteUnit:
     """A transaction in progress on the writer connection (see `SqliteBase.atomic`)."""
@@ -292,8 +304,8 @@ class SqliteBase:
         self._writer = await aiosqlite.connect(self._path, isolation_level=None)
         self._writer.row_factory = sqlite3.Row
         await self._writer.executescript(
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;"
-            " PRAGMA foreign_keys=ON;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+            f" PRAGMA busy_timeout={WRITE_WAIT_MS}; PRAGMA foreign_keys=ON;"
         )
         await self._add_missing_columns(self._writer)
         await self._writer.executescript(SCHEMA)
@@ -368,7 +380,10 @@ class SqliteBase:
             raise RuntimeError("store is not open")
         db = self._writer
         async with self._write_lock:
-            await db.execute("BEGIN IMMEDIATE")
+            try:
+                await db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise _busy(exc) from exc
             unit = SqliteUnit(db)
             token = self._unit.set(unit)
             try:

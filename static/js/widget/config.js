@@ -13,6 +13,7 @@ export const { t, has } = i18n;
 
 export const ACK_TIMEOUT_MS = 5000;
 export const WRITE_ATTEMPTS = 3;
+export const RETRY_AFTER_MS = 1500; // before re-sending a write the server could not store (x attempt)
 export const PAGE_SIZE = 20; // the server's page of recent threads: a full page means there may be more
 export const REPORT_REASONS = ["spam", "insult", "off_topic", "other"];
 

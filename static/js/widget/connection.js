@@ -3,7 +3,7 @@
  * a timeout and retries. What to do on each (re)connect is the caller's (room.js re-joins).
  */
 import { $ } from "../shared/dom.js";
-import { ACK_TIMEOUT_MS, t } from "./config.js";
+import { ACK_TIMEOUT_MS, RETRY_AFTER_MS, t } from "./config.js";
 import { state } from "./state.js";
 
 const line = $(".ep-connection");
@@ -65,8 +65,10 @@ export function whenConnected() {
 }
 
 /**
- * Emit with an ack; on timeout re-send the very same payload (writes carry a client_id,
- * so a retried send lands once). Resolves the ack, or {ok: false, error} — never rejects.
+ * Emit with an ack; on timeout, or an `unavailable` answer (the server could not store it
+ * this time: database busy, failover), re-send the very same payload after a short wait
+ * (writes carry a client_id, so a retried send lands once). Resolves the ack, or
+ * {ok: false, error} — never rejects.
  */
 export function emitAck(event, payload, attempts) {
   attempts = attempts || 1;
@@ -78,6 +80,11 @@ export function emitAck(event, payload, attempts) {
         if (err) {
           if (tries < attempts) attempt();
           else resolve({ ok: false, error: { code: "unavailable" } });
+          return;
+        }
+        const busy = res && res.ok === false && res.error && res.error.code === "unavailable";
+        if (busy && tries < attempts) {
+          setTimeout(attempt, RETRY_AFTER_MS * tries);
           return;
         }
         resolve(res && typeof res === "object" ? res : { ok: false, error: { code: "unknown" } });
