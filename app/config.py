@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     # Limits (protocol: each refusal is a clear error code and stores nothing).
     max_body_chars: int = Field(default=2000, ge=100, le=20_000)
     max_event_bytes: int = Field(default=16_384, ge=1024, le=1_048_576)
+    # Packets waiting for a socket that stopped reading before it is dropped (it then
+    # reconnects and joins with `since`).
+    max_queued_packets: int = Field(default=1000, ge=5, le=100_000)
     write_rate: str = "20/minute;5/5second"
     visitor_rate: str = "10/hour"
     room_rate: str = "60/hour"  # new product rooms opened per client address

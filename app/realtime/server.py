@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+import engineio
 import engineio.json
 import socketio
 
@@ -80,6 +81,39 @@ class GuardedPacket(socketio.packet.Packet):  # type: ignore[misc]
             return 0
 
 
+class BoundedEngine(engineio.AsyncServer):  # type: ignore[misc]
+    """Engine.IO with a bound on what waits for a socket that stopped reading.
+
+    Engine.IO queues every packet for a socket and one writer task sends them; a client
+    that stops reading (a frozen tab, a dead mobile link) would make that queue grow until
+    the ping timeout (~45 s: a hot room's whole traffic). Past `max_queued` packets the
+    socket is dropped: its queue emptied, the app told it disconnected (presence, rooms),
+    its connection closed once the write in progress ends. The client reconnects and joins
+    with `since`, which replays what it missed.
+    """
+
+    def __init__(self, *args: Any, max_queued: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_queued = max_queued
+
+    async def send_packet(self, sid: str, pkt: Any) -> None:
+        socket = self.sockets.get(sid)
+        if socket is not None and socket.queue.qsize() >= self.max_queued:
+            await self._drop(socket)
+            return
+        await super().send_packet(sid, pkt)
+
+    async def _drop(self, socket: Any) -> None:
+        if socket.closed or socket.closing:
+            return
+        log.warning("dropped socket %s: %d packets unread", socket.sid, socket.queue.qsize())
+        while not socket.queue.empty():
+            socket.queue.get_nowait()
+            socket.queue.task_done()
+        await socket.close(wait=False, abort=True, reason=self.reason.TRANSPORT_ERROR)
+        socket.queue.put_nowait(None)  # the writer ends after its current write, closing
+
+
 class GuardedServer(socketio.AsyncServer):  # type: ignore[misc]
     """AsyncServer that refuses client events named like lifecycle events, and events
     whose JSON could not be read.
@@ -87,6 +121,9 @@ class GuardedServer(socketio.AsyncServer):  # type: ignore[misc]
     python-socketio dispatches an incoming EVENT packet named "connect" to the connect
     handler; refusing it here keeps authentication in `on_connect` only.
     """
+
+    def _engineio_server_class(self) -> type[BoundedEngine]:
+        return BoundedEngine
 
     async def _handle_event(self, eio_sid: str, namespace: str, id: Any, data: Any) -> None:
         if data is UNREADABLE:
@@ -139,6 +176,7 @@ def build_server(settings: Settings, breaker: Breaker | None = None) -> socketio
         cors_allowed_origins=origin_checker(settings),
         async_handlers=False,
         max_http_buffer_size=settings.max_event_bytes,
+        max_queued=settings.max_queued_packets,
         ping_interval=PING_INTERVAL,
         http_compression=False,
         logger=False,
