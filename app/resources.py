@@ -1,0 +1,13 @@
+"""Where the package's own files are: static files, templates and translations ship inside
+the `app` package (the wheel carries them), so they are found next to this module, never
+relative to a checkout or the working directory. Nothing is ever written here: the package
+may be installed read-only; run-time data goes under `var/` in the working directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+STATIC_DIR = PACKAGE_DIR / "static"
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+TRANSLATIONS_DIR = PACKAGE_DIR / "translations"
