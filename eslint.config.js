@@ -4,7 +4,8 @@ import globals from "globals";
 
 export default [
   {
-    ignores: ["node_modules/", ".venv/", "var/"],
+    // app/static/vendor/: npm's minified browser builds, copied there by bin/setup.
+    ignores: ["node_modules/", ".venv/", "var/", "app/static/vendor/"],
   },
   js.configs.recommended,
   {

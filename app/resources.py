@@ -11,3 +11,6 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 STATIC_DIR = PACKAGE_DIR / "static"
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 TRANSLATIONS_DIR = PACKAGE_DIR / "translations"
+# Browser libraries from npm, copied here by bin/setup after `npm ci` (git-ignored; in the
+# wheel, which is built after that) and served from /static/vendor/<name>.
+VENDOR_DIR = STATIC_DIR / "vendor"
