@@ -1,15 +1,16 @@
-// ESLint flat config: `npx eslint static tests/js` (run by bin/test).
+// ESLint flat config: `npx eslint app/static tests/js bench` (run by bin/test).
 import js from "@eslint/js";
 import globals from "globals";
 
 export default [
   {
-    ignores: ["node_modules/", ".venv/", "var/"],
+    // app/static/vendor/: npm's minified browser builds, copied there by bin/setup.
+    ignores: ["node_modules/", ".venv/", "var/", "app/static/vendor/"],
   },
   js.configs.recommended,
   {
     // The front end: native ES modules loaded by <script type="module">, no bundler.
-    files: ["static/js/**/*.js"],
+    files: ["app/static/js/**/*.js"],
     languageOptions: {
       ecmaVersion: 2022,
       sourceType: "module",
@@ -18,7 +19,7 @@ export default [
   },
   {
     // Classic scripts: the loader shops embed with a plain <script> tag, the API docs page.
-    files: ["static/widget.js", "static/api_docs.js"],
+    files: ["app/static/widget.js", "app/static/api_docs.js"],
     languageOptions: {
       ecmaVersion: 2022,
       sourceType: "script",

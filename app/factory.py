@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import logging
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -38,6 +37,7 @@ from app.realtime.server import (
 )
 from app.realtime.staff import StaffNamespace
 from app.realtime.widget import WidgetNamespace
+from app.resources import STATIC_DIR, TEMPLATES_DIR
 from app.services.bus import EventBus
 from app.services.casework import Casework
 from app.services.container import Services
@@ -85,8 +85,6 @@ from moderation.thresholds import CategoryThresholds, Thresholds
 
 log = logging.getLogger(__name__)
 SNAPSHOT_TTL = 10.0  # seconds a JSON room read may show contributors' ranks late
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def build_store(settings: Settings) -> Store:
@@ -246,8 +244,8 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
 
     quart = Quart(
         __name__,
-        static_folder=str(ROOT / "static"),
-        template_folder=str(ROOT / "templates"),
+        static_folder=str(STATIC_DIR),
+        template_folder=str(TEMPLATES_DIR),
     )
     quart.response_class = pages.ClosingResponse
     quart.config.update(

@@ -16,11 +16,11 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app.domain.models import utcnow
+from app.resources import TEMPLATES_DIR
 from app.services.insights import InsightsService
 from app.services.mail import MailService
 
 log = logging.getLogger(__name__)
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 SEND_AT = time(8, 0)  # Monday, shop time
 TEXT = {
     "fr": {
@@ -53,7 +53,7 @@ class Digests:
         self.folder = folder
         self._public_url = (public_url or "").rstrip("/")
         self._env = Environment(
-            loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True)
+            loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape(default=True)
         )
 
     async def render(

@@ -1,18 +1,17 @@
 """What each e-mail says, in French or English: subject, plain text and HTML (one pair of
-templates, templates/mail/message.*, filled per kind)."""
+templates, app/templates/mail/message.*, filled per kind)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app.domain.mail import EmailAddress, Mail, MailKind, ShopCustomer
 from app.domain.models import Message, Room, Thread
+from app.resources import TEMPLATES_DIR
 from app.services.mail_links import MailLinks
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 QUOTE_CHARS = 1200
 TEXT: dict[str, dict[str, str]] = {
     "fr": {
@@ -91,7 +90,7 @@ class MailComposer:
     def __init__(self, links: MailLinks) -> None:
         self.links = links
         self._env = Environment(
-            loader=FileSystemLoader(TEMPLATES),
+            loader=FileSystemLoader(TEMPLATES_DIR),
             autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
             keep_trailing_newline=True,
         )

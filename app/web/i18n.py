@@ -1,6 +1,7 @@
-"""French and English UI text: Babel catalogs read from `translations/*.po` at start.
+"""French and English UI text: Babel catalogs read from `app/translations/*.po` at start.
 
-Reading the .po files directly (compiled in memory) means no build step and no stale .mo.
+Reading the .po files directly (compiled in memory) means no build step and no stale .mo,
+and nothing is written next to them (an installed package may be read-only).
 The locale comes from `?lang=` / `data-lang`, else the browser's Accept-Language.
 """
 
@@ -14,9 +15,10 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from quart import Quart, g, request
 
+from app.resources import TRANSLATIONS_DIR
+
 LOCALES = ("fr", "en")
 DEFAULT_LOCALE = "fr"
-TRANSLATIONS_DIR = Path(__file__).resolve().parents[2] / "translations"
 
 
 def load_catalogs(folder: Path = TRANSLATIONS_DIR) -> dict[str, gettext.NullTranslations]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -24,16 +23,14 @@ from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import rewards as rw
 from app import demo
+from app.resources import VENDOR_DIR
 from app.services.mail import CONSENT_TEXT
 from app.web.deps import services
 
 bp = Blueprint("pages", __name__)
-NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
-# Browser libraries installed from npm by the set-up command, served as our own static files.
-VENDOR = {
-    "socket.io.min.js": NODE_MODULES / "socket.io-client/dist/socket.io.min.js",
-    "chart.umd.min.js": NODE_MODULES / "chart.js/dist/chart.umd.min.js",
-}
+# Browser libraries installed from npm and copied into the package by the set-up command
+# (bin/setup), served as our own static files.
+VENDOR = {name: VENDOR_DIR / name for name in ("socket.io.min.js", "chart.umd.min.js")}
 
 
 class ClosingFileBody(FileBody):

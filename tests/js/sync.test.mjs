@@ -1,9 +1,9 @@
-// The widget's room sync (static/js/widget/sync.js): seq order, duplicates, gaps, replays,
+// The widget's room sync (app/static/js/widget/sync.js): seq order, duplicates, gaps, replays,
 // reconnects. Run with `node --test tests/js/`.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { createRoomSync } from "../../static/js/widget/sync.js";
+import { createRoomSync } from "../../app/static/js/widget/sync.js";
 
 const ROOM = "canne-spinning-240";
 

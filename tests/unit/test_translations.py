@@ -3,13 +3,12 @@ English to French shoppers."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-ROOT = Path(__file__).resolve().parents[2]
-PO = ROOT / "translations/fr/LC_MESSAGES/messages.po"
+from app.resources import TEMPLATES_DIR, TRANSLATIONS_DIR
+
+PO = TRANSLATIONS_DIR / "fr/LC_MESSAGES/messages.po"
 
 
 def catalog_ids() -> dict[str, str]:
@@ -19,7 +18,7 @@ def catalog_ids() -> dict[str, str]:
 
 
 def template_strings() -> set[str]:
-    found = extract_from_dir(str(ROOT / "templates"), [("**.html", "jinja2")])
+    found = extract_from_dir(str(TEMPLATES_DIR), [("**.html", "jinja2")])
     return {m if isinstance(m, str) else m[0] for _, _, m, _, _ in found}
 
 

@@ -1,5 +1,5 @@
 /*
- * Entry module of the insights page (/staff/insights, templates/staff/insights.html): the
+ * Entry module of the insights page (/staff/insights, app/templates/staff/insights.html): the
  * KPIs of a period and scope, charts per day (insights-charts.js), a table per product,
  * topics and weak signals, the CSV link.
  *

@@ -1,5 +1,5 @@
 /*
- * Talking to the widget loader (static/widget.js) in the shop's page.
+ * Talking to the widget loader (app/static/widget.js) in the shop's page.
  */
 let parentOrigin = "*";
 try {

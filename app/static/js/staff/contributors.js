@@ -1,6 +1,6 @@
 /*
  * Entry module of the contributors page (/staff/contributors,
- * templates/staff/contributors.html): the leaderboard of a period and scope, its top-ten
+ * app/templates/staff/contributors.html): the leaderboard of a period and scope, its top-ten
  * chart, and a contributor's detail (contributors-detail.js).
  *
  * Reads: GET /api/v1/staff/contributors (+ .csv) and /api/v1/staff/contributors/<id> with

@@ -1,5 +1,5 @@
 /*
- * Entry module of a case page (/staff/cases/<id>, templates/staff/case.html): the case, its
+ * Entry module of a case page (/staff/cases/<id>, app/templates/staff/case.html): the case, its
  * thread with moderation buttons (hide, restore, publish, endorse; hide or restore the
  * question itself), the actions this staff member may take, a reply box, bans, the webhook
  * delivery and the audit log.

@@ -14,7 +14,7 @@
  * Nothing leaks into the host page: no globals (one IIFE), and all markup lives in a
  * shadow root whose styles cannot reach, or be reached by, the shop's CSS.
  * Launcher labels below are only placeholders until the panel loads: the panel then sends
- * the translated strings from Entraide's catalog (see "ready" in static/panel.js).
+ * the translated strings from Entraide's catalog (see "ready" in js/widget/panel.js).
  */
 (function () {
   "use strict";

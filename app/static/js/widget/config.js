@@ -1,5 +1,5 @@
 /*
- * The panel's settings and UI text, from the JSON block templates/panel.html renders
+ * The panel's settings and UI text, from the JSON block app/templates/panel.html renders
  * (translated server-side). Nothing else reads the page's config.
  */
 import { createI18n, readConfig } from "../shared/i18n.js";

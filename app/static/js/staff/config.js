@@ -1,6 +1,6 @@
 /*
  * The queue and case pages' settings and UI text, from the #staff-config block rendered by
- * templates/staff/base.html (translated server-side).
+ * app/templates/staff/base.html (translated server-side).
  */
 import { createI18n, readConfig } from "../shared/i18n.js";
 

@@ -1,5 +1,5 @@
 /*
- * Entry module of the moderation queue (/staff, templates/staff/console.html): the live
+ * Entry module of the moderation queue (/staff, app/templates/staff/console.html): the live
  * list of cases with its filters (kept in the URL), and the detectors' precision for admins.
  *
  * Reads go through the JSON API with the session cookie; live changes arrive on the /staff

@@ -1,6 +1,6 @@
 /*
- * Entry module of the widget panel (templates/panel.html): the live Q&A room of one
- * product, inside the widget's iframe. Wires the modules of static/js/widget/ together.
+ * Entry module of the widget panel (app/templates/panel.html): the live Q&A room of one
+ * product, inside the widget's iframe. Wires the modules of app/static/js/widget/ together.
  */
 import { $ } from "../shared/dom.js";
 import { embed, t } from "./config.js";
