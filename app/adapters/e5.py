@@ -58,9 +58,10 @@ class E5Index:
         low = np.where(same, SAME_LANGUAGE[0], OTHER_LANGUAGE[0])
         high = np.where(same, SAME_LANGUAGE[1], OTHER_LANGUAGE[1])
         scores = np.clip((sims - low) / (high - low), 0.0, 1.0)
+        key = scores + 1e-3 * sims  # ties (scores clipped at 0 or 1) go by the raw cosine
         k = min(k, len(self.refs))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
+        top = np.argpartition(-key, k - 1)[:k]
+        top = top[np.argsort(-key[top])]
         return [(self.refs[i], round(float(scores[i]), 2)) for i in top]
 
 

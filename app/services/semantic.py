@@ -9,7 +9,8 @@ search), and the indexer hands it small batches so a draft never waits long behi
 Vectors are made when a question is answered (this process's room events) or an FAQ entry
 saved, and by a backfill pass at start and every BACKFILL seconds (other processes' missed
 work, a new model). A room's vectors are cached per process as one matrix, reloaded when
-the store's version for the room moved, at most once every RELOAD seconds.
+the store's version for the room moved, at most once every RELOAD seconds. The worker
+thread runs at the lowest CPU priority, so on a busy core acks come first.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -39,6 +42,7 @@ RELOAD = 2.0  # seconds: a changed room's vectors are reloaded at most this ofte
 MAX_WAITING = 4  # drafts waiting for the worker thread before the next one goes lexical
 DRAFTS_CACHED = 512
 VECTORS_CACHED = 60_000  # vectors held in memory over all cached rooms (~90 MB at 384-d)
+ROOMS_LOCKED = 10_000  # rooms whose reload lock is kept
 ANSWERED = (ThreadStatus.ANSWERED, ThreadStatus.RESOLVED)
 
 
@@ -59,16 +63,31 @@ class Embedder(Protocol):
     def index(self, vectors: Sequence[Vector]) -> VectorIndex: ...
 
 
+# (the store's vector version, when it was checked, the index)
+Cached = tuple[int, float, VectorIndex]
+
+
+def _yield_to_the_loop() -> None:
+    """The embedding thread runs at the lowest priority (Linux gives each thread its own
+    nice value): on a busy core the event loop's thread, which acknowledges chat writes,
+    goes first, and embeddings use what CPU is left."""
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: best effort
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+
+
 class Semantic:
     def __init__(self, store: KnowledgeStore, embedder: Embedder) -> None:
         self._store = store
         self._embedder = embedder
-        self._thread = ThreadPoolExecutor(1, thread_name_prefix="embed")
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="embed",
+                                          initializer=_yield_to_the_loop)  # fmt: skip
         self._waiting = 0
         self._drafts: LRUCache[str, bytes] = LRUCache(DRAFTS_CACHED)
-        self._rooms: LRUCache[str, tuple[int, float, VectorIndex]] = LRUCache(
+        self._rooms: LRUCache[str, Cached] = LRUCache(
             VECTORS_CACHED, getsizeof=lambda entry: max(1, len(entry[2]))
         )
+        self._largest: tuple[str, Cached] | None = None
+        self._locks: LRUCache[str, asyncio.Lock] = LRUCache(ROOMS_LOCKED)
         self._pending: dict[Kind, set[str]] = {"thread": set(), "faq": set()}
         self._wake = asyncio.Event()
 
@@ -177,16 +196,39 @@ class Semantic:
         return vector
 
     async def _room_index(self, room: str) -> VectorIndex | None:
-        cached = self._rooms.get(room)
-        now = time.monotonic()
-        if cached is not None and now - cached[1] < RELOAD:
-            index = cached[2]
-        else:
+        """The room's vectors as an index: cached, checked against the store's version at
+        most every RELOAD seconds, reloaded by one caller at a time (the others keep using
+        the cached index meanwhile), the matrix built off the event loop."""
+        cached = self._cached(room)
+        if cached is not None and (time.monotonic() - cached[1] < RELOAD or
+                                   self._reloading(room)):  # fmt: skip
+            return cached[2] if len(cached[2]) else None
+        lock = self._locks.setdefault(room, asyncio.Lock())
+        async with lock:
+            cached = self._cached(room)
+            if cached is not None and time.monotonic() - cached[1] < RELOAD:
+                return cached[2] if len(cached[2]) else None
             version = await self._store.vectors_version(room)
             if cached is not None and cached[0] == version:
                 index = cached[2]
             else:
-                index = self._embedder.index(await self._store.room_vectors(room, self.model))
-            with contextlib.suppress(ValueError):  # a room larger than the whole cache
-                self._rooms[room] = (version, now, index)
+                vectors = await self._store.room_vectors(room, self.model)
+                loop = asyncio.get_running_loop()
+                index = await loop.run_in_executor(None, self._embedder.index, vectors)
+            self._remember(room, (version, time.monotonic(), index))
         return index if len(index) else None
+
+    def _reloading(self, room: str) -> bool:
+        lock = self._locks.get(room)
+        return lock is not None and lock.locked()
+
+    def _cached(self, room: str) -> Cached | None:
+        if self._largest is not None and self._largest[0] == room:
+            return self._largest[1]
+        return self._rooms.get(room)
+
+    def _remember(self, room: str, entry: Cached) -> None:
+        try:
+            self._rooms[room] = entry
+        except ValueError:  # larger than the whole cache: it gets a slot of its own
+            self._largest = (room, entry)
