@@ -40,13 +40,28 @@ DTYPE = np.dtype("<f4")
 class E5Index:
     """One room's vectors as a matrix, ready to rank a draft against."""
 
-    def __init__(self, vectors: Sequence[Vector], dim: int) -> None:
-        self.refs = [v.ref for v in vectors]
-        self._langs = np.array([v.lang for v in vectors], dtype=object)
-        self._matrix = np.frombuffer(b"".join(v.data for v in vectors), DTYPE).reshape(-1, dim)
+    def __init__(self, refs: list[str], langs: Any, matrix: Any) -> None:
+        self.refs, self._langs, self._matrix = refs, langs, matrix
+
+    @classmethod
+    def of(cls, vectors: Sequence[Vector], dim: int) -> E5Index:
+        matrix = np.frombuffer(b"".join(v.data for v in vectors), DTYPE).reshape(-1, dim)
+        return cls([v.ref for v in vectors], np.array([v.lang for v in vectors], dtype=object),
+                   matrix)  # fmt: skip
 
     def __len__(self) -> int:
         return len(self.refs)
+
+    def extend(self, vectors: Sequence[Vector]) -> E5Index:
+        """This index with `vectors` added (a ref already here takes its new vector)."""
+        if not vectors:
+            return self
+        new = E5Index.of(vectors, self._matrix.shape[1])
+        replaced = set(new.refs)
+        keep = [i for i, ref in enumerate(self.refs) if ref not in replaced]
+        return E5Index([self.refs[i] for i in keep] + new.refs,
+                       np.concatenate([self._langs[keep], new._langs]),
+                       np.vstack([self._matrix[keep], new._matrix]))  # fmt: skip
 
     def nearest(self, query: bytes, lang: str, k: int) -> list[tuple[str, float]]:
         """The k refs nearest to `query` (a draft written in `lang`), with their score,
@@ -95,7 +110,7 @@ class E5Embedder:
         return [row.tobytes() for row in matrix]
 
     def index(self, vectors: Sequence[Vector]) -> E5Index:
-        return E5Index(vectors, self.dim)
+        return E5Index.of(vectors, self.dim)
 
 
 def _cpu_lacks_avx2() -> bool:

@@ -8,8 +8,8 @@ search), and the indexer hands it small batches so a draft never waits long behi
 
 Vectors are made when a question is answered (this process's room events) or an FAQ entry
 saved, and by a backfill pass at start and every BACKFILL seconds (other processes' missed
-work, a new model). A room's vectors are cached per process as one matrix, reloaded when
-the store's version for the room moved, at most once every RELOAD seconds. The worker
+work, a new model). A room's vectors are cached per process as one matrix; a draft reads
+the room's version and fetches only what was saved since (everything after a drop). The worker
 thread runs at the lowest CPU priority, so on a busy core acks come first.
 """
 
@@ -36,9 +36,11 @@ from moderation.text import detect_language
 log = logging.getLogger(__name__)
 
 BATCH = 4  # texts per indexing call: ~0.1 s of the worker thread, what a draft may wait
+SAVE_EVERY = 64  # vectors stored per commit (each commit holds the chat's write lock)
+GATHER = 1.0  # seconds the indexer lets answers accumulate: one commit for several
+MIN_DRAFT = 12  # characters: a shorter draft is matched by its words (little meaning yet)
 SCAN = 500  # rows the backfill reads per page
 BACKFILL = 600.0  # seconds between backfill passes
-RELOAD = 2.0  # seconds: a changed room's vectors are reloaded at most this often
 MAX_WAITING = 4  # drafts waiting for the worker thread before the next one goes lexical
 DRAFTS_CACHED = 512
 VECTORS_CACHED = 60_000  # vectors held in memory over all cached rooms (~90 MB at 384-d)
@@ -53,6 +55,9 @@ class VectorIndex(Protocol):
         """The k nearest refs to a draft written in `lang`, with their score (0..1,
         calibrated per language pair), best first."""
 
+    def extend(self, vectors: Sequence[Vector]) -> VectorIndex:
+        """This index with `vectors` added (a ref already in it takes its new vector)."""
+
 
 class Embedder(Protocol):
     model: str  # names the stored vectors: a new model embeds everything again
@@ -63,8 +68,8 @@ class Embedder(Protocol):
     def index(self, vectors: Sequence[Vector]) -> VectorIndex: ...
 
 
-# (the store's vector version, when it was checked, the index)
-Cached = tuple[int, float, VectorIndex]
+# (the room's vector version and last drop when the index was made, the index)
+Cached = tuple[int, int, VectorIndex]
 
 
 def _yield_to_the_loop() -> None:
@@ -123,6 +128,7 @@ class Semantic:
         while True:
             self._wake.clear()
             try:
+                await asyncio.sleep(GATHER)  # a burst of answers: one commit, not one each
                 await self.index_pending()
                 if time.monotonic() >= next_backfill:
                     await self.backfill()
@@ -159,12 +165,16 @@ class Semantic:
         return done
 
     async def _index(self, items: Sequence[Embeddable]) -> int:
-        for start in range(0, len(items), BATCH):
-            batch = items[start : start + BATCH]
-            data = await self._embed([item.text for item in batch])
+        """Embed BATCH texts per call (a draft waits at most one call), store SAVE_EVERY
+        vectors per commit."""
+        for start in range(0, len(items), SAVE_EVERY):
+            part = items[start : start + SAVE_EVERY]
+            data: list[bytes] = []
+            for first in range(0, len(part), BATCH):
+                data += await self._embed([item.text for item in part[first : first + BATCH]])
             await self._store.save_vectors(self.model, [
                 Vector(item.ref, item.room, detect_language(item.text), vector)
-                for item, vector in zip(batch, data, strict=True)
+                for item, vector in zip(part, data, strict=True)
             ])  # fmt: skip
         return len(items)
 
@@ -173,6 +183,8 @@ class Semantic:
         """(ref, calibrated score) of the room's k nearest texts, best first; None when
         there is no semantic answer now (nothing embedded in the room, or the worker thread
         busy): the caller searches lexically instead."""
+        if len(draft.strip()) < MIN_DRAFT:
+            return None
         index = await self._room_index(room)
         if index is None:
             return None
@@ -196,26 +208,28 @@ class Semantic:
         return vector
 
     async def _room_index(self, room: str) -> VectorIndex | None:
-        """The room's vectors as an index: cached, checked against the store's version at
-        most every RELOAD seconds, reloaded by one caller at a time (the others keep using
-        the cached index meanwhile), the matrix built off the event loop."""
+        """The room's vectors as an index, cached: each call reads the room's version (one
+        key look-up) and fetches only the vectors saved since the cached one, or all of
+        them again after a drop (an erasure must not linger in memory). One caller at a time
+        updates a room; the others use the cached index meanwhile. Matrices are built off
+        the event loop."""
         cached = self._cached(room)
-        if cached is not None and (time.monotonic() - cached[1] < RELOAD or
-                                   self._reloading(room)):  # fmt: skip
+        if cached is not None and self._reloading(room):
             return cached[2] if len(cached[2]) else None
         lock = self._locks.setdefault(room, asyncio.Lock())
         async with lock:
             cached = self._cached(room)
-            if cached is not None and time.monotonic() - cached[1] < RELOAD:
-                return cached[2] if len(cached[2]) else None
-            version = await self._store.vectors_version(room)
+            version, dropped = await self._store.vectors_version(room)
+            loop = asyncio.get_running_loop()
             if cached is not None and cached[0] == version:
                 index = cached[2]
+            elif cached is not None and cached[1] == dropped:  # only additions since
+                added = await self._store.room_vectors(room, self.model, after=cached[0])
+                index = await loop.run_in_executor(None, cached[2].extend, added)
             else:
                 vectors = await self._store.room_vectors(room, self.model)
-                loop = asyncio.get_running_loop()
                 index = await loop.run_in_executor(None, self._embedder.index, vectors)
-            self._remember(room, (version, time.monotonic(), index))
+            self._remember(room, (version, dropped, index))
         return index if len(index) else None
 
     def _reloading(self, room: str) -> bool:

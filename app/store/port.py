@@ -563,13 +563,14 @@ class KnowledgeStore(Protocol):
         from (None: nothing after them)."""
 
     async def save_vectors(self, model: str, vectors: Sequence[Vector]) -> None:
-        """Store (or replace) each text's vector; the rooms' vector versions move."""
+        """Store (or replace) each text's vector, tagged with its room's next version."""
 
-    async def room_vectors(self, room: str, model: str) -> list[Vector]:
-        """Everything embedded in the room with `model`, by ref."""
+    async def room_vectors(self, room: str, model: str, after: int = 0) -> list[Vector]:
+        """What is embedded in the room with `model` (saved after version `after`), by ref."""
 
-    async def vectors_version(self, room: str) -> int:
-        """Moves whenever a vector of the room is saved or dropped (0: never any)."""
+    async def vectors_version(self, room: str) -> tuple[int, int]:
+        """(version, dropped): the room's version moves whenever one of its vectors is saved
+        or dropped; `dropped` is the version of the last drop. (0, 0): never any."""
 
 
 class Store(

@@ -129,15 +129,20 @@ async def test_saved_vectors_are_read_per_room_and_model_and_leave_the_to_do_lis
     await make.answer(one)
     two, _ = await make.ask("La pile ?")
     await make.answer(two)
-    assert await store.vectors_version(WATCH) == 0
+    assert await store.vectors_version(WATCH) == (0, 0)
     [a, b], _ = await store.unembedded("thread", MODEL)
-    await store.save_vectors(MODEL, [vec(a, 1), vec(b, 2, lang="en")])
-    version = await store.vectors_version(WATCH)
-    assert version > 0
+    await store.save_vectors(MODEL, [vec(a, 1)])
+    first, dropped = await store.vectors_version(WATCH)
+    assert first > 0 and dropped == 0
+    await store.save_vectors(MODEL, [vec(b, 2, lang="en")])
+    second, _ = await store.vectors_version(WATCH)
+    assert second > first
+    assert await store.room_vectors(WATCH, MODEL, after=first) == [vec(b, 2, lang="en")]
+    assert await store.room_vectors(WATCH, MODEL, after=second) == []  # nothing newer
     assert await store.unembedded("thread", MODEL) == ([], None)
     assert len((await store.unembedded("thread", OTHER_MODEL))[0]) == 2  # a new model: all
     await store.save_vectors(MODEL, [vec(a, 3)])  # replaced, not added
-    assert await store.vectors_version(WATCH) > version
+    assert (await store.vectors_version(WATCH))[0] > second
     reopened = backend.make()  # another process, or a restart
     await reopened.open()
     assert await reopened.room_vectors(WATCH, MODEL) == sorted(
@@ -152,10 +157,11 @@ async def test_an_faq_entry_s_vector_goes_when_it_is_edited_or_removed(store: St
     strap = await save(store, entry("t1", "Le bracelet est-il réglable ?"))
     [item], _ = await store.unembedded("faq", MODEL)
     await store.save_vectors(MODEL, [vec(item, 1)])
-    version = await store.vectors_version(WATCH)
+    version, _ = await store.vectors_version(WATCH)
     await save(store, dataclasses.replace(strap, question="Bracelet réglable ?"))
     assert await store.room_vectors(WATCH, MODEL) == []  # the question changed: embed again
-    assert await store.vectors_version(WATCH) > version
+    after, dropped = await store.vectors_version(WATCH)
+    assert after > version and dropped == after  # a drop: readers load the room again
     [item], _ = await store.unembedded("faq", MODEL)
     assert item.text == "Bracelet réglable ?"
     await store.save_vectors(MODEL, [vec(item, 2)])
@@ -175,12 +181,13 @@ async def test_erasure_and_retention_drop_the_vectors_of_the_erased_words(
     await save(store, entry(theirs.id, "La pile ?"))  # made from a thread eve answered
     items = (await store.unembedded("thread", MODEL))[0] + (await store.unembedded("faq", MODEL))[0]
     await store.save_vectors(MODEL, [vec(item, 1) for item in items])
-    version = await store.vectors_version(WATCH)
+    version, _ = await store.vectors_version(WATCH)
     await store.erase_visitor("eve", "Anonyme eve", at(60))
     assert [v.ref for v in await store.room_vectors(WATCH, MODEL)] == sorted(
         [f"thread:{theirs.id}", f"thread:{old.id}"]
     )
-    assert await store.vectors_version(WATCH) > version
+    after, dropped = await store.vectors_version(WATCH)
+    assert after > version and dropped == after
     assert await store.unembedded("thread", MODEL) == ([], None)  # erased: nothing to embed
     await store.erase_expired(at(100), at(100), 100)
     assert await store.room_vectors(WATCH, MODEL) == []

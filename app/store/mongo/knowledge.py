@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 
 from app.domain.knowledge import Embeddable, FaqEntry, Kind, Vector
@@ -104,31 +104,46 @@ class MongoKnowledge(MongoBase):
         return found, docs[-1]["_id"] if more else None
 
     async def save_vectors(self, model: str, vectors: Sequence[Vector]) -> None:
+        versions = await _bump(self._in_unit("vector_rooms"), {v.room for v in vectors})
         for v in vectors:
             await self._vectors.replace_one(
                 {"_id": f"{model}|{v.ref}"},
-                {"ref": v.ref, "model": model, "room": v.room, "lang": v.lang, "vec": v.data},
+                {"ref": v.ref, "model": model, "room": v.room, "lang": v.lang, "vec": v.data,
+                 "version": versions[v.room]},
                 upsert=True,
-            )
-        await _bump(self._in_unit("vector_rooms"), {v.room for v in vectors})
+            )  # fmt: skip
 
-    async def room_vectors(self, room: str, model: str) -> list[Vector]:
-        docs = self._vectors.find({"room": check_str(room, "room"), "model": model})
+    async def room_vectors(self, room: str, model: str, after: int = 0) -> list[Vector]:
+        docs = self._vectors.find(
+            {"room": check_str(room, "room"), "model": model, "version": {"$gt": after}}
+        )
         found = await docs.sort("ref", ASCENDING).to_list(None)
         return [Vector(d["ref"], room, d["lang"], bytes(d["vec"])) for d in found]
 
-    async def vectors_version(self, room: str) -> int:
+    async def vectors_version(self, room: str) -> tuple[int, int]:
         doc = await self._in_unit("vector_rooms").find_one({"_id": check_str(room, "room")})
-        return 0 if doc is None else int(doc["version"])
+        return (0, 0) if doc is None else (int(doc["version"]), int(doc.get("dropped", 0)))
 
     @property
     def _vectors(self) -> AsyncCollection[Doc]:
         return self._in_unit("vectors")
 
 
-async def _bump(versions: AsyncCollection[Doc], rooms: Iterable[str]) -> None:
+async def _bump(
+    versions: AsyncCollection[Doc], rooms: Iterable[str], *, dropping: bool = False
+) -> dict[str, int]:
+    """Each room's next version (also its `dropped` version when dropping)."""
+    found = {}
     for room in sorted(rooms):
-        await versions.update_one({"_id": room}, {"$inc": {"version": 1}}, upsert=True)
+        doc = await versions.find_one_and_update(
+            {"_id": room}, {"$inc": {"version": 1}}, upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )  # fmt: skip
+        assert doc is not None  # upserted
+        found[room] = int(doc["version"])
+        if dropping:
+            await versions.update_one({"_id": room}, {"$set": {"dropped": found[room]}})
+    return found
 
 
 async def drop_vectors(
@@ -140,4 +155,4 @@ async def drop_vectors(
     query = {"ref": {"$in": list(refs)}}
     rooms = set(await vectors.distinct("room", query))
     await vectors.delete_many(query)
-    await _bump(versions, rooms)
+    await _bump(versions, rooms, dropping=True)

@@ -222,12 +222,12 @@ CREATE VIRTUAL TABLE IF NOT EXISTS faq_search USING fts5 (
 );
 CREATE TABLE IF NOT EXISTS vectors (
     ref TEXT NOT NULL, model TEXT NOT NULL, room TEXT NOT NULL, lang TEXT NOT NULL,
-    vec BLOB NOT NULL,
+    vec BLOB NOT NULL, version INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (ref, model)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS vectors_by_room ON vectors (room, model);
 CREATE TABLE IF NOT EXISTS vector_rooms (
-    room TEXT PRIMARY KEY, version INTEGER NOT NULL
+    room TEXT PRIMARY KEY, version INTEGER NOT NULL, dropped INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS threads_with_body ON threads (created_at) WHERE body != '';
 CREATE INDEX IF NOT EXISTS messages_with_body ON messages (created_at) WHERE body != '';
@@ -243,6 +243,8 @@ ADDED_COLUMNS = (
     ("messages", "verified_owner", "INTEGER NOT NULL DEFAULT 0"),
     ("visitors", "erased_at", "TEXT"),
     ("staff", "digest_lang", "TEXT"),
+    ("vectors", "version", "INTEGER NOT NULL DEFAULT 0"),
+    ("vector_rooms", "dropped", "INTEGER NOT NULL DEFAULT 0"),
 )
 
 

@@ -110,34 +110,46 @@ class SqliteKnowledge(SqliteBase):
         if not vectors:
             return
         async with self._transaction() as db:
+            versions = await _bump_vector_rooms(db, {v.room for v in vectors})
             await db.executemany(
-                "INSERT OR REPLACE INTO vectors (ref, model, room, lang, vec)"
-                " VALUES (?, ?, ?, ?, ?)",
-                [(v.ref, model, v.room, v.lang, v.data) for v in vectors],
+                "INSERT OR REPLACE INTO vectors (ref, model, room, lang, vec, version)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [(v.ref, model, v.room, v.lang, v.data, versions[v.room]) for v in vectors],
             )
-            await _bump_vector_rooms(db, {v.room for v in vectors})
 
-    async def room_vectors(self, room: str, model: str) -> list[Vector]:
+    async def room_vectors(self, room: str, model: str, after: int = 0) -> list[Vector]:
         rows = await self._read_all(
-            "SELECT ref, lang, vec FROM vectors WHERE room = ? AND model = ? ORDER BY ref",
-            (room, model),
+            "SELECT ref, lang, vec FROM vectors WHERE room = ? AND model = ? AND version > ?"
+            " ORDER BY ref",
+            (room, model, after),
         )
         return [Vector(r["ref"], room, r["lang"], bytes(r["vec"])) for r in rows]
 
-    async def vectors_version(self, room: str) -> int:
-        row = await self._read_one("SELECT version FROM vector_rooms WHERE room = ?", (room,))
-        return 0 if row is None else int(row["version"])
+    async def vectors_version(self, room: str) -> tuple[int, int]:
+        row = await self._read_one(
+            "SELECT version, dropped FROM vector_rooms WHERE room = ?", (room,)
+        )
+        return (0, 0) if row is None else (int(row["version"]), int(row["dropped"]))
 
 
 _ANSWERED = "x.status IN ('answered', 'resolved') AND x.seq > 0 AND x.held = 0"
 
 
-async def _bump_vector_rooms(db: aiosqlite.Connection, rooms: Iterable[str]) -> None:
-    await db.executemany(
-        "INSERT INTO vector_rooms (room, version) VALUES (?, 1)"
-        " ON CONFLICT (room) DO UPDATE SET version = version + 1",
-        [(room,) for room in sorted(rooms)],
-    )
+async def _bump_vector_rooms(
+    db: aiosqlite.Connection, rooms: Iterable[str], *, dropping: bool = False
+) -> dict[str, int]:
+    """Each room's next version (also its `dropped` version when dropping)."""
+    versions = {}
+    for room in sorted(rooms):
+        cur = await db.execute(
+            "INSERT INTO vector_rooms (room, version, dropped) VALUES (?, 1, ?)"
+            " ON CONFLICT (room) DO UPDATE SET version = version + 1,"
+            " dropped = CASE WHEN ? THEN version + 1 ELSE dropped END RETURNING version",
+            (room, int(dropping), int(dropping)),
+        )
+        versions[room] = int((await cur.fetchone())["version"])  # type: ignore[index]
+        await cur.close()
+    return versions
 
 
 async def drop_vectors(db: aiosqlite.Connection, refs: Sequence[str]) -> None:
@@ -149,4 +161,4 @@ async def drop_vectors(db: aiosqlite.Connection, refs: Sequence[str]) -> None:
         )
         rooms = {r["room"] for r in await cur.fetchall()}
         await cur.close()
-        await _bump_vector_rooms(db, rooms)
+        await _bump_vector_rooms(db, rooms, dropping=True)
