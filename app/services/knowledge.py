@@ -221,18 +221,22 @@ class Knowledge:
         found = await self._semantic.nearest(room, draft[: self._max_body], limit * 4)
         if found is None:
             return None
+        passed = [(ref.partition(":"), sim) for ref, sim in found if sim >= floor]
+        stored = {
+            t.id: t
+            for t in await self._store.get_threads(
+                [item_id for (kind, _, item_id), _ in passed if kind == "thread"]
+            )
+        }  # one read
         threads: list[tuple[Thread, float]] = []
         faq: list[tuple[FaqEntry, float]] = []
-        for ref, sim in found:
-            kind, _, item_id = ref.partition(":")
-            if sim < floor:
-                break
+        for (kind, _, item_id), sim in passed:
             if kind == "faq" and len(faq) < limit:
-                entry = await self._store.get_faq(item_id)
+                entry = await self._store.get_faq(item_id)  # an FAQ holds a few dozen
                 if entry is not None and entry.room == room:
                     faq.append((entry, sim))
             elif kind == "thread" and len(threads) < limit:
-                thread = await self._store.get_thread(item_id)
+                thread = stored.get(item_id)
                 if thread is not None and _published_answered(thread, room):
                     threads.append((thread, sim))
         return threads, faq
