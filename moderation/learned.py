@@ -120,7 +120,6 @@ DENSE_NAMES: Final = (
     "sentiment positive",
     "capitals",
     "from asker",
-    "new visitor",
     "bumps",
     "waiting past SLA",
     "short message",
@@ -170,7 +169,9 @@ def dense_features(
         max(sentiment, 0.0),
         upper,
         1.0 if ctx.from_asker else 0.0,
-        1.0 if ctx.author_is_new else 0.0,
+        # Not "new visitor" on its own: in the corpus nearly every new visitor is a
+        # spammer, and a model that learned that would hold every first-time shopper.
+        # The spam rule's score carries it, only together with links or promotion.
         min(ctx.asker_bump_count, 3) / 3,
         1.0 if waiting else 0.0,
         1.0 if len(body) <= 25 else 0.0,

@@ -35,7 +35,7 @@ class Trained:
     rules_test: Report  # the rules alone, same messages
 
 
-def test_part(corpus: Sequence[Example]) -> list[Example]:
+def held_out_part(corpus: Sequence[Example]) -> list[Example]:
     return [e for e in corpus if e.split == "test"]
 
 
@@ -58,7 +58,7 @@ def build(
     """Train on the corpus' train + validation parts and the feedback; measure on test."""
     rows = [e for e in corpus if e.split in ("train", "validation")]
     extra = feedback_examples(feedback)
-    held_out = test_part(corpus)
+    held_out = held_out_part(corpus)
     if not held_out:
         raise ModelError("the corpus has no test part to measure on")
     trained_on: dict[str, object] = {
