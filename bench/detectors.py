@@ -13,8 +13,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from moderation import detect, shipped_model, warm_up
-from moderation import learned, personal_data, sentiment, text
+from moderation import detect, learned, personal_data, sentiment, shipped_model, text, warm_up
 from moderation.training import held_out_part, load_default_corpus, measure
 
 CACHES = (

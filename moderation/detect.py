@@ -15,6 +15,7 @@ what they miss. See docs/moderation.md, "Learned layer".
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Literal
 
@@ -28,6 +29,11 @@ from moderation.spam import spam_signal
 from moderation.thresholds import DEFAULT_THRESHOLDS, CategoryThresholds, Thresholds, resolve
 
 ModelChoice = DetectorModel | None | Literal["shipped"]
+# The model fires without a rule at its threshold only on messages of at least this many words:
+# on "Réponse 3" or "moi" a few n-grams carry the whole (L2-normalised) vector and the
+# probability says more about the intercept than about the message.
+MIN_WORDS_ALONE = 4
+_WORDS = re.compile(r"[^\W\d_]{2,}")
 _ORDER = ("abuse", "spam", "out_of_scope", "frustration")
 
 
@@ -55,17 +61,21 @@ def detect(
         return [signal for signal in found if signal is not None]
     raw = raw_signals(ctx, limits)
     probs = chosen.probabilities(ctx, raw, limits)
+    alone = len(_WORDS.findall(ctx.body[:400])) >= MIN_WORDS_ALONE
     signals: list[Signal] = []
     personal = personal_data_signal(ctx)
     if personal is not None:
         signals.append(personal)
-    elif "personal_data" in probs and probs["personal_data"] >= chosen.thresholds["personal_data"]:
+    elif alone and probs.get("personal_data", 0.0) >= chosen.thresholds["personal_data"]:
         p = probs["personal_data"]
         signals.append(Signal("personal_data", p, (f"model {p:.2f}",), hold=True))
     for code in _ORDER:
         if code == "out_of_scope" and not ctx.from_asker:
             continue  # only the asker's own order, payment or account is a case
-        signal = _combined(code, raw.get(code), probs.get(code), chosen, limits)
+        rule = raw.get(code)
+        if not alone and (rule is None or rule.score < _limit(code, limits)):
+            continue  # a short message: the model only confirms what a rule found
+        signal = _combined(code, rule, probs.get(code), chosen, limits)
         if signal is not None:
             signals.append(signal)
     return signals

@@ -22,10 +22,10 @@ from moderation.learned import DetectorModel, Example, Feedback, ModelError, shi
 from moderation.training import (
     Trained,
     build,
+    held_out_part,
     load_default_corpus,
     measure,
     no_worse,
-    held_out_part,
 )
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from moderation.learned import shipped_model
-from moderation.training import load_default_corpus, measure, held_out_part
+from moderation.training import held_out_part, load_default_corpus, measure
 
 CORPUS = load_default_corpus()
 TEST = held_out_part(CORPUS)
