@@ -1,4 +1,5 @@
-"""The `entraide` command: run, init-db, seed-demo, create-staff, sweep, rebuild-leaderboards.
+"""The `entraide` command: run, init-db, seed-demo, create-staff, sweep, rebuild-leaderboards,
+train-detectors...
 
 Configuration errors stop here with the variable's name and exit status 2.
 """
@@ -216,6 +217,32 @@ def cmd_digest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train_detectors(args: argparse.Namespace) -> int:
+    """Train the detectors' model from the corpus (and a feedback export), write it, print
+    its scores on the corpus' untouched test part next to the rules alone."""
+    from moderation.learned import SHIPPED_PATH, ModelError, load_corpus, read_feedback
+    from moderation.training import CORPUS_PATH, build
+
+    corpus_path = Path(args.corpus) if args.corpus else CORPUS_PATH
+    out = Path(args.out) if args.out else SHIPPED_PATH
+    try:
+        corpus = load_corpus(corpus_path)
+        feedback = read_feedback(Path(args.feedback)) if args.feedback else []
+        if out.exists() and out.is_dir():
+            raise ModelError(f"{out} is a directory; give a file name")
+        trained = build(corpus, feedback, seed=args.seed)
+        trained.model.save(out)
+    except (ModelError, OSError) as exc:
+        print(f"entraide: {exc}", file=sys.stderr)
+        return 1
+    model = trained.model
+    print(f"model {model.version} written to {out} ({out.stat().st_size / 1024:.0f} KiB)")
+    print("thresholds: " + ", ".join(f"{c} {t:.2f}" for c, t in model.thresholds.items()))
+    print(trained.rules_test.table("rules only, test part"))
+    print(trained.test.table("rules + model, test part"))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="entraide", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -248,6 +275,14 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--lang", default="fr", choices=["fr", "en"])
     digest.add_argument("--out", help="write to this file (default: standard output)")
     digest.set_defaults(func=cmd_digest)
+    train = sub.add_parser(
+        "train-detectors", help="train the detectors' model (corpus + feedback), print scores"
+    )
+    train.add_argument("--corpus", help="labelled JSON lines (default: the shipped corpus)")
+    train.add_argument("--feedback", help="moderator verdicts, JSON lines {text, code, verdict}")
+    train.add_argument("--out", help="model file (default: moderation/model/detectors.json)")
+    train.add_argument("--seed", type=int, default=0)
+    train.set_defaults(func=cmd_train_detectors)
     return parser
 
 

@@ -42,6 +42,7 @@ from app.services.bus import EventBus
 from app.services.casework import Casework
 from app.services.container import Services
 from app.services.contributors import Contributors
+from app.services.detectors import DetectorTraining
 from app.services.digest import Digests
 from app.services.gate import Gate
 from app.services.identity import Identity
@@ -231,6 +232,7 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
         ),
         knowledge=Knowledge(store, settings.max_body_chars, ZoneInfo(settings.timezone), semantic),
         semantic=semantic,
+        detectors=DetectorTraining(store, on_model=moderation.use_model),
         privacy=Privacy(
             store,
             leaderboards,

@@ -7,6 +7,7 @@ on the hot path and store the resulting cases. See docs/moderation.md.
 from moderation.abuse import abuse_signal
 from moderation.detect import detect, held
 from moderation.frustration import frustration_signal
+from moderation.learned import DetectorModel, ModelError, shipped_model
 from moderation.notices import asker_notice
 from moderation.out_of_scope import out_of_scope_signal
 from moderation.personal_data import Finding, find_personal_data, personal_data_signal, redact
@@ -23,9 +24,11 @@ __all__ = [
     "DEFAULT_THRESHOLDS",
     "SIGNAL_CODES",
     "CategoryThresholds",
+    "DetectorModel",
     "Finding",
     "Lang",
     "MessageContext",
+    "ModelError",
     "Report",
     "Signal",
     "SignalCode",
@@ -42,6 +45,7 @@ __all__ = [
     "priority",
     "redact",
     "report_signal",
+    "shipped_model",
     "spam_signal",
     "unanswered_due",
     "unanswered_signal",

@@ -4,37 +4,133 @@
 signals that reach their thresholds (each one a reason to open or add to a case), and
 `held` says whether the message must stay private. Personal data goes first: it decides
 whether anything is published at all.
+
+With a learned model (the shipped one by default, or a shop's retrained one), the model's
+calibrated probability decides whether frustration, out-of-scope, abuse and spam fire; the
+rules' cues stay the evidence shown to moderators ("model 0.87" when no cue fired), and
+their scores are among the model's features. Personal data stays rules-first: the
+checksummed patterns fire on their own, and the model can only add a held signal for
+what they miss. See docs/moderation.md, "Learned layer".
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from typing import Literal
 
 from moderation.abuse import abuse_signal
 from moderation.frustration import frustration_signal
+from moderation.learned import RULED, DetectorModel, raw_signals, shipped_model
 from moderation.out_of_scope import out_of_scope_signal
 from moderation.personal_data import personal_data_signal
 from moderation.signals import MessageContext, Signal
 from moderation.spam import spam_signal
-from moderation.thresholds import CategoryThresholds, Thresholds, resolve
+from moderation.thresholds import DEFAULT_THRESHOLDS, CategoryThresholds, Thresholds, resolve
+
+ModelChoice = DetectorModel | None | Literal["shipped"]
+# The model fires without a rule at its threshold only on messages of at least this many words:
+# on "Réponse 3" or "moi" a few n-grams carry the whole (L2-normalised) vector and the
+# probability says more about the intercept than about the message.
+MIN_WORDS_ALONE = 4
+_WORDS = re.compile(r"[^\W\d_]{2,}")
+_ORDER = ("abuse", "spam", "out_of_scope", "frustration")
 
 
 def detect(
-    ctx: MessageContext, thresholds: Thresholds | CategoryThresholds | None = None
+    ctx: MessageContext,
+    thresholds: Thresholds | CategoryThresholds | None = None,
+    *,
+    model: ModelChoice = "shipped",
 ) -> list[Signal]:
     """All signals for one message, using the thresholds of `ctx.category`.
 
-    Order: personal_data, abuse, spam, out_of_scope, frustration.
+    `model`: "shipped" (the model file in the package), a shop's own `DetectorModel`, or
+    None for the rules alone. Order: personal_data, abuse, spam, out_of_scope, frustration.
     """
     limits = resolve(thresholds, ctx.category)
-    found = [
-        personal_data_signal(ctx),
-        abuse_signal(ctx, limits),
-        spam_signal(ctx, limits),
-        out_of_scope_signal(ctx, limits),
-        frustration_signal(ctx, limits),
-    ]
-    return [signal for signal in found if signal is not None]
+    chosen = shipped_model() if model == "shipped" else model
+    if chosen is None:
+        found = [
+            personal_data_signal(ctx),
+            abuse_signal(ctx, limits),
+            spam_signal(ctx, limits),
+            out_of_scope_signal(ctx, limits),
+            frustration_signal(ctx, limits),
+        ]
+        return [signal for signal in found if signal is not None]
+    raw = raw_signals(ctx, limits)
+    probs = chosen.probabilities(ctx, raw, limits)
+    alone = len(_WORDS.findall(ctx.body[:400])) >= MIN_WORDS_ALONE
+    signals: list[Signal] = []
+    personal = personal_data_signal(ctx)
+    if personal is not None:
+        signals.append(personal)
+    elif alone and probs.get("personal_data", 0.0) >= chosen.thresholds["personal_data"]:
+        p = probs["personal_data"]
+        signals.append(Signal("personal_data", p, (f"model {p:.2f}",), hold=True))
+    for code in _ORDER:
+        if code == "out_of_scope" and not ctx.from_asker:
+            continue  # only the asker's own order, payment or account is a case
+        rule = raw.get(code)
+        if not alone and (rule is None or rule.score < _limit(code, limits)):
+            continue  # a short message: the model only confirms what a rule found
+        signal = _combined(code, rule, probs.get(code), chosen, limits)
+        if signal is not None:
+            signals.append(signal)
+    return signals
+
+
+def _combined(
+    code: str,
+    rule: Signal | None,
+    probability: float | None,
+    model: DetectorModel,
+    limits: Thresholds,
+) -> Signal | None:
+    """The model decides; the rule's cues are the evidence."""
+    if probability is None or code not in RULED:
+        return rule if rule is not None and rule.score >= _limit(code, limits) else None
+    if probability < model_cut(model.thresholds[code], _limit(code, limits), _default(code)):
+        return None
+    evidence = (*(rule.evidence if rule is not None else ()), f"model {probability:.2f}")
+    score = max(probability, rule.score if rule is not None else 0.0)
+    hold = (rule is not None and rule.hold) or (
+        code in ("abuse", "spam") and score >= _hold_limit(code, limits)
+    )
+    return Signal(rule.code if rule is not None else _code(code), score, evidence, hold)
+
+
+def model_cut(cut: float, limit: float, default: float) -> float:
+    """The model's cut in a category whose threshold is `limit` instead of `default`: the
+    same relative move, so 1.0 (the strictest setting) asks for certainty and a lower
+    threshold lowers the cut in proportion."""
+    if default >= 1.0 or limit == default:
+        return cut
+    if limit > default:
+        return cut + (1.0 - cut) * (limit - default) / (1.0 - default)
+    return cut * limit / default
+
+
+def _default(code: str) -> float:
+    return _limit(code, DEFAULT_THRESHOLDS)
+
+
+def _limit(code: str, limits: Thresholds) -> float:
+    value: float = getattr(limits, code)
+    return value
+
+
+def _hold_limit(code: str, limits: Thresholds) -> float:
+    return limits.abuse_hold if code == "abuse" else limits.spam_hold
+
+
+def _code(code: str) -> Literal["frustration", "out_of_scope", "abuse", "spam"]:
+    if code == "frustration":
+        return "frustration"
+    if code == "out_of_scope":
+        return "out_of_scope"
+    return "abuse" if code == "abuse" else "spam"
 
 
 def held(signals: Sequence[Signal]) -> bool:

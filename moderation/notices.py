@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from moderation.personal_data import ADDRESS, CARD, EMAIL, IBAN, ORDER, PHONE, TRACKING
+from moderation.personal_data import (
+    ADDRESS,
+    CARD,
+    EMAIL,
+    IBAN,
+    ID_NUMBER,
+    KINDS,
+    ORDER,
+    PHONE,
+    TRACKING,
+)
 from moderation.signals import Signal
 from moderation.text import Lang
 
@@ -22,7 +32,10 @@ _KIND_FR = {
     ORDER: "numéro de commande",
     TRACKING: "numéro de suivi",
     ADDRESS: "adresse postale",
+    ID_NUMBER: "numéro d'identification",
 }
+# When only the learned model saw personal data, no kind is known.
+_UNKNOWN_KIND = {"fr": "coordonnées ou numéros personnels", "en": "contact details or numbers"}
 
 _TEXT: dict[str, dict[Lang, str]] = {
     "personal_data": {
@@ -58,7 +71,8 @@ def asker_notice(signals: Sequence[Signal], lang: Lang) -> str | None:
     by_code = {signal.code: signal for signal in signals}
     personal = by_code.get("personal_data")
     if personal is not None:
-        kinds = [_KIND_FR.get(k, k) if lang == "fr" else k for k in personal.evidence]
+        named = [k for k in personal.evidence if k in KINDS]
+        kinds = [_KIND_FR.get(k, k) if lang == "fr" else k for k in named] or [_UNKNOWN_KIND[lang]]
         return _TEXT["personal_data"][lang].format(kinds=", ".join(kinds))
     if any(signal.hold for signal in signals):
         return _TEXT["held"][lang]

@@ -29,7 +29,8 @@ CARD = "card number"
 ORDER = "order number"
 TRACKING = "tracking number"
 ADDRESS = "postal address"
-KINDS = (EMAIL, PHONE, IBAN, CARD, ORDER, TRACKING, ADDRESS)
+ID_NUMBER = "ID number"
+KINDS = (EMAIL, PHONE, IBAN, CARD, ORDER, TRACKING, ADDRESS, ID_NUMBER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +50,8 @@ _EMAIL = re.compile(
 # "jean (at) gmail.com", "jean arobase gmail point com".
 _SPELLED_AT = r"(?:\(at\)|\[at\]|\(arobase\)|\[arobase\]|\sarobase\s|@)"
 _SPELLED_DOT = r"(?:\(dot\)|\[dot\]|\(point\)|\[point\]|\sdot\s|\spoint\s)"
-_TLD = r"(?:com|fr|net|org|eu|be|ch|ca|de|io|co\.uk|uk)(?![a-z])"
-_LOCAL = r"(?<![a-z0-9._-])[a-z0-9._-]{2,64}\s{0,3}"
+_TLD = r"(?:com|fr|net|org|eu|be|ch|ca|de|io|co(?:\.|\sdot\s|\spoint\s)uk|uk)(?![a-z])"
+_LOCAL = r"(?<![a-z0-9._-])[a-z0-9._-]{2,64}(?:\s(?:dot|point)\s[a-z0-9_-]{1,30}){0,2}\s{0,3}"
 _DOMAIN = r"\s{0,3}[a-z0-9-]{2,63}\s{0,3}"
 # With a bare " at ", only well-known mailbox providers: "look at gmail dot com" is rare,
 # "jean at gmail dot com" is not.
@@ -60,10 +61,31 @@ _PROVIDERS = (
 )
 _EMAIL_SPELLED = re.compile(
     rf"{_LOCAL}{_SPELLED_AT}{_DOMAIN}(?:\.|{_SPELLED_DOT})\s{{0,3}}{_TLD}"
-    rf"|{_LOCAL}\sat\s{_PROVIDERS}(?:\.|{_SPELLED_DOT})\s{{0,3}}{_TLD}"
+    rf"|{_LOCAL}\s(?:at|chez)\s{_PROVIDERS}(?:\.|{_SPELLED_DOT})\s{{0,3}}{_TLD}"
 )
 _PHONE_FR = re.compile(
     r"(?<![\d+])(?:(?:\+|00)\s?33\s?(?:\(0\)\s?)?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)"
+)
+# "06/39/98/14/15", "06 : 39 98 17 24", "06 39 98 O5 71" (an O typed for a 0).
+_PHONE_FR_LOOSE = re.compile(
+    r"(?<![\d+/.,])0[1-9](?:\s{0,2}[/.:-]?\s{0,2}(?:\d[\do]|o\d)){4}(?![\d/])"
+)
+# Spelled out: "zéro six, trente-neuf, quatre-vingt-dix-huit, douze, quarante".
+_NUMBER_WORD = (
+    r"(?:zero|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|"
+    r"quatorze|quinze|seize|vingt|trente|quarante|cinquante|soixante|cent|et|"
+    r"oh|one|two|three|four|five|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
+    r"fifty|sixty|seventy|eighty|ninety|double|triple)"
+)
+_PHONE_SPELLED = re.compile(
+    rf"(?<![a-z])zero[\s,-]{{1,3}}(?:six|sept|un|deux|trois|quatre|cinq|neuf)"
+    rf"(?:[\s,-]{{1,3}}{_NUMBER_WORD}){{4,16}}(?![a-z])"
+)
+# "555-0123, area code 312": a hyphenated 7-digit number, only next to a phone word.
+_PHONE_LOCAL = re.compile(r"(?<![\d-])[2-9]\d{2}-\d{4}(?![\d-])")
+_PHONE_WORDS = re.compile(
+    r"(?<![a-z])(?:phone|tel|telephone|call|text|area\s+code|appel\w*|numero|number|"
+    r"whatsapp|portable|mobile|cell)(?![a-z])"
 )
 _PHONE_INTL = re.compile(r"(?<![\w+])(?:\+|00)[1-9][\d\s().-]{6,22}\d(?!\d)")
 _PHONE_NANP = re.compile(r"(?<![\d(])\(?[2-9]\d{2}\)?[\s.-]\d{3}[\s.-]\d{4}(?!\d)")
@@ -71,12 +93,37 @@ _PHONE_UK = re.compile(r"(?<!\d)07\d{3}[\s.-]?\d{3}[\s.-]?\d{3}(?!\d)")
 # UK landlines: 11 digits from a 0, in two or three groups ("020 7946 0958").
 _PHONE_UK_LAND = re.compile(r"(?<![\d.,])0[1-9]\d{1,3}[\s-]\d{3,4}[\s-]?\d{3,4}(?![\d.,]\d)")
 _IBAN = re.compile(r"(?<![a-z0-9])[a-z]{2}\d{2}(?:\s?[a-z0-9]){11,30}(?![a-z0-9])")
-_CARD = re.compile(r"(?<![\d.,])[3-6]\d{3}(?:[ -]?\d){11,15}(?![\d.,]\d)")
+_CARD = re.compile(r"(?<![\d.,])[2-6]\d{3}(?:[ -]?\d){11,15}(?![\d.,]\d)")
+# Partial card numbers that show more than the last four digits: "4682 24** **** 5394",
+# "starts 5145 33 ends 2791", "commence par 4970 43 et finit par 6986", the first four
+# and the last four given apart.
+_CARD_PARTIAL = re.compile(
+    r"(?<![\d.,])[2-6]\d{3}(?:[ -]?\d){2,8}(?:[ -]?[*x•]){4,12}(?:[ -]?\d){0,4}(?![\d*])"
+    r"|(?:commence|debute|starts?|starting|begins?)\s{1,3}(?:par|with|by)?\s{0,3}"
+    r"[2-6]\d{3}[ -]?\d{2}(?:\d{2})?[^0-9]{1,30}?(?:finit|termine|ends?|ending)\s{1,3}"
+    r"(?:par|with|in|by)?\s{0,3}\d{4}(?!\d)"
+    r"|(?:premiers?\s+chiffres|first\s+(?:4|four)\s+digits)[^0-9]{0,30}[2-6]\d{3}(?!\d)"
+    r".{1,40}?(?:derniers|last\s+(?:4|four))[^0-9]{0,20}\d{4}(?!\d)"
+)
+# Social security (FR: 15 digits from 1 or 2), US SSN, UK National Insurance, and a
+# customer or account number.
+_ID_NUMBER = re.compile(
+    r"(?<![\d.,])[12]\s?\d{2}\s?(?:0[1-9]|1[0-2]|[2-9]\d)\s?(?:\d{2}|2a|2b)\s?\d{3}\s?\d{3}"
+    r"(?:\s?\d{2})?(?![\d.,]\d)"
+    r"|(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])"
+    r"|(?<![a-z0-9])(?:national\s+insurance|ni\s+number|nin)[^0-9]{0,20}"
+    r"[a-z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[a-d](?![a-z0-9])"
+    r"|(?<![a-z0-9])(?:numero|n[°o]|num|no)\.?\s{0,2}(?:de\s+)?(?:client|adherent|fidelite)"
+    r"\s{0,3}:?\s{0,3}\d{5,12}(?!\d)"
+    r"|(?<![a-z0-9])(?:customer|account|member(?:ship)?|loyalty)\s+(?:number|no|id|#)"
+    r"\.?\s{0,3}(?:is\s+)?:?\s{0,3}#?[a-z]{0,3}\d{5,12}(?!\d)"
+)
 _ORDER = re.compile(
     r"(?<![a-z0-9])(?:numero\s+de\s+(?:commande|suivi)|n[°o]?\s?de\s+commande|"
     r"ref(?:erence)?\s+(?:de\s+)?commande|commande|cde|cmd|order\s+(?:number|no|id|ref)|"
     r"order|purchase)"
-    r"(\s{0,3}(?:n\s?[°o]|no|num|numero|number|nr|#|id|ref)?\.?\s{0,3}[:#]?\s{0,3})"
+    r"(\s{0,3}(?:n\s?[°o]|no|num|numero|number|nr|#|id|ref)?\.?\s{0,3}[:#]?\s{0,3}"
+    r"(?:(?:is|was|est|etait|c\s?est)\s{1,3})?)"
     r"(#?[a-z]{0,4}[-/]?\d[a-z0-9/-]{2,24})(?![a-z0-9])"
 )
 _ORDER_CODE = re.compile(
@@ -84,7 +131,9 @@ _ORDER_CODE = re.compile(
 )
 _DATE = re.compile(r"\d{1,2}[/-]\d{1,2}(?:[/-]\d{2,4})?")
 _TRACKING = re.compile(
-    r"(?<![a-z0-9])(?:[a-z]{2}\d{9}[a-z]{2}|1z[a-z0-9]{16}|\d[a-z]\d{11})(?![a-z0-9])"
+    r"(?<![a-z0-9])(?:[a-z]{2}\d{9}[a-z]{2}|1z[a-z0-9]{16}|\d[a-z]\d{11}|jd\d{16,18})(?![a-z0-9])"
+    r"|(?<![a-z0-9])(?:tracking|suivi)\s{1,3}(?:n[°o]\s?|number\s|no\.?\s)?:?\s{0,3}"
+    r"[a-z]{0,3}\d{10,22}(?![a-z0-9])"
 )
 _STREET_FR = re.compile(
     r"(?<![a-z0-9])\d{1,4}\s{0,2}(?:bis|ter)?\s{0,2},?\s{1,3}"
@@ -101,7 +150,19 @@ _AMBIGUOUS_STREET = frozenset(
 _STREET_EN = re.compile(
     r"(?<![\w])\d{1,5}\s{1,3}(?:[A-Z][A-Za-z'-]{1,20}\s{1,3}){1,3}"
     r"(?i:street|st|road|rd|avenue|ave|lane|ln|drive|dr|boulevard|blvd|court|ct|way|close|"
-    r"crescent|place|terrace|gardens|grove|square|parkway)\b\.?"
+    r"crescent|place|terrace|gardens|grove|square|parkway|approach|view|hill|row|walk|mews|"
+    r"rise|green|park|wharf|quay)\b\.?"
+)
+# A house name, then a street: "The Old Barn, Hollow Lane".
+_HOUSE_NAME = re.compile(
+    r"(?<![\w])(?:The\s{1,3})?(?:[A-Z][a-z'-]{1,20}\s{1,3}){0,2}"
+    r"(?:Barn|Cottage|House|Farm|Farmhouse|Lodge|Mill|Manor|Rectory|Granary|Stables)"
+    r",\s{1,3}(?:[A-Z][A-Za-z'-]{1,20}\s{1,3}){1,3}"
+    r"(?:Street|Road|Lane|Avenue|Drive|Close|Way|Hill|Row|Green|Walk)\b"
+)
+# Irish Eircode: "P24 X2Y6" (routing key + unique identifier), with address context.
+_EIRCODE = re.compile(
+    r"(?<![A-Za-z0-9])[ACDEFHKNPRTVWXY]\d[\dW]\s?[0-9AC-FHKNPRTV-Y]{4}(?![A-Za-z0-9])"
 )
 _POSTCODE_CITY = re.compile(
     r"(?<![\d])(?:0[1-9]|[1-8]\d|9[0-8])\d{3}\s{1,3}(?:cedex\s{1,3})?"
@@ -113,9 +174,12 @@ _US_ZIP = re.compile(r",\s{0,2}[A-Z]{2}\s{1,2}\d{5}(?:-\d{4})?(?!\d)")
 _ADDRESS_WORDS = re.compile(
     r"(?<![a-z])(?:adresse|address|habite|j'habite|i live|domicile|chez moi|livrer a|livre a|"
     r"livree a|envoyer a|envoye a|ship to|send to|deliver to|deliver it to|code postal|"
-    r"postcode|post code|zip|cedex)(?![a-z])"
+    r"postcode|post code|zip|cedex|i'm at|i am at|my place is|je suis au)(?![a-z])"
 )
-_MAY_HOLD_DATA = re.compile(r"[\d@]|\bat\b|arobase")
+_MAY_HOLD_DATA = re.compile(
+    r"[\d@]|\bat\b|arobase|\bchez\b|\bzero\b"
+    r"|(?:barn|cottage|house|farm|farmhouse|lodge|mill|manor|rectory|granary|stables),"
+)
 
 
 def _iban_ok(candidate: str) -> bool:
@@ -185,15 +249,18 @@ def _find_address(original: str, folded: str) -> Iterator[Finding]:
                 break
             end = more.end()
         streets.append(Finding(ADDRESS, match.start(), end))
-    for match in _STREET_EN.finditer(original):
-        streets.append(Finding(ADDRESS, match.start(), match.end()))
+    for pattern in (_STREET_EN, _HOUSE_NAME):
+        for match in pattern.finditer(original):
+            streets.append(Finding(ADDRESS, match.start(), match.end()))
     yield from streets
     for match in _US_ZIP.finditer(original):
         yield Finding(ADDRESS, match.start() + 1, match.end())
     context = bool(streets) or _ADDRESS_WORDS.search(folded) is not None
-    for pattern in (_POSTCODE_CITY, _UK_POSTCODE):
+    for pattern in (_POSTCODE_CITY, _UK_POSTCODE, _EIRCODE):
         for match in pattern.finditer(original):
             before = original[max(0, match.start() - 2) : match.start()]
+            if pattern is not _POSTCODE_CITY:
+                before = original[max(0, match.start() - 30) : match.start()]
             if context or "," in before or "\n" in before or "cedex" in match.group().lower():
                 yield Finding(ADDRESS, match.start(), match.end())
 
@@ -214,7 +281,11 @@ def find_personal_data(text: str) -> tuple[Finding, ...]:
     found.extend(Finding(EMAIL, m.start(), m.end()) for m in _EMAIL_SPELLED.finditer(folded))
     found.extend(_find_iban(folded))
     found.extend(_find_card(folded))
-    for pattern in (_PHONE_FR, _PHONE_UK, _PHONE_NANP):
+    found.extend(Finding(CARD, m.start(), m.end()) for m in _CARD_PARTIAL.finditer(folded))
+    found.extend(Finding(ID_NUMBER, m.start(), m.end()) for m in _ID_NUMBER.finditer(folded))
+    if _PHONE_WORDS.search(folded):
+        found.extend(Finding(PHONE, m.start(), m.end()) for m in _PHONE_LOCAL.finditer(folded))
+    for pattern in (_PHONE_FR, _PHONE_FR_LOOSE, _PHONE_SPELLED, _PHONE_UK, _PHONE_NANP):
         found.extend(Finding(PHONE, m.start(), m.end()) for m in pattern.finditer(folded))
     for match in _PHONE_UK_LAND.finditer(folded):
         if sum(ch.isdigit() for ch in match.group()) == 11:

@@ -6,6 +6,7 @@ import enum
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 
 def new_id() -> str:
@@ -129,3 +130,19 @@ class Event:
     type: EventType
     entity_id: str
     created_at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(slots=True)
+class DetectorModelRecord:
+    """One training of the shop's detector model: the model file (`body`, JSON; empty for
+    a rejected attempt), its scores on the corpus' held-out test part, and how many
+    moderator verdicts it learned from. `active`: the one `screen` uses (the newest active
+    record); a rejected attempt is kept (inactive) so the schedule and the console know."""
+
+    id: str
+    version: str
+    created_at: datetime
+    active: bool
+    feedback_count: int
+    scores: dict[str, Any]
+    body: str = ""

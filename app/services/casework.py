@@ -93,6 +93,36 @@ class Casework:
             raise Forbidden("only an admin sees detector precision")
         return precision_by_detector(await self._store.detector_feedback())
 
+    async def detector_model(self, staff: Staff) -> dict[str, Any]:
+        """The learned model in use (version, where it comes from, its scores on the corpus'
+        held-out test part next to the rules alone) and the latest retraining attempts."""
+        if staff.role is not Role.ADMIN:
+            raise Forbidden("only an admin sees detector precision")
+        model = self._moderation.model
+        recent = await self._store.detector_models(5)
+        active = next((r for r in recent if r.active), None)
+        in_use = active is not None and model is not None and active.version == model.version
+        scores = model.scores if model is not None else {}
+        return {
+            "version": model.version if model is not None else None,
+            "source": "shop" if in_use else ("shipped" if model is not None else "rules"),
+            "trained_at": active.created_at.isoformat() if in_use and active else None,
+            "feedback_count": active.feedback_count if in_use and active else 0,
+            "test": scores.get("test"),
+            "rules_test": scores.get("rules_test"),
+            "attempts": [
+                {
+                    "version": r.version,
+                    "at": r.created_at.isoformat(),
+                    "active": r.active,
+                    "feedback_count": r.feedback_count,
+                    "macro_f1": (r.scores.get("test") or {}).get("macro_f1"),
+                    "previous_macro_f1": (r.scores.get("previous_test") or {}).get("macro_f1"),
+                }
+                for r in recent
+            ],
+        }
+
     # the workflow ------------------------------------------------------------------------
     async def act(self, staff: Staff, case_id: str, action: str, params: dict[str, Any]) -> Case:
         """Perform one console action; the thread and room follow the case."""

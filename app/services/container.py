@@ -8,6 +8,7 @@ from app.config import Settings
 from app.services.bus import EventBus
 from app.services.casework import Casework
 from app.services.contributors import Contributors
+from app.services.detectors import DetectorTraining
 from app.services.digest import Digests
 from app.services.gate import Gate
 from app.services.identity import Identity
@@ -51,7 +52,14 @@ class Services:
     privacy: Privacy
     knowledge: Knowledge
     semantic: Semantic | None  # None: look-alikes are lexical
+    detectors: DetectorTraining
 
     def jobs(self) -> list[Job]:
         """What the sweeper runs on every tick."""
-        return [self.moderation.sweep, self.digests.tick, self.owners.tick, self.privacy.tick]
+        return [
+            self.moderation.sweep,
+            self.digests.tick,
+            self.owners.tick,
+            self.privacy.tick,
+            self.detectors.tick,
+        ]

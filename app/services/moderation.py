@@ -8,7 +8,9 @@ with a `CaseChanged` outbox item that reaches every console after commit.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,6 +32,7 @@ NEW_VISITOR_POSTS = 3
 # Reasons that put the thread itself in the staff queue (status "escalated").
 ESCALATING = frozenset({"unanswered", "frustration", "out_of_scope", "personal_data"})
 SYSTEM = ("system", "Entraide", "system")
+MODEL_CHECK_EVERY = 60.0  # seconds between looks for a newly retrained detector model
 
 
 class ModerationService:
@@ -45,6 +48,35 @@ class ModerationService:
         self._gate = gate
         self.thresholds = thresholds
         self._respond_within = respond_within
+        # The detectors' learned layer: the shop's retrained model once the worker made
+        # one (looked up every MODEL_CHECK_EVERY seconds), else the shipped one.
+        self.model: mod.DetectorModel | None = mod.shipped_model()
+        self._model_record = ""
+        self._model_checked = -MODEL_CHECK_EVERY
+
+    def use_model(self, model: mod.DetectorModel | None) -> None:
+        self.model = model
+
+    async def refresh_model(self, force: bool = False) -> None:
+        """Pick up a model the worker retrained (in this process or another)."""
+        clock = time.monotonic()
+        if not force and clock - self._model_checked < MODEL_CHECK_EVERY:
+            return
+        self._model_checked = clock
+        recent = await self._store.detector_models(5)  # without their bodies: cheap
+        newest = next((r for r in recent if r.active), None)
+        if newest is None or newest.id == self._model_record:
+            return
+        active = await self._store.active_detector_model()
+        if active is None or not active.body:
+            return
+        try:
+            model = await asyncio.to_thread(mod.DetectorModel.from_json, active.body)
+        except mod.ModelError:
+            log.exception("stored detector model %s is unreadable", active.version)
+            return
+        self._model_record = active.id
+        self.model = model
 
     # screening ---------------------------------------------------------------------------
     async def screen(
@@ -79,7 +111,9 @@ class ModerationService:
             asker_bump_count=bumps,
             waiting_for=waiting,
         )
-        return mod.detect(ctx, self.thresholds)
+        await self.refresh_model()
+        # ~0.5 ms median, a few ms for long messages (bench/detectors.py): off the loop.
+        return await asyncio.to_thread(mod.detect, ctx, self.thresholds, model=self.model)
 
     @staticmethod
     def escalates(signals: Sequence[mod.Signal]) -> bool:

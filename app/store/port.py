@@ -17,6 +17,7 @@ from typing import Protocol
 from app.domain.knowledge import Embeddable, FaqEntry, Kind, Vector
 from app.domain.mail import Consent, EmailAddress, Mail, MailKind, MailStats, ShopCustomer
 from app.domain.models import (
+    DetectorModelRecord,
     Event,
     EventType,
     Message,
@@ -263,6 +264,19 @@ class ModerationStore(CaseLookup, AuditLog, Protocol):
 
     async def detector_feedback(self) -> list[tuple[str, str]]:
         """(reason code, verdict) for every reason a moderator confirmed or dismissed."""
+
+    async def detector_feedback_texts(self) -> list[tuple[str, str, str]]:
+        """(question body, reason code, verdict) for every judged reason whose thread
+        still exists, oldest case first: what the worker retrains the detectors from."""
+
+    async def add_detector_model(self, record: DetectorModelRecord) -> None:
+        """Store a training; an active one becomes the only active one."""
+
+    async def detector_models(self, limit: int = 10) -> list[DetectorModelRecord]:
+        """The latest trainings (active or rejected), newest first."""
+
+    async def active_detector_model(self) -> DetectorModelRecord | None:
+        """The newest active training, with its model file; None: the shipped model."""
 
     async def add_report(self, report: Report) -> None:
         """Store one visitor's report of a message (whose message, who, why, which case)."""

@@ -213,9 +213,11 @@ async def unban(visitor_id: str) -> Json:
 @bp.get("/detectors")
 @staff_only(admin=True)
 async def detectors() -> Json:
-    """How often moderators confirmed each detector's reasons (admin)."""
+    """How often moderators confirmed each detector's reasons, and the learned model in use
+    with its scores on the corpus' held-out test part (admin)."""
     rows = await services().casework.detector_precision(me())
     return {
+        "model": await services().casework.detector_model(me()),
         "detectors": [
             {
                 "code": r.code,
@@ -224,7 +226,7 @@ async def detectors() -> Json:
                 "precision": r.precision,
             }
             for r in rows
-        ]
+        ],
     }
 
 

@@ -253,9 +253,19 @@ def test_an_admin_sees_detector_precision_in_english(
     detectors = page.get_by_test_id("detectors")
     expect(detectors.get_by_role("heading", level=2)).to_have_text("Detector precision")
     expect(detectors.get_by_role("columnheader")).to_have_text(
-        ["Detector", "Confirmed", "False alarms", "Precision"]
+        [
+            "Detector",
+            "Confirmed",
+            "False alarms",
+            "Precision",
+            "Model F1 (test part)",
+            "Rules F1 (test part)",
+        ]
     )
     expect(page.get_by_test_id("detector-rows").locator("tr").first).to_be_visible()
+    # The learned model's version and scores (issue 13): one row per class it scores.
+    expect(page.get_by_test_id("detector-model")).to_contain_text("Learned model")
+    expect(page.get_by_test_id("detector-rows").locator("tr")).to_have_count(5)
     expect(page.get_by_test_id("queue-empty")).to_be_visible()  # a fresh shop: nothing waits
 
     # Signing out ends the session: the console sends us back to the sign-in page.

@@ -111,6 +111,11 @@ INDEXES: dict[str, tuple[str, list[tuple[str, int]], Doc]] = {
         {},
     ),
     "cases_by_reason": ("cases", [("reasons.code", ASCENDING)], {}),
+    "detector_models_by_time": (
+        "detector_models",
+        [("created_at", DESCENDING), ("_id", DESCENDING)],
+        {},
+    ),
     "cases_by_claim_due": (
         "cases",
         [("claim_due_at", ASCENDING)],

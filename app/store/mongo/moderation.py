@@ -18,7 +18,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from app.domain.errors import Conflict, Stale
-from app.domain.models import MessageKind, Thread, Visibility
+from app.domain.models import DetectorModelRecord, MessageKind, Thread, Visibility
 from app.domain.staff import LOCK_AFTER, Role, Staff, lock_duration
 from app.store.mongo.base import (
     Doc,
@@ -312,6 +312,62 @@ class MongoModeration(MongoBase):
         )
         return [(r["code"], r["verdict"]) for r in await rows.to_list(None)]
 
+    async def detector_feedback_texts(self) -> list[tuple[str, str, str]]:
+        judged = {"reasons.verdict": {"$type": "string"}}
+        cursor = self._cases.find(judged, {"thread_id": 1, "reasons": 1}).sort(
+            [("created_at", ASCENDING), ("_id", ASCENDING)]
+        )
+        cases = await cursor.to_list(None)
+        ids = list({str(c["thread_id"]) for c in cases})
+        bodies = {
+            str(d["_id"]): str(d.get("body", ""))
+            for d in await self._threads.find({"_id": {"$in": ids}}, {"body": 1}).to_list(None)
+        }
+        return [
+            (bodies[c["thread_id"]], str(r["code"]), str(r["verdict"]))
+            for c in cases
+            if c["thread_id"] in bodies
+            for r in c.get("reasons", [])
+            if isinstance(r.get("verdict"), str)
+        ]
+
+    async def add_detector_model(self, record: DetectorModelRecord) -> None:
+        models = self._in_unit("detector_models")
+        if record.active:
+            await models.update_many({"active": True}, {"$set": {"active": False}})
+        await models.insert_one(
+            {
+                "_id": check_str(record.id, "model id"),
+                "version": check_str(record.version, "model version"),
+                "created_at": check_date(record.created_at, "created_at"),
+                "active": bool(record.active),
+                "feedback_count": check_int(record.feedback_count, "feedback_count"),
+                "scores": dict(record.scores),
+                "body": check_str(record.body, "model body"),
+            }
+        )
+
+    async def detector_models(self, limit: int = 10) -> list[DetectorModelRecord]:
+        if check_int(limit, "limit") <= 0:
+            return []
+        cursor = (
+            self._in_unit("detector_models")
+            .find({}, {"body": 0})
+            .sort([("created_at", DESCENDING), ("_id", DESCENDING)])
+            .limit(limit)
+        )
+        return [_model_from(d) for d in await cursor.to_list(None)]
+
+    async def active_detector_model(self) -> DetectorModelRecord | None:
+        cursor = (
+            self._in_unit("detector_models")
+            .find({"active": True})
+            .sort([("created_at", DESCENDING), ("_id", DESCENDING)])
+            .limit(1)
+        )
+        found = await cursor.to_list(None)
+        return _model_from(found[0]) if found else None
+
     # audit -------------------------------------------------------------------------------
     async def add_audit(self, entry: AuditEntry) -> None:
         await self._audit.insert_one(
@@ -391,3 +447,15 @@ class MongoModeration(MongoBase):
             ]
         )
         return [r["_id"] for r in await rows.to_list(None)]
+
+
+def _model_from(doc: Mapping[str, Any]) -> DetectorModelRecord:
+    return DetectorModelRecord(
+        id=str(doc["_id"]),
+        version=str(doc["version"]),
+        created_at=utc(doc["created_at"]),
+        active=bool(doc["active"]),
+        feedback_count=int(doc["feedback_count"]),
+        scores=dict(doc.get("scores") or {}),
+        body=str(doc.get("body", "")),
+    )

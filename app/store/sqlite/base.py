@@ -229,6 +229,12 @@ CREATE INDEX IF NOT EXISTS vectors_by_room ON vectors (room, model);
 CREATE TABLE IF NOT EXISTS vector_rooms (
     room TEXT PRIMARY KEY, version INTEGER NOT NULL, dropped INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS detector_models (
+    id TEXT PRIMARY KEY, version TEXT NOT NULL, created_at TEXT NOT NULL,
+    active INTEGER NOT NULL, feedback_count INTEGER NOT NULL, scores TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS detector_models_by_time ON detector_models (created_at DESC);
 CREATE INDEX IF NOT EXISTS threads_with_body ON threads (created_at) WHERE body != '';
 CREATE INDEX IF NOT EXISTS messages_with_body ON messages (created_at) WHERE body != '';
 CREATE INDEX IF NOT EXISTS threads_unanswered ON threads (created_at)

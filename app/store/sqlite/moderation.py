@@ -11,7 +11,7 @@ from typing import Any
 import aiosqlite
 
 from app.domain.errors import Conflict, Stale
-from app.domain.models import Thread
+from app.domain.models import DetectorModelRecord, Thread
 from app.domain.staff import Role, Staff, lock_duration
 from app.store.sqlite.base import SqliteBase, dt, ts
 from app.store.sqlite.qa import THREAD_COLUMNS, thread_from
@@ -289,6 +289,42 @@ class SqliteModeration(SqliteBase):
         )
         return [(r["code"], r["verdict"]) for r in rows]
 
+    async def detector_feedback_texts(self) -> list[tuple[str, str, str]]:
+        rows = await self._read_all(
+            "SELECT t.body AS body, r.code AS code, r.verdict AS verdict FROM case_reasons r"
+            " JOIN cases c ON c.id = r.case_id JOIN threads t ON t.id = c.thread_id"
+            " WHERE r.verdict IS NOT NULL ORDER BY c.created_at, c.id, r.pos",
+            (),
+        )
+        return [(r["body"], r["code"], r["verdict"]) for r in rows]
+
+    async def add_detector_model(self, record: DetectorModelRecord) -> None:
+        async with self._transaction() as db:
+            if record.active:
+                await db.execute("UPDATE detector_models SET active = 0 WHERE active = 1")
+            await db.execute(
+                "INSERT INTO detector_models (id, version, created_at, active, feedback_count,"
+                " scores, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (record.id, record.version, ts(record.created_at), int(record.active),
+                 record.feedback_count, json.dumps(record.scores), record.body),
+            )  # fmt: skip
+
+    async def detector_models(self, limit: int = 10) -> list[DetectorModelRecord]:
+        rows = await self._read_all(
+            "SELECT id, version, created_at, active, feedback_count, scores, '' AS body"
+            " FROM detector_models ORDER BY created_at DESC, id DESC LIMIT ?",
+            (max(int(limit), 0),),
+        )
+        return [_model_from(r) for r in rows]
+
+    async def active_detector_model(self) -> DetectorModelRecord | None:
+        row = await self._read_one(
+            "SELECT * FROM detector_models WHERE active = 1"
+            " ORDER BY created_at DESC, id DESC LIMIT 1",
+            (),
+        )
+        return _model_from(row) if row is not None else None
+
     # audit -------------------------------------------------------------------------------
     async def add_audit(self, entry: AuditEntry) -> None:
         async with self._transaction() as db:
@@ -336,3 +372,15 @@ class SqliteModeration(SqliteBase):
             (room, limit),
         )
         return [r["author_id"] for r in rows]
+
+
+def _model_from(row: Any) -> DetectorModelRecord:
+    return DetectorModelRecord(
+        id=row["id"],
+        version=row["version"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+        active=bool(row["active"]),
+        feedback_count=int(row["feedback_count"]),
+        scores=json.loads(row["scores"]),
+        body=row["body"],
+    )

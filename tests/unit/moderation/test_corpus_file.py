@@ -1,4 +1,4 @@
-"""Sanity checks on tests/data/moderation_corpus.jsonl (see moderation_corpus.md).
+"""Sanity checks on moderation/corpus/moderation_corpus.jsonl (see moderation_corpus.md).
 
 Data only: these tests check that the file is well formed, that every split can measure
 every class, that no text is shared between splits, and that the bank and card numbers in it
@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-CORPUS = Path(__file__).parents[2] / "data" / "moderation_corpus.jsonl"
+CORPUS = Path(__file__).parents[3] / "moderation" / "corpus" / "moderation_corpus.jsonl"
 LABELS = ("frustration", "out_of_scope", "personal_data", "abuse", "spam")
 SPLITS = {"train": 0.6, "validation": 0.2, "test": 0.2}
 CONTEXT_TYPES = {"waiting_min": int, "bumps": int, "repeats": int, "burst": int, "new": bool}

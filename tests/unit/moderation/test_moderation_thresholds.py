@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from moderation import CategoryThresholds, MessageContext, Thresholds, detect
+from moderation.learned import shipped_model
 
 BODY = "Toujours pas de réponse... c'est pénible"
 
@@ -30,11 +31,31 @@ def test_category_overrides_are_partial() -> None:
 
 
 def test_detect_uses_the_message_category() -> None:
+    # The rules' thresholds per category (the learned layer's cut: the next test).
     config = CategoryThresholds().with_category("leurres", frustration=0.95)
-    plain = detect(MessageContext(body=BODY, category="moulinets"), config)
-    lures = detect(MessageContext(body=BODY, category="leurres"), config)
+    plain = detect(MessageContext(body=BODY, category="moulinets"), config, model=None)
+    lures = detect(MessageContext(body=BODY, category="leurres"), config, model=None)
     assert [s.code for s in plain] == ["frustration"]
     assert lures == []
+
+
+def test_a_category_threshold_moves_the_models_cut() -> None:
+    model = shipped_model()
+    assert model is not None
+    body = "bon, je vais attendre encore un peu alors"
+    p = model.probabilities(MessageContext(body=body))["frustration"]
+    assert 0.05 < p < 0.95, p
+    low = (p - 0.02) / model.thresholds["frustration"] * 0.5  # cut just below p
+    high = (
+        0.5
+        + (p + 0.02 - model.thresholds["frustration"]) / (1 - model.thresholds["frustration"]) * 0.5
+    )
+    config = CategoryThresholds().with_category("a", frustration=min(max(low, 0.01), 1.0))
+    config = config.with_category("b", frustration=min(max(high, 0.01), 1.0))
+    fired_a = detect(MessageContext(body=body, category="a"), config)
+    fired_b = detect(MessageContext(body=body, category="b"), config)
+    assert "frustration" in [s.code for s in fired_a]
+    assert "frustration" not in [s.code for s in fired_b]
 
 
 def test_from_mapping() -> None:

@@ -336,11 +336,25 @@ function initDetectors() {
         return;
       }
       rows.textContent = "";
-      const found = res.data.detectors || [];
+      const model = res.data.model || {};
+      $("[data-testid=detector-model]").textContent = modelLine(model);
+      const known = new Set();
+      const found = (res.data.detectors || []).map((d) => {
+        known.add(d.code);
+        return d;
+      });
+      // Every class the model scores gets a row, with or without moderator feedback yet.
+      Object.keys((model.test && model.test.classes) || {}).forEach((code) => {
+        if (!known.has(code)) found.push({ code, confirmed: 0, dismissed: 0, precision: null });
+      });
+      found.forEach((d) => {
+        d.model_f1 = f1Of(model.test, d.code);
+        d.rules_f1 = f1Of(model.rules_test, d.code);
+      });
       if (!found.length) {
         const none = document.createElement("tr");
         const cell = document.createElement("td");
-        cell.colSpan = 4;
+        cell.colSpan = 6;
         cell.className = "sc-muted";
         cell.textContent = t("precision_none");
         none.appendChild(cell);
@@ -351,6 +365,34 @@ function initDetectors() {
   }
   refresh.addEventListener("click", load);
   load();
+}
+
+function f1Of(scores, code) {
+  const row = scores && scores.classes && scores.classes[code];
+  return row && typeof row.f1 === "number" ? row.f1 : null;
+}
+
+function fixed(n) {
+  return typeof n === "number" ? n.toLocaleString(LANG, { minimumFractionDigits: 2, maximumFractionDigits: 2 }) : "—";
+}
+
+function day(iso) {
+  const ms = toTime(iso);
+  return ms ? new Date(ms).toLocaleDateString(LANG, { year: "numeric", month: "short", day: "numeric" }) : "—";
+}
+
+function modelLine(model) {
+  if (!model.version) return t("model_rules");
+  const f1 = fixed(model.test && model.test.macro_f1);
+  const rulesF1 = fixed(model.rules_test && model.rules_test.macro_f1);
+  let line = model.source === "shop"
+    ? t("model_shop", { version: model.version, date: day(model.trained_at), count: model.feedback_count, f1, rules_f1: rulesF1 })
+    : t("model_shipped", { version: model.version, f1, rules_f1: rulesF1 });
+  const last = (model.attempts || [])[0];
+  if (last && !last.active) {
+    line += " " + t("model_rejected", { date: day(last.at), f1: fixed(last.macro_f1), previous: fixed(last.previous_macro_f1) });
+  }
+  return line;
 }
 
 function detectorRow(d) {
@@ -385,6 +427,12 @@ function detectorRow(d) {
     cell.classList.add("sc-muted");
   }
   tr.appendChild(cell);
+  [d.model_f1, d.rules_f1].forEach((n) => {
+    const td = document.createElement("td");
+    td.className = "sc-num";
+    td.textContent = fixed(n);
+    tr.appendChild(td);
+  });
   return tr;
 }
 
