@@ -33,11 +33,29 @@ Then, bounded by count and by `--budget` seconds each:
    CPU share and its core's busy share during the run (their gap is other processes on
    that core), and req/s per server CPU-second.
 
+Lexical search throughout (`semantic` "off" in-process and `ENTRAIDE_SEMANTIC=off` for the
+server) unless `--semantic` (needs the [semantic] extra), which adds, in the same run:
+
+4. The app's own backfill (`Semantic.backfill` on an in-process app with `semantic="on"`,
+   its one worker thread) embeds every answered thread and FAQ entry: time and texts/s.
+5. On a fresh in-process app (the model already loaded: one per process), the first
+   `Knowledge.similar` (it loads the room's vectors into one matrix and embeds the draft),
+   then the same drafts as in 1 by meaning (each draft embedded once: p50/p95/p99 per kind,
+   and how many answers were "semantic" vs "lexical", i.e. nothing passed the floor), then
+   the same drafts again (now in the draft cache: the cost without embedding), and the cost
+   of reloading the room's vectors (what a `similar` call pays at most every RELOAD seconds
+   once new answers were embedded). RSS (VmRSS / RssAnon) of this process before the model,
+   after it, after the room's vectors are loaded.
+6. Step 2 against a second server with `ENTRAIDE_SEMANTIC=on` on the same file (vectors
+   already stored: its start-up backfill finds nothing to embed): the first request alone,
+   then the drafts; the server's RSS after the run, beside the lexical server's.
+
 `--profile` adds one more `/q/<room>` run with `py-spy record` (raw, 100 Hz) on the server
 and prints where its samples go (needs `py-spy` on PATH or `--py-spy PATH`).
 
     .venv/bin/python bench/knowledge.py
     .venv/bin/python bench/knowledge.py --threads 2000 --duration 5 --profile
+    .venv/bin/python bench/knowledge.py --semantic --repeats 1 --duration 3
 """
 
 from __future__ import annotations
@@ -45,6 +63,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import json
 import os
 import random
 import re
@@ -57,6 +76,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -87,6 +107,7 @@ BIG = "montre-gps-trek5"
 SMALL = "sac-rando-40l"
 BATCH = 500
 SECRET = "bench-knowledge-" + "k" * 40
+FIRST_DRAFT = "Est-ce que la batterie tient en montagne ?"  # a fresh process's first query
 
 # Text generation -------------------------------------------------------------------------
 # fmt: off
@@ -407,7 +428,8 @@ def fts_matches(path: str, room: str, texts: list[str]) -> list[int]:
 async def similar_in_process(
     path: str, cases: list[tuple[str, str]], args: argparse.Namespace
 ) -> dict[str, Any]:
-    app = create_app({"database_url": f"sqlite:///{path}", "secret_key": SECRET, "sweeper": "off"})
+    app = create_app({"database_url": f"sqlite:///{path}", "secret_key": SECRET, "sweeper": "off",
+                      "semantic": "off"})  # fmt: skip
     svc = app.services
     await svc.store.open()
     try:
@@ -433,8 +455,106 @@ async def similar_in_process(
         await svc.store.close()
 
 
-async def similar_http(url: str, cases: list[tuple[str, str]], budget: float) -> list[float]:
+def rss(pid: int) -> dict[str, float]:
+    """VmRSS, RssAnon and RssFile of a process, in MiB (Linux)."""
+    out: dict[str, float] = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "RssAnon", "RssFile"):
+            out[key] = int(value.split()[0]) / 1024
+    return out
+
+
+def semantic_app(path: str) -> Any:
+    return create_app({"database_url": f"sqlite:///{path}", "secret_key": SECRET,
+                       "sweeper": "off", "semantic": "on"})  # fmt: skip
+
+
+async def backfill(path: str) -> dict[str, Any]:
+    """The app's own backfill pass over the seeded rooms; RSS around loading the model."""
+    before = rss(os.getpid())
+    t0 = time.perf_counter()
+    app = semantic_app(path)  # loads the model (once per process)
+    model_s = time.perf_counter() - t0
+    loaded = rss(os.getpid())
+    svc = app.services
+    assert svc.semantic is not None
+    await svc.store.open()
+    try:
+        t0 = time.perf_counter()
+        done = await svc.semantic.backfill()
+        took = time.perf_counter() - t0
+    finally:
+        svc.semantic.close()
+        await svc.store.close()
+    return {"texts": done, "seconds": took, "model_s": model_s, "rss_before": before,
+            "rss_model": loaded}  # fmt: skip
+
+
+async def similar_semantic(
+    path: str, cases: list[tuple[str, str]], args: argparse.Namespace
+) -> dict[str, Any]:
+    """`Knowledge.similar` by meaning on a fresh app: the first call, every draft once (each
+    embedded), every draft again (from the draft cache), and reloading the room's vectors."""
+    app = semantic_app(path)
+    svc = app.services
+    semantic = svc.semantic
+    assert semantic is not None
+    await svc.store.open()
+    try:
+        limit = svc.settings.similar_limit
+        before = rss(os.getpid())
+        t0 = time.perf_counter()
+        first = await svc.knowledge.similar(
+            BIG, "Est-ce que la batterie tient en montagne ?", limit
+        )
+        first_ms = (time.perf_counter() - t0) * 1000
+        after = rss(os.getpid())
+        passes: list[dict[str, Any]] = []
+        for _ in range(2):  # drafts embedded, then the same drafts from the cache
+            times: dict[str, list[float]] = collections.defaultdict(list)
+            matches: collections.Counter[str] = collections.Counter()
+            found = top = 0.0
+            deadline = time.monotonic() + args.budget
+            for kind, text in cases:
+                if time.monotonic() > deadline:
+                    break
+                t0 = time.perf_counter()
+                result = await svc.knowledge.similar(BIG, text, limit)
+                times[kind].append((time.perf_counter() - t0) * 1000)
+                matches[result["match"]] += 1
+                if result["threads"]:
+                    found += 1
+                    top += result["threads"][0]["score"]
+            done = sum(len(v) for v in times.values())
+            passes.append({"times": times, "matches": matches, "found": found / max(1, done),
+                           "top": top / max(1, found)})  # fmt: skip
+        reload_ms: list[float] = []
+        embedder = semantic._embedder
+        for _ in range(5):
+            t0 = time.perf_counter()
+            vectors = await svc.store.room_vectors(BIG, semantic.model)
+            index = embedder.index(vectors)
+            reload_ms.append((time.perf_counter() - t0) * 1000)
+        embed_ms: list[float] = []
+        for _, text in cases[:50]:
+            t0 = time.perf_counter()
+            await asyncio.to_thread(embedder.embed, [text + " ?"])  # not cached anywhere
+            embed_ms.append((time.perf_counter() - t0) * 1000)
+        return {"first_ms": first_ms, "first_match": first["match"], "passes": passes,
+                "reload_ms": reload_ms, "vectors": len(index), "embed_ms": embed_ms,
+                "rss_before": before, "rss_after": after, "limit": limit}  # fmt: skip
+    finally:
+        semantic.close()
+        await svc.store.close()
+
+
+async def similar_http(
+    url: str, cases: list[tuple[str, str]], budget: float
+) -> tuple[list[float], collections.Counter[str]]:
+    """Timed requests (ms) after 20 untimed ones, and how many answers were of each match."""
     times: list[float] = []
+    matches: collections.Counter[str] = collections.Counter()
     async with aiohttp.ClientSession() as http:
         for _, text in cases[:20]:
             async with http.get(f"{url}/api/v1/rooms/{BIG}/similar", params={"q": text}) as r:
@@ -445,10 +565,20 @@ async def similar_http(url: str, cases: list[tuple[str, str]], budget: float) ->
                 break
             t0 = time.perf_counter()
             async with http.get(f"{url}/api/v1/rooms/{BIG}/similar", params={"q": text}) as r:
-                await r.read()
-                assert r.status == 200, (r.status, await r.text())
+                body = await r.json()
+                assert r.status == 200, (r.status, body)
             times.append((time.perf_counter() - t0) * 1000)
-    return times
+            matches[body["match"]] += 1
+    return times, matches
+
+
+def first_http(url: str, text: str) -> tuple[float, str]:
+    """One `similar` request on a fresh server, timed (ms), and its match."""
+    t0 = time.perf_counter()
+    status, _, body = get(f"{url}/api/v1/rooms/{BIG}/similar?q={urllib.parse.quote(text)}")
+    took = (time.perf_counter() - t0) * 1000
+    assert status == 200, (status, body)
+    return took, str(json.loads(body)["match"])
 
 
 # The server process ----------------------------------------------------------------------
@@ -467,13 +597,16 @@ def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str,
         return exc.code, {k.lower(): v for k, v in exc.headers.items()}, exc.read()
 
 
-def start_server(path: str, folder: str, core: str) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    path: str, folder: str, core: str, semantic: str = "off"
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENTRAIDE_")}
     env.update(
         ENTRAIDE_DATABASE_URL=f"sqlite:///{path}",
         ENTRAIDE_SECRET_KEY=SECRET,
         ENTRAIDE_SWEEPER="off",
+        ENTRAIDE_SEMANTIC=semantic,
         PYTHONPATH=str(ROOT),
     )
     cmd = ["taskset", "-c", core, sys.executable, "-m", "app.cli", "run",
@@ -603,6 +736,86 @@ def lua_rotation(folder: str, paths: list[str], name: str) -> str:
     return str(script)
 
 
+def print_semantic(
+    inproc: dict[str, Any],
+    filled: dict[str, Any],
+    meant: dict[str, Any],
+    http: list[float],
+    http_rss: dict[str, float],
+    http_meant: dict[str, Any],
+    args: argparse.Namespace,
+) -> None:
+    """Lexical and semantic `similar` side by side, and what the semantic one costs."""
+    mb = filled["rss_model"]
+    print(
+        f"Semantic (`--semantic`): model loaded in {filled['model_s'] * 1000:.0f} ms"
+        f" (RSS {filled['rss_before']['VmRSS']:.0f} -> {mb['VmRSS']:.0f} MiB); the app's"
+        f" backfill embedded {filled['texts']:,} texts in {filled['seconds']:.1f} s"
+        f" ({filled['texts'] / max(0.001, filled['seconds']):.1f} texts/s on its one worker"
+        " thread, a write per 4 texts)."
+    )
+    before, after = meant["rss_before"], meant["rss_after"]
+    print(
+        f"First `similar` on a fresh app (loads the room's {meant['vectors']:,} vectors, embeds"
+        f" the draft): {meant['first_ms']:.0f} ms ({meant['first_match']}); RSS"
+        f" {before['VmRSS']:.0f} -> {after['VmRSS']:.0f} MiB (anonymous"
+        f" {before['RssAnon']:.0f} -> {after['RssAnon']:.0f}). Reloading the room's vectors"
+        f" (room_vectors + index, what a call pays at most every RELOAD s once new answers"
+        f" were embedded): p50 {pct(meant['reload_ms'], 50):.0f} ms, max"
+        f" {max(meant['reload_ms']):.0f} ms over {len(meant['reload_ms'])}. Embedding one"
+        f" draft alone (worker thread, from the loop): p50 {pct(meant['embed_ms'], 50):.1f} ms,"
+        f" p95 {pct(meant['embed_ms'], 95):.1f} ms over {len(meant['embed_ms'])}.\n"
+    )
+    cold, warm = meant["passes"]
+    print(
+        f"In-process `Knowledge.similar` (limit {meant['limit']}), lexical (semantic off) vs"
+        " by meaning (semantic on; each draft embedded) vs by meaning with the draft already"
+        " in the draft cache (no embedding), ms:\n"
+    )
+    print(
+        "| drafts | n | lexical p50 | p95 | p99 | semantic p50 | p95 | p99 | semantic/lexical"
+        " p95 | cached draft p50 | p95 | p99 |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    kinds = sorted(inproc["times"])
+    for kind in ["all", *kinds]:
+
+        def pick(times: dict[str, list[float]], kind: str = kind) -> list[float]:
+            return [t for v in times.values() for t in v] if kind == "all" else times[kind]
+
+        lex, sem, hot = pick(inproc["times"]), pick(cold["times"]), pick(warm["times"])
+        cells = [pct(v, q) for v in (lex, sem) for q in (50, 95, 99)]
+        hot_cells = [pct(hot, q) for q in (50, 95, 99)]
+        print(
+            f"| {kind} | {len(lex)}/{len(sem)} | "
+            + " | ".join(f"{c:.2f}" for c in cells)
+            + f" | {pct(sem, 95) / pct(lex, 95):.1f}x | "
+            + " | ".join(f"{c:.2f}" for c in hot_cells)
+            + " |"
+        )
+    print(
+        f"\nAnswers by meaning: {dict(cold['matches'])} (lexical: nothing passed the display"
+        f" floor); {cold['found']:.0%} found at least one answered question, mean best score"
+        f" {cold['top']:.2f} (calibrated; lexical: {inproc['found']:.0%}, {inproc['top']:.2f},"
+        " a share of the draft's stems: not the same scale).\n"
+    )
+    if http_meant:
+        sem = http_meant["times"]
+        first_ms, first_match = http_meant["first"]
+        print(
+            f"Over HTTP, sequential, server on core {args.server_core}: lexical server n"
+            f" {len(http)} p50 {pct(http, 50):.2f} / p95 {pct(http, 95):.2f} / p99"
+            f" {pct(http, 99):.2f} ms, RSS {http_rss['VmRSS']:.0f} MiB; semantic server"
+            f" (ENTRAIDE_SEMANTIC=on, vectors stored) first request {first_ms:.0f} ms"
+            f" ({first_match}), then n {len(sem)} p50 {pct(sem, 50):.2f} / p95"
+            f" {pct(sem, 95):.2f} / p99 {pct(sem, 99):.2f} ms"
+            f" ({dict(http_meant['matches'])}); its RSS {http_meant['rss_loaded']['VmRSS']:.0f}"
+            f" MiB after start, {http_meant['rss_after']['VmRSS']:.0f} MiB after the requests"
+            f" (anonymous {http_meant['rss_after']['RssAnon']:.0f}, file-backed"
+            f" {http_meant['rss_after']['RssFile']:.0f}).\n"
+        )
+
+
 def profile(url: str, pid: int, folder: str, args: argparse.Namespace) -> str:
     """py-spy on the server during one more `/q/<room>` run; a summary of its samples."""
     pyspy = args.py_spy or shutil.which("py-spy")
@@ -711,10 +924,16 @@ def main(args: argparse.Namespace) -> int:
         cases = drafts(args.drafts, random.Random(args.seed + 1))
         matches = fts_matches(path, BIG, [t for _, t in cases])
         inproc = asyncio.run(similar_in_process(path, cases, args))
+        filled: dict[str, Any] = {}
+        meant: dict[str, Any] = {}
+        if args.semantic:
+            filled = asyncio.run(backfill(path))
+            meant = asyncio.run(similar_semantic(path, cases, args))
 
         proc, url = start_server(path, folder, args.server_core)
         try:
-            http = asyncio.run(similar_http(url, cases, args.budget))
+            http, _ = asyncio.run(similar_http(url, cases, args.budget))
+            http_rss = rss(proc.pid)
             thread_id = seeded["big_ids"][len(seeded["big_ids"]) // 2]
             status, headers, body = get(f"{url}/q/{BIG}")
             assert status == 200, status
@@ -746,6 +965,18 @@ def main(args: argparse.Namespace) -> int:
             prof = profile(url, proc.pid, folder, args) if args.profile else ""
         finally:
             stop_server(proc)
+        http_meant: dict[str, Any] = {}
+        if args.semantic:
+            proc, url = start_server(path, folder, args.server_core, "on")
+            try:
+                time.sleep(2.0)  # its start-up backfill pass (nothing to embed) settles first
+                loaded = rss(proc.pid)
+                first = first_http(url, FIRST_DRAFT)
+                times, found = asyncio.run(similar_http(url, cases, args.budget))
+                http_meant = {"first": first, "times": times, "matches": found,
+                              "rss_loaded": loaded, "rss_after": rss(proc.pid)}  # fmt: skip
+            finally:
+                stop_server(proc)
 
         print(
             f"\n`similar` in-process (Knowledge.similar, limit {inproc['limit']}), {BIG}:"
@@ -763,8 +994,11 @@ def main(args: argparse.Namespace) -> int:
         print(
             f"\n`GET /api/v1/rooms/{BIG}/similar?q=` over HTTP, sequential, server on core"
             f" {args.server_core}: n {len(http)}, p50 {pct(http, 50):.2f} ms,"
-            f" p95 {pct(http, 95):.2f} ms, p99 {pct(http, 99):.2f} ms\n"
+            f" p95 {pct(http, 95):.2f} ms, p99 {pct(http, 99):.2f} ms;"
+            f" server RSS {http_rss['VmRSS']:.0f} MiB\n"
         )
+        if args.semantic:
+            print_semantic(inproc, filled, meant, http, http_rss, http_meant, args)
         print(
             f"wrk -t1 -c{args.connections} -d{args.duration:g}s --latency (core"
             f" {args.client_core}) against the server pinned to core {args.server_core};"
@@ -823,5 +1057,8 @@ if __name__ == "__main__":
     parser.add_argument("--wrk", default="wrk")
     parser.add_argument("--profile", action="store_true", help="py-spy one /q/<room> run")
     parser.add_argument("--py-spy", help="path to py-spy (default: on PATH)")
+    parser.add_argument(
+        "--semantic", action="store_true", help="also by meaning (needs the [semantic] extra)"
+    )
     parser.add_argument("--seed", type=int, default=20261205)
     sys.exit(main(parser.parse_args()))

