@@ -175,7 +175,7 @@ def test_a_frustrated_question_is_taken_over_and_the_shopper_sees_the_staff_repl
     frustration = row.locator("[data-reason=frustration]")
     expect(frustration).to_be_visible()
     expect(frustration).to_contain_text("Frustration")
-    expect(frustration).to_contain_text(re.compile(r"0,\d\d"))  # the score, French decimals
+    expect(frustration).to_contain_text(re.compile(r"[01],\d\d"))  # score 0-1, French decimals
     expect(frustration).to_contain_text("inadmissible")  # evidence quotes the shopper
     expect(row.get_by_test_id("case-room")).to_have_text("montre-maree")
     expect(row.get_by_test_id("case-state")).to_have_attribute("data-state", "open")

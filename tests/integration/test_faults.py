@@ -1,6 +1,6 @@
 """Faults on loopback, two server processes' worth of apps on one SQLite file and a private
 Redis: Redis hangs (SIGSTOP) or dies for a few seconds while shoppers write; another
-process holds SQLite's write lock; a tab stops reading while its room goes on.
+process holds SQLite's write lock.
 
 Each time: every write is acknowledged without waiting for Redis (the test only lets Redis
 come back once it has every ack), `/readyz` answers at once and names Redis, nothing acked
@@ -13,10 +13,8 @@ widget does.
 from __future__ import annotations
 
 import asyncio
-import json
-import socket
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -24,9 +22,6 @@ from typing import Any
 import aiohttp
 import pytest
 import socketio
-from websockets.client import ClientProtocol
-from websockets.frames import Frame, Opcode
-from websockets.uri import parse_uri
 
 from tests.conftest import server_overrides
 from tests.support import (
@@ -200,99 +195,3 @@ async def test_a_write_while_another_process_locks_the_database_is_refused_then_
     assert stored["ok"]
     assert (await asking.call("ask", ask))["thread"]["id"] == stored["thread"]["id"]
     assert await room_threads(server) == [stored["thread"]["id"]]  # once
-
-
-SENTENCES = tuple(
-    f"{start} {end}"
-    for start in ("Je pêche en rivière l'hiver,", "Pour la mer en novembre,", "Avec des chaussons,",
-                  "Sur un kayak,", "Pour un débutant,")
-    for end in ("les coutures tiennent-elles le froid sur la durée ?",
-                "quelle taille prendre quand on chausse du 44 ?",
-                "est-ce que les bretelles se règlent facilement ?",
-                "faut-il une ceinture de sécurité en plus ?")
-)  # fmt: skip
-
-
-class FrozenTab:
-    """A Socket.IO client on a raw socket (Engine.IO 4 over a websocket) that joins a room
-    and then stops reading, like a frozen tab: its tiny receive buffer fills at once."""
-
-    def __init__(self, port: int) -> None:
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        self.sock.settimeout(DEADLINE)
-        self.sock.connect(("127.0.0.1", port))
-        url = f"ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket"
-        self.ws = ClientProtocol(parse_uri(url))
-        self.ws.send_request(self.ws.connect())
-        self._flush()
-        self.frames: list[str] = []
-
-    def _flush(self) -> None:
-        for data in self.ws.data_to_send():
-            self.sock.sendall(data)
-
-    def send(self, text: str) -> None:
-        self.ws.send_text(text.encode())
-        self._flush()
-
-    def read_until(self, wanted: Callable[[str], bool]) -> str | None:
-        """Frames until one matches (None: the server closed the connection)."""
-        while True:
-            for frame in self.frames:
-                if wanted(frame):
-                    return frame
-            data = self.sock.recv(65536)
-            if not data:
-                return None
-            self.ws.receive_data(data)
-            for event in self.ws.events_received():
-                if isinstance(event, Frame) and event.opcode is Opcode.TEXT:
-                    self.frames.append(event.data.decode())
-                elif isinstance(event, Frame) and event.opcode is Opcode.CLOSE:
-                    return None
-            self._flush()
-
-    def close(self) -> None:
-        self.sock.close()
-
-
-async def test_a_tab_that_stops_reading_is_dropped_then_resumes_with_since(
-    tmp_path: Path, clients: list[Any]
-) -> None:
-    flood = '{"default": {"flood_messages": 1000}}'  # one asker, many questions
-    server = LiveServer(server_overrides(tmp_path, max_queued_packets=5, moderation=flood))
-    server.start()
-    try:
-        asking = await connect(server.url, (await new_visitor(server.url, "Camille"))["token"])
-        clients.append(asking)
-        assert (await asking.call("join", {"room": ROOM, "product": PRODUCT}))["ok"]
-        tab = FrozenTab(int(server.url.rsplit(":", 1)[1]))
-        assert await asyncio.to_thread(tab.read_until, lambda f: f.startswith("0{"))
-        tab.send("40")
-        assert await asyncio.to_thread(tab.read_until, lambda f: f.startswith("40"))
-        tab.send(f'420["join",{{"room":"{ROOM}"}}]')
-        joined = await asyncio.to_thread(tab.read_until, lambda f: f.startswith("430"))
-        assert joined is not None
-        seen = json.loads(joined[3:])[0]["seq"]
-        await asking.wait_for("presence", lambda p: p["online"] == 2)
-
-        asked = []  # the tab reads nothing while the room goes on: it is dropped
-        for n in range(60):
-            body = f"Question {n} : {SENTENCES[n % len(SENTENCES)]}"
-            ack = await asking.call("ask", {"room": ROOM, "body": body, "client_id": cid()})
-            assert ack["ok"] and not ack.get("held"), ack
-            asked.append(ack["thread"]["id"])
-        await asking.wait_for("presence", lambda p: p["online"] == 1)  # the server let it go
-
-        # The server no longer pings the tab: the client gives up on that connection (as
-        # Socket.IO clients do after their ping timeout), comes back and joins with `since`,
-        # which gives it everything it missed.
-        tab.close()
-        back = await connect(server.url)
-        clients.append(back)
-        rejoin = await back.call("join", {"room": ROOM, "since": seen})
-        assert rejoin["complete"]
-        assert [e["data"]["id"] for e in rejoin["missed"]] == asked
-    finally:
-        server.stop()

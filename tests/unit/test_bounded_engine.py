@@ -1,0 +1,48 @@
+"""The slow-consumer bound (app/realtime/server.py BoundedEngine) on a real Engine.IO server
+and socket: a socket whose writer is stuck (a client that stopped reading) keeps at most
+`max_queued` packets; the next one drops it: queue emptied, the app told it disconnected,
+its writer released to close the connection. (Loopback TCP buffers grow too large to make a
+real client fall behind in a test: hundreds of kilobytes were absorbed without a stall.)"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engineio import packet
+from engineio.async_socket import AsyncSocket
+
+from app.realtime.server import BoundedEngine
+
+
+async def test_a_socket_that_stops_reading_is_dropped_past_the_bound() -> None:
+    engine = BoundedEngine(async_mode="asgi", max_queued=3)
+    gone: list[tuple[str, Any]] = []
+
+    async def on_disconnect(sid: str, reason: Any) -> None:
+        gone.append((sid, reason))
+
+    engine.on("disconnect", on_disconnect)
+    socket = AsyncSocket(engine, "frozen")
+    socket.connected = True
+    engine.sockets["frozen"] = socket  # no writer drains its queue: the client reads nothing
+    for n in range(3):
+        await engine.send_packet("frozen", packet.Packet(packet.MESSAGE, data=f"event {n}"))
+    assert socket.queue.qsize() == 3 and not socket.closed and gone == []
+
+    await engine.send_packet("frozen", packet.Packet(packet.MESSAGE, data="one too many"))
+    assert socket.closed
+    assert [sid for sid, _ in gone] == ["frozen"]
+    assert socket.queue.qsize() == 1 and socket.queue.get_nowait() is None  # writer: stop
+    await engine.send_packet("frozen", packet.Packet(packet.MESSAGE, data="after"))
+    assert socket.queue.empty()  # nothing more piles up for it
+
+
+async def test_a_socket_that_reads_is_never_dropped() -> None:
+    engine = BoundedEngine(async_mode="asgi", max_queued=3)
+    socket = AsyncSocket(engine, "reader")
+    socket.connected = True
+    engine.sockets["reader"] = socket
+    for n in range(50):  # its writer takes what is queued as it comes
+        await engine.send_packet("reader", packet.Packet(packet.MESSAGE, data=f"event {n}"))
+        assert await socket.poll()
+    assert not socket.closed
