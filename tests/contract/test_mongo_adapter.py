@@ -8,14 +8,15 @@ from datetime import UTC
 from typing import Any
 
 import pytest
+from pymongo.errors import NotPrimaryError
 
-from app.domain.errors import Conflict, DuplicateClientId
+from app.domain.errors import Conflict, DuplicateClientId, Unavailable
 from app.domain.models import Visibility
 from app.domain.text import search_terms
 from app.store import mongo as mongo_module
 from app.store.mongo import MongoStore
 from app.store.mongo.base import until
-from tests.mongomock_async import AsyncMongoMockClient
+from tests.mongomock_async import AsyncCollection, AsyncMongoMockClient
 
 from .conftest import MONGODB_URI
 from .helpers import WATCH, Factory, at, room
@@ -258,3 +259,31 @@ async def test_documents_written_before_moderation_read_with_defaults(
         await mongo_store.update_thread(dataclasses.replace(thread, room="shop.example/none"))
     assert await mongo_store.get_thread("t1") == dataclasses.replace(thread, nudged=False)
     assert "nudged" not in (await db["threads"].find_one({"_id": "t1"}) or {})
+
+
+async def test_a_failover_during_a_unit_of_work_is_unavailable_and_stores_nothing(
+    mongo_store: MongoStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The primary steps down mid-write (NotPrimaryError, an AutoReconnect): the caller gets
+    `unavailable`, never an ack; the same write again stores it once."""
+    if MONGODB_URI:
+        pytest.skip("a failover is simulated on the in-memory stand-in only")
+    await mongo_store.ensure_room(room())
+    make = Factory(mongo_store)
+    thread = make.thread("Étanche ?")
+    real_insert = AsyncCollection.insert_one
+
+    async def stepping_down(self: AsyncCollection, *args: Any, **kwargs: Any) -> Any:
+        if self.name == "threads":
+            raise NotPrimaryError("not primary")
+        return await real_insert(self, *args, **kwargs)
+
+    monkeypatch.setattr(AsyncCollection, "insert_one", stepping_down)
+    with pytest.raises(Unavailable):
+        async with mongo_store.atomic():
+            await mongo_store.insert_thread(thread, search_terms(thread.body))
+    assert await mongo_store.get_thread(thread.id) is None
+    monkeypatch.setattr(AsyncCollection, "insert_one", real_insert)
+    async with mongo_store.atomic():
+        await mongo_store.insert_thread(thread, search_terms(thread.body))
+    assert (await mongo_store.get_thread(thread.id)) is not None
