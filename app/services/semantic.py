@@ -9,8 +9,8 @@ search), and the indexer hands it small batches so a draft never waits long behi
 Vectors are made when a question is answered (this process's room events) or an FAQ entry
 saved, and by a backfill pass at start and every BACKFILL seconds (other processes' missed
 work, a new model). A room's vectors are cached per process as one matrix; a draft reads
-the room's version and fetches only what was saved since (everything after a drop). The worker
-thread runs at the lowest CPU priority, so on a busy core acks come first.
+the room's version and fetches only what was saved since (everything after a drop). The
+worker thread runs at the lowest CPU priority, so on a busy core acks come first.
 """
 
 from __future__ import annotations
