@@ -598,8 +598,11 @@ def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str,
 
 
 def start_server(
-    path: str, folder: str, core: str, semantic: str = "off"
-) -> tuple[subprocess.Popen[bytes], str]:
+    path: str, folder: str, core: str, semantic: str = "off", *,
+    extra_env: dict[str, str] | None = None, log_name: str = "server.log",
+) -> tuple[subprocess.Popen[bytes], str]:  # fmt: skip
+    """`python -m app.cli run` on a fresh port, pinned to `core`, on the SQLite file `path`
+    (sweeper off; `extra_env` on top), once it answers /healthz (at most 60 s)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENTRAIDE_")}
     env.update(
@@ -608,17 +611,19 @@ def start_server(
         ENTRAIDE_SWEEPER="off",
         ENTRAIDE_SEMANTIC=semantic,
         PYTHONPATH=str(ROOT),
+        **(extra_env or {}),
     )
     cmd = ["taskset", "-c", core, sys.executable, "-m", "app.cli", "run",
            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip
-    log = Path(folder, "server.log").open("wb")  # noqa: SIM115 (the server's lifetime)
-    # taskset execs the server: proc.pid is the Python process itself.
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    log_path = Path(folder, log_name)
+    with log_path.open("wb") as log:  # the child keeps its own descriptor
+        # taskset execs the server: proc.pid is the Python process itself.
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
         if proc.poll() is not None:
-            raise SystemExit(f"the server exited: {Path(folder, 'server.log').read_text()}")
+            raise SystemExit(f"the server exited: {log_path.read_text()[-3000:]}")
         try:
             if get(f"{url}/healthz")[0] == 200:
                 return proc, url

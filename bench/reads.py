@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import random
@@ -59,7 +58,6 @@ from app.factory import SNAPSHOT_TTL  # noqa: E402
 
 ROOM = "montre-gps-trek5"
 SHORT_ROOM = "sac-rando-40l"
-SECRET = "bench-reads-" + "r" * 40
 
 # Sentences a shopper adds around a question (the question itself comes from kb.question).
 # fmt: off
@@ -130,43 +128,17 @@ def answer_body(rng: random.Random, fr: bool, chars: tuple[int, int]) -> str:
 
 # The server --------------------------------------------------------------------------------
 def start(path: str, folder: str, core: str) -> tuple[subprocess.Popen[bytes], str]:
-    """bench/knowledge.py's `start_server`, plus the environment that keeps the rate limits
-    and the flood check out of the seeding's way (its `start_server` takes no extra
-    environment)."""
-    port = kb.free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ENTRAIDE_")}
-    env.update(
-        ENTRAIDE_DATABASE_URL=f"sqlite:///{path}",
-        ENTRAIDE_SECRET_KEY=SECRET,
-        ENTRAIDE_SWEEPER="off",
-        ENTRAIDE_SEMANTIC="off",
-        ENTRAIDE_WRITE_RATE="100000/second",
-        ENTRAIDE_VISITOR_RATE="100000/second",
-        ENTRAIDE_ROOM_RATE="100000/second",
+    """The server, with rate limits and the flood check out of the seeding's way."""
+    extra = {
+        "ENTRAIDE_WRITE_RATE": "100000/second",
+        "ENTRAIDE_VISITOR_RATE": "100000/second",
+        "ENTRAIDE_ROOM_RATE": "100000/second",
         # Helpers answer many threads in a row: the flood check would hold their answers.
-        ENTRAIDE_MODERATION=json.dumps(
+        "ENTRAIDE_MODERATION": json.dumps(
             {"default": {"flood_messages": 1000000, "flood_window_seconds": 1}}
         ),
-        PYTHONPATH=str(ROOT),
-    )
-    cmd = ["taskset", "-c", core, sys.executable, "-m", "app.cli", "run",
-           "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip
-    log_path = Path(folder, "server.log")
-    with log_path.open("wb") as log:  # the child keeps its own descriptor
-        # taskset execs the server: proc.pid is the Python process itself.
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        if proc.poll() is not None:
-            raise SystemExit(f"the server exited: {log_path.read_text()[-3000:]}")
-        with contextlib.suppress(OSError):
-            if kb.get(f"{url}/healthz")[0] == 200:
-                return proc, url
-        if time.monotonic() > deadline:
-            proc.kill()
-            raise SystemExit("the server did not answer /healthz within 60 s")
-        time.sleep(0.1)  # polling a child's port with a deadline
+    }
+    return kb.start_server(path, folder, core, extra_env=extra)
 
 
 # Seeding through the public API ------------------------------------------------------------

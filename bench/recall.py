@@ -292,6 +292,25 @@ def load_embedder(method: str, threads: int) -> tuple[Embed, Embed] | None:
     raise ValueError(method)
 
 
+def embedding_cost(
+    loaded: float, first: float, took: list[float], before: dict[str, float],
+    after_load: dict[str, float], after: dict[str, float],
+) -> dict[str, float]:  # fmt: skip
+    """What embedding cost: load and first-text times, per-text percentiles, memory."""
+    return {
+        "load": loaded,
+        "first": first,
+        "p50": pct(took, 50),
+        "p95": pct(took, 95),
+        "samples": float(len(took)),
+        "rss_before": before.get("VmRSS", 0.0),
+        "rss_loaded": after_load.get("VmRSS", 0.0),
+        "rss_after": after.get("VmRSS", 0.0),
+        "anon_after": after.get("RssAnon", 0.0) - before.get("RssAnon", 0.0),
+        "file_after": after.get("RssFile", 0.0) - before.get("RssFile", 0.0),
+    }
+
+
 def semantic_rankings(
     data: Dataset, method: str, threads: int, repeats: int, warmup: int
 ) -> Outcome | None:
@@ -329,18 +348,7 @@ def semantic_rankings(
         scores.append({i: float(c) for i, c in zip(ids, cos, strict=True)})
         order = sorted(range(len(ids)), key=lambda k: (-float(cos[k]), k))
         rankings.append([ids[k] for k in order])
-    cost = {
-        "load": loaded,
-        "first": first,
-        "p50": pct(took, 50),
-        "p95": pct(took, 95),
-        "samples": float(len(took)),
-        "rss_before": before.get("VmRSS", 0.0),
-        "rss_loaded": after_load.get("VmRSS", 0.0),
-        "rss_after": after.get("VmRSS", 0.0),
-        "anon_after": after.get("RssAnon", 0.0) - before.get("RssAnon", 0.0),
-        "file_after": after.get("RssFile", 0.0) - before.get("RssFile", 0.0),
-    }
+    cost = embedding_cost(loaded, first, took, before, after_load, after)
     return Outcome(method, rankings, scores, cost)
 
 
@@ -384,16 +392,7 @@ def service_rankings(data: Dataset) -> Outcome | None:
         scores.append(dict(found))
     engine = embedder._engine
     cost = {
-        "load": loaded,
-        "first": took[0],
-        "p50": pct(took, 50),
-        "p95": pct(took, 95),
-        "samples": float(len(took)),
-        "rss_before": before.get("VmRSS", 0.0),
-        "rss_loaded": after_load.get("VmRSS", 0.0),
-        "rss_after": after.get("VmRSS", 0.0),
-        "anon_after": after.get("RssAnon", 0.0) - before.get("RssAnon", 0.0),
-        "file_after": after.get("RssFile", 0.0) - before.get("RssFile", 0.0),
+        **embedding_cost(loaded, took[0], took, before, after_load, after),
         "clipped": float(sum(1 for t in texts if engine.token_count(t, True) > e5.MAX_TOKENS)),
         "draft_lang_wrong": float(sum(1 for p in data.pairs if detect_language(p.query) != p.lang)),
         "answer_lang_wrong": float(

@@ -73,7 +73,6 @@ import knowledge as kb  # noqa: E402  (bench/knowledge.py: the room's texts and 
 import socketio  # noqa: E402
 
 ROOM = kb.BIG
-SECRET = "bench-semantic-ack-" + "s" * 30
 ACK_TIMEOUT = 30.0
 DEBOUNCE = 0.3  # the widget's SIMILAR_DEBOUNCE_MS
 READ = 0.5  # from the last suggestions request to `ask`
@@ -105,37 +104,17 @@ def typed(rng: random.Random) -> tuple[str, list[str], bool]:
 
 # the server ------------------------------------------------------------------------------
 def start(path: str, folder: str, core: str, semantic: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = kb.free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ENTRAIDE_")}
-    env.update(
-        ENTRAIDE_DATABASE_URL=f"sqlite:///{path}",
-        ENTRAIDE_SECRET_KEY=SECRET,
-        ENTRAIDE_SWEEPER="off",
-        ENTRAIDE_SEMANTIC=semantic,
-        ENTRAIDE_WRITE_RATE="100000/second",
-        ENTRAIDE_VISITOR_RATE="100000/second",
+    """The server, with rate limits and the flood check out of the load's way."""
+    extra = {
+        "ENTRAIDE_WRITE_RATE": "100000/second",
+        "ENTRAIDE_VISITOR_RATE": "100000/second",
         # A helper answers hundreds of questions: the flood check would hold them.
-        ENTRAIDE_MODERATION=json.dumps(
+        "ENTRAIDE_MODERATION": json.dumps(
             {"default": {"flood_messages": 1000000, "flood_window_seconds": 1}}
         ),
-        PYTHONPATH=str(ROOT),
-    )
-    cmd = ["taskset", "-c", core, sys.executable, "-m", "app.cli", "run",
-           "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip
-    log = Path(folder, f"server-{semantic}.log").open("wb")  # noqa: SIM115 (server's lifetime)
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        if proc.poll() is not None:
-            raise SystemExit(f"the server exited: {Path(log.name).read_text()[-3000:]}")
-        with contextlib.suppress(OSError):
-            if kb.get(f"{url}/healthz")[0] == 200:
-                return proc, url
-        if time.monotonic() > deadline:
-            proc.kill()
-            raise SystemExit("the server did not answer /healthz within 60 s")
-        time.sleep(0.1)  # polling a child's port with a deadline
+    }
+    return kb.start_server(path, folder, core, semantic, extra_env=extra,
+                           log_name=f"server-{semantic}.log")  # fmt: skip
 
 
 def counts(path: str) -> tuple[int, int]:
