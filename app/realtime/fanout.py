@@ -23,13 +23,17 @@ from typing import Any
 import socketio
 
 from app.adapters.redis_health import Breaker, redis_options
+from app.realtime.broadcast import DirectBroadcast
 
 log = logging.getLogger(__name__)
 RETRY_FIRST, RETRY_MAX = 0.1, 1.0  # seconds between attempts to reach Redis again
 HEAL = "entraide.heal"  # a pub/sub message (not an emit): "Redis is back, re-advertise"
 
 
-class FanOut(socketio.AsyncRedisManager):  # type: ignore[misc]
+class FanOut(socketio.AsyncRedisManager, DirectBroadcast):  # type: ignore[misc]
+    """Redis fan-out; local deliveries (this process's and other processes' emits) go
+    through DirectBroadcast."""
+
     def __init__(
         self, url: str, channel: str, breaker: Breaker,
         recovered: Callable[[], Coroutine[Any, Any, None]] | None = None,

@@ -23,6 +23,7 @@ from app.adapters.redis_health import Breaker
 from app.config import Settings
 from app.realtime import names
 from app.realtime.acks import error_ack
+from app.realtime.broadcast import DirectBroadcast, DirectWebSocket
 from app.realtime.fanout import FanOut
 from app.services.bus import (
     AnswerPosted,
@@ -95,6 +96,8 @@ class BoundedEngine(engineio.AsyncServer):  # type: ignore[misc]
     def __init__(self, *args: Any, max_queued: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.max_queued = max_queued
+        drivers: dict[str, Any] = self._async  # type: ignore[has-type]  # copied, not changed
+        self._async = {**drivers, "websocket": DirectWebSocket}  # broadcast.py
 
     async def send_packet(self, sid: str, pkt: Any) -> None:
         socket = self.sockets.get(sid)
@@ -165,7 +168,7 @@ def origin_checker(settings: Settings) -> Callable[[str | None, dict[str, Any]],
 
 
 def build_server(settings: Settings, breaker: Breaker | None = None) -> socketio.AsyncServer:
-    manager = None
+    manager: socketio.AsyncManager = DirectBroadcast()
     if settings.redis_url:
         manager = FanOut(settings.redis_url, keys.socketio_channel(), breaker or Breaker())
     return GuardedServer(

@@ -1,0 +1,126 @@
+"""Room broadcasts that cost close to the bytes they send.
+
+python-socketio delivers a room emit by encoding the packet once, then starting one asyncio
+task per recipient; each task queues the packet for the socket's Engine.IO writer task,
+which encodes the Engine.IO packet again, frames it and writes it. In a room of 1,000
+shoppers that is ~2,000 task steps per post, and it was most of the CPU (bench/README.md,
+hot room). Here a broadcast is encoded and framed once, and written straight to each
+recipient's connection in one loop, with no task per recipient:
+
+- `DirectWebSocket` replaces Engine.IO's ASGI WebSocket wrapper to give each socket a
+  `Direct` handle on its uvicorn connection (only under uvicorn's websockets-sansio
+  protocol without compression, the server's configuration; anything else keeps the
+  Engine.IO path).
+- `DirectBroadcast` (a client manager) writes the frame to a socket only when nothing is
+  waiting for it: its Engine.IO queue is empty and its writer is idle in `get()`, so the
+  frame cannot overtake an earlier packet, and the connection is not paused by flow
+  control. Otherwise the packet joins the socket's queue, in order, as upstream does; a
+  reader that stopped reading therefore still fills its queue and is dropped past the
+  bound (server.BoundedEngine).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import socketio
+from engineio import packet as eio_packet
+from engineio.async_drivers.asgi import WebSocket
+from socketio import packet as sio_packet
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.frames import Frame, Opcode
+from websockets.protocol import State
+
+
+class Direct:
+    """Writes whole, pre-framed WebSocket messages to one uvicorn connection."""
+
+    __slots__ = ("_protocol",)
+
+    def __init__(self, protocol: WebSocketsSansIOProtocol) -> None:
+        self._protocol = protocol
+
+    @classmethod
+    def of(cls, asgi_send: Any) -> Direct | None:
+        """The handle for a connection uvicorn serves with websockets-sansio and no
+        extension (an extension such as permessage-deflate would have to see every frame)."""
+        protocol = getattr(asgi_send, "__self__", None)
+        if isinstance(protocol, WebSocketsSansIOProtocol) and not protocol.conn.extensions:
+            return cls(protocol)
+        return None
+
+    def write(self, frame: bytes) -> bool:
+        """Write now if the connection is open and not paused; False: not written."""
+        protocol = self._protocol
+        if (
+            not protocol.writable.is_set()
+            or protocol.close_sent
+            or protocol.conn.state is not State.OPEN
+            or protocol.transport.is_closing()
+        ):
+            return False
+        protocol.transport.write(frame)
+        return True
+
+
+class DirectWebSocket(WebSocket):  # type: ignore[misc]
+    """Engine.IO's ASGI WebSocket wrapper, telling the Engine.IO socket how to write to
+    its connection directly (the handler is the socket's bound `_websocket_handler`)."""
+
+    async def __call__(self, environ: dict[str, Any]) -> Any:
+        socket = getattr(self.handler, "__self__", None)
+        if socket is not None:
+            socket.direct = Direct.of(environ.get("asgi.send"))
+        return await super().__call__(environ)
+
+
+def text_frame(text: str) -> bytes:
+    """One unmasked WebSocket text frame (the server's side), as `websockets` frames it."""
+    return bytes(Frame(Opcode.TEXT, text.encode()).serialize(mask=False))
+
+
+def writer_idle(queue: asyncio.Queue[Any]) -> bool:
+    """Nothing queued and the writer task parked in `get()`: no packet is between the
+    queue and the connection, so a direct write keeps the socket's order."""
+    return queue.empty() and any(not getter.done() for getter in queue._getters)  # type: ignore[attr-defined]
+
+
+class DirectBroadcast(socketio.AsyncManager):  # type: ignore[misc]
+    """The client manager's local delivery, with one encoding and direct writes."""
+
+    async def emit(
+        self, event: str, data: Any, namespace: str, room: Any = None, skip_sid: Any = None,
+        callback: Any = None, to: Any = None, **kwargs: Any,
+    ) -> None:  # fmt: skip
+        room = to or room
+        if callback is not None or namespace not in self.rooms:
+            await super().emit(event, data, namespace, room=room, skip_sid=skip_sid,
+                               callback=callback, **kwargs)  # fmt: skip
+            return
+        args = list(data) if isinstance(data, tuple) else [] if data is None else [data]
+        encoded = self.server.packet_class(
+            sio_packet.EVENT, namespace=namespace, data=[event, *args]
+        ).encode()
+        if isinstance(encoded, list):  # binary attachments: several frames, upstream's way
+            await super().emit(event, data, namespace, room=room, skip_sid=skip_sid, **kwargs)
+            return
+        skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
+        message = eio_packet.Packet(eio_packet.MESSAGE, encoded)
+        frame: bytes | None = None
+        engine = self.server.eio
+        for sid, eio_sid in self.get_participants(namespace, room):
+            if sid in skip:
+                continue
+            socket = engine.sockets.get(eio_sid)
+            direct = getattr(socket, "direct", None)
+            if (
+                direct is not None
+                and not (socket.closing or socket.closed)
+                and writer_idle(socket.queue)
+            ):
+                if frame is None:
+                    frame = text_frame(message.encode())
+                if direct.write(frame):
+                    continue
+            await self.server._send_eio_packet(eio_sid, message)

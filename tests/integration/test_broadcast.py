@@ -1,0 +1,65 @@
+"""Room broadcasts written straight to each connection (app/realtime/broadcast.py): every
+shopper in a busy room still gets every event once, in seq order, interleaved with their own
+acknowledgements, and every WebSocket the server accepts can take the direct path."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from tests.support import PRODUCT, LiveServer, cid
+
+ROOM = "moulinet-lancer"
+TOPICS = ("le frein", "la bobine", "le galet", "la manivelle", "le pick-up", "l'anti-retour",
+          "la tresse", "le roulement", "la poignée", "le bâti", "le ratio", "le poids")  # fmt: skip
+QUALITIES = ("tient-il l'eau de mer", "supporte-t-il un brochet", "se démonte-t-il sans outil")
+SHOPPERS = 24
+ASKS_EACH = 2
+
+
+async def test_every_shopper_gets_every_event_once_in_order(
+    server: LiveServer, people: Any
+) -> None:
+    crowd = [await people(f"Client {n}") for n in range(SHOPPERS)]
+    for _, client in crowd:
+        assert (await client.call("join", {"room": ROOM, "product": PRODUCT}))["ok"]
+
+    async def ask_twice(n: int, client: Any) -> list[str]:
+        ids = []
+        for k in range(ASKS_EACH):
+            # Different questions: near-copies of one another would be held as spam.
+            topic, quality = TOPICS[n % len(TOPICS)], QUALITIES[(n // len(TOPICS) + k) % 3]
+            body = f"Est-ce que {topic} {quality} ? (n°{n}, {k})"
+            asked = await client.call("ask", {"room": ROOM, "body": body, "client_id": cid()})
+            assert asked["ok"], asked
+            ids.append(asked["thread"]["id"])
+        return ids
+
+    asked = await asyncio.gather(*(ask_twice(n, c) for n, (_, c) in enumerate(crowd)))
+    thread_ids = {i for ids in asked for i in ids}
+    assert len(thread_ids) == SHOPPERS * ASKS_EACH
+
+    def created(client: Any) -> list[dict[str, Any]]:
+        return [e for e in client.events("event") if e["type"] == "thread.created"]
+
+    for _, client in crowd:
+        await client.wait_for(
+            "event",
+            lambda _e, client=client: len(created(client)) >= len(thread_ids),
+        )
+    for _, client in crowd:
+        seen = created(client)
+        assert sorted(e["data"]["id"] for e in seen) == sorted(thread_ids)  # each once
+        seqs = [e["seq"] for e in client.events("event")]
+        assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+
+
+async def test_every_websocket_gets_a_direct_handle(server: LiveServer, people: Any) -> None:
+    """Under the server's uvicorn settings each connection can be written to directly: a
+    uvicorn or websockets upgrade that breaks this would silently bring back the slow path."""
+    for n in range(3):
+        await people(f"Client {n}")
+    assert server.app is not None
+    sockets = list(server.app.sio.eio.sockets.values())
+    assert len(sockets) == 3
+    assert all(getattr(s, "direct", None) is not None for s in sockets)
