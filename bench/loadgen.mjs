@@ -346,12 +346,32 @@ async function joinClient(i) {
 // ----------------------------------------------------------------------------------------
 // load
 
+// Shoppers ask different questions: one text repeated by everyone would be held as spam by
+// Entraide's moderation (the same text posted again and again) and never broadcast, which
+// would measure less work than a real room. Each post picks its words from k alone, so a
+// run is reproducible and every server gets the same bodies.
+const PARTS = [
+  ["Is", "Does", "Can", "Will", "Est-ce que", "Would", "Could", "Do you know if"],
+  ["this watch", "the strap", "the steel case", "the leather band", "the crystal", "la montre",
+   "le bracelet", "the clasp", "the dial", "the crown", "la boucle", "the bezel"],
+  ["stay waterproof to 50 metres", "fit a small wrist", "survive a swim in the sea",
+   "come in a gift box", "scratch easily", "tenir la pluie", "work with a 16 cm wrist",
+   "fade in the sun", "need a new battery soon", "keep time when it is cold"],
+  ["after a year?", "for daily wear?", "when diving?", "on a hike?", "pour le sport ?",
+   "in winter?", "for a child?", "with sweat?", "au quotidien ?", "on holiday?"],
+];
+
 function makeBody(k, t) {
-  // ~bodyBytes of ASCII text, the post id first so receivers can match it.
+  // ~bodyBytes of ASCII-ish text, the post id first so receivers can match it.
   const head = `bench#${k}#${t.toFixed(3)}# `;
-  const filler = "Is this watch waterproof to 50 metres and does the strap fit a small wrist? ";
   let body = head;
-  while (body.length < opts.bodyBytes) body += filler;
+  let n = k * 2654435761 % 4294967296; // Knuth's multiplicative hash: words vary with k
+  while (body.length < opts.bodyBytes) {
+    for (const words of PARTS) {
+      body += words[n % words.length] + " ";
+      n = Math.floor(n / words.length) + 7919;
+    }
+  }
   return body.slice(0, opts.bodyBytes);
 }
 
