@@ -299,6 +299,7 @@ class SqliteBase:
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._background_reader: aiosqlite.Connection | None = None
+        self._keyed: sqlite3.Connection | None = None  # keyed reads on the loop: _read_key
         self._in_background: ContextVar[bool] = ContextVar(f"bg:{path}", default=False)
         self._write_lock = asyncio.Lock()
         # The unit of work of the running task: per task, so concurrent writers never join
@@ -319,6 +320,8 @@ class SqliteBase:
         await self._writer.executescript(SCHEMA)
         self._reader = await self._connect_reader()
         self._background_reader = await self._connect_reader()
+        self._keyed = sqlite3.connect(self._path, isolation_level=None, timeout=0)
+        self._keyed.row_factory = sqlite3.Row
 
     async def _connect_reader(self) -> aiosqlite.Connection:
         reader = await aiosqlite.connect(self._path, isolation_level=None)
@@ -341,6 +344,9 @@ class SqliteBase:
             if conn is not None:
                 await conn.close()
         self._reader = self._background_reader = self._writer = None
+        if self._keyed is not None:
+            self._keyed.close()
+            self._keyed = None
 
     async def ping(self) -> None:
         await self._read_one("SELECT 1", ())
@@ -368,6 +374,16 @@ class SqliteBase:
     async def _read_one(self, sql: str, params: tuple[Any, ...]) -> Any:
         rows = await self._r.execute_fetchall(sql, params)
         return next(iter(rows), None)
+
+    async def _read_key(self, sql: str, params: tuple[Any, ...]) -> Any:
+        """One row found through a primary or unique key, read on the event loop's own
+        connection: such a read takes ~8 µs of CPU, a hop to a reader thread and back ~40
+        (bench/README.md). WAL readers take no lock, so it does not wait (and its connection
+        never would: timeout 0). Only for reads that touch one index entry: anything that
+        scans stays on a reader thread."""
+        if self._keyed is None:
+            raise RuntimeError("store is not open")
+        return self._keyed.execute(sql, params).fetchone()
 
     async def _read_all(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
         return list(await self._r.execute_fetchall(sql, params))

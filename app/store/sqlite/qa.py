@@ -131,7 +131,7 @@ class SqliteQA(SqliteBase):
             )
 
     async def get_visitor(self, visitor_id: str) -> Visitor | None:
-        row = await self._read_one(
+        row = await self._read_key(
             "SELECT id, name, created_at, banned_until, shopper_id, network_key, erased_at"
             " FROM visitors WHERE id = ?",
             (visitor_id,),
@@ -177,14 +177,14 @@ class SqliteQA(SqliteBase):
         return room_from(row)
 
     async def get_room(self, key: str) -> Room | None:
-        row = await self._read_one(
+        row = await self._read_key(
             "SELECT key, title, url, category, created_at, seq FROM rooms WHERE key = ?", (key,)
         )
         return room_from(row) if row is not None else None
 
     # reads -------------------------------------------------------------------------------
     async def get_thread(self, thread_id: str) -> Thread | None:
-        row = await self._read_one(
+        row = await self._read_key(
             f"SELECT {THREAD_COLUMNS} FROM threads WHERE id = ?", (thread_id,)
         )
         return thread_from(row) if row else None
@@ -199,7 +199,7 @@ class SqliteQA(SqliteBase):
         return thread_from(rows[0]) if rows else None  # type: ignore[index]
 
     async def get_message(self, message_id: str) -> Message | None:
-        row = await self._read_one(
+        row = await self._read_key(
             f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)
         )
         return message_from(row) if row else None
@@ -223,14 +223,14 @@ class SqliteQA(SqliteBase):
         return [message_from(r) for r in rows]
 
     async def find_thread_by_client_id(self, author_id: str, client_id: str) -> Thread | None:
-        row = await self._read_one(
+        row = await self._read_key(
             f"SELECT {THREAD_COLUMNS} FROM threads WHERE author_id = ? AND client_id = ?",
             (author_id, client_id),
         )
         return thread_from(row) if row else None
 
     async def find_message_by_client_id(self, author_id: str, client_id: str) -> Message | None:
-        row = await self._read_one(
+        row = await self._read_key(
             f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE author_id = ? AND client_id = ?",
             (author_id, client_id),
         )
