@@ -43,6 +43,9 @@ function parseArgs(argv) {
     // bench/README.md), so by default the first client of each room joins alone, one room at
     // a time, and only then the others join concurrently. --concurrent-first-join skips that.
     concurrentFirstJoin: false,
+    // 0: clients spread evenly over the rooms. S > 0: room sizes follow Zipf's law with
+    // exponent S (a shop: a few hot products, a long tail of rooms with one or two shoppers).
+    zipf: 0,
   };
   for (let i = 2; i < argv.length; i++) {
     const a = argv[i];
@@ -64,6 +67,7 @@ function parseArgs(argv) {
       case "--setup-timeout": opts.setupTimeout = numArg(a, next()); break;
       case "--ack-timeout": opts.ackTimeout = numArg(a, next()); break;
       case "--body-bytes": opts.bodyBytes = intArg(a, next()); break;
+      case "--zipf": opts.zipf = numArg(a, next()); break;
       case "-h": case "--help": usage(null); break;
       default: usage(`unknown argument ${a}`);
     }
@@ -78,6 +82,7 @@ function parseArgs(argv) {
   }
   if (opts.rooms > opts.clients) usage("--rooms must be <= --clients");
   if (opts.bodyBytes < 60 || opts.bodyBytes > 1500) usage("--body-bytes must be in 60..1500");
+  if (!(opts.zipf >= 0 && opts.zipf <= 3)) usage("--zipf must be in 0..3");
   return opts;
 }
 
@@ -97,7 +102,8 @@ function usage(msg) {
   if (msg) process.stderr.write(`loadgen: ${msg}\n`);
   process.stderr.write(
     "usage: loadgen.mjs --url http://127.0.0.1:PORT [--clients C] [--rooms R] [--rate P]\n" +
-      "       [--duration D] [--drain S] [--bare] [--server-pid PID] [--concurrent-first-join]\n",
+      "       [--duration D] [--drain S] [--bare] [--server-pid PID] [--concurrent-first-join]\n" +
+      "       [--zipf S]\n",
   );
   process.exit(msg ? 2 : 0);
 }
@@ -271,16 +277,63 @@ let heldAcks = 0; // acked `held: true`: kept from the crowd by moderation, neve
 let heldExpected = 0;
 let ackTimeouts = 0;
 
+const roomOf = assignRooms(opts.clients, opts.rooms, opts.zipf); // client -> room
+// Who posts the k-th post: clients in turn; with Zipf sizes in a shuffled turn, so that the
+// first posts do not all come from each room's first client (one per room, uniform).
+const postOrder = Int32Array.from({ length: opts.clients }, (_, i) => i);
+if (opts.zipf > 0) shuffle(postOrder, seeded(0x2545f491));
 const roomSize = new Int32Array(opts.rooms);
-for (let i = 0; i < opts.clients; i++) roomSize[i % opts.rooms]++;
+for (const r of roomOf) roomSize[r]++;
 let expectedTotal = 0; // filled as posts are sent
-const maxDeliveries = maxPosts * Math.ceil(opts.clients / opts.rooms);
+const maxDeliveries = maxPosts * Math.max(...roomSize);
 const deliveryLat = new Float64Array(maxDeliveries);
 let deliveries = 0;
 let firstPostAt = NaN;
 let lastDeliveryAt = NaN;
 
 const ID_RE = /^bench#(\d+)#/;
+
+// mulberry32: a small seeded PRNG, so every run (and every server) gets the same rooms.
+function seeded(seed) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffle(items, rand) {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+}
+
+// Client i's room. Clients 0..R-1 take rooms 0..R-1 (each room's first join is made alone,
+// see main); the others are spread evenly, or by Zipf weights 1/(r+1)^S, in an order
+// shuffled with a fixed seed so that consecutive posts (client k % C) visit different rooms.
+function assignRooms(clients, rooms, zipf) {
+  const out = new Int32Array(clients);
+  for (let i = 0; i < rooms; i++) out[i] = i;
+  if (zipf === 0) {
+    for (let i = rooms; i < clients; i++) out[i] = i % rooms;
+    return out;
+  }
+  const weights = Array.from({ length: rooms }, (_, r) => 1 / (r + 1) ** zipf);
+  const total = weights.reduce((a, b) => a + b, 0);
+  const sizes = weights.map((w) => Math.max(1, Math.floor((clients * w) / total)));
+  let extra = clients - sizes.reduce((a, b) => a + b, 0);
+  for (let r = 0; extra > 0; r = (r + 1) % rooms, extra--) sizes[r]++; // top rooms first
+  for (let r = rooms - 1; extra < 0; r = r > 0 ? r - 1 : rooms - 1) {
+    if (sizes[r] > 1) { sizes[r]--; extra++; } // too many (tail rooms raised to one): trim the smallest
+  }
+  const rest = [];
+  sizes.forEach((n, r) => { for (let j = 1; j < n; j++) rest.push(r); });
+  shuffle(rest, seeded(0x9e3779b9));
+  rest.forEach((r, i) => { out[rooms + i] = r; });
+  return out;
+}
 
 function onEvent(payload) {
   const now = performance.now();
@@ -376,7 +429,7 @@ function makeBody(k, t) {
 }
 
 function sendPost(k) {
-  const c = k % opts.clients;
+  const c = postOrder[k % opts.clients];
   const { socket, room } = clients[c];
   const t = performance.now();
   sentAt[k] = t;
@@ -474,6 +527,8 @@ async function main() {
     drain_s: opts.drain,
     body_bytes: opts.bodyBytes,
     concurrent_first_join: opts.concurrentFirstJoin,
+    zipf: opts.zipf,
+    largest_room: Math.max(...roomSize),
   };
   const setupDeadline = performance.now() + opts.setupTimeout * 1000;
   const withSetupDeadline = (p, what) =>
@@ -499,7 +554,7 @@ async function main() {
   await withSetupDeadline(
     pool(opts.clients, opts.connectConcurrency, async (i) => {
       const socket = await connectClient(i, tokens[i]);
-      clients[i] = { socket, room: i % opts.rooms };
+      clients[i] = { socket, room: roomOf[i] };
     }),
     "connect",
   );

@@ -170,6 +170,7 @@ def start_server(
             ENTRAIDE_DATABASE_URL=f"sqlite:///{db_dir / 'bench.db'}",
             ENTRAIDE_VISITOR_RATE="100000/hour",
             ENTRAIDE_WRITE_RATE="100000/minute",
+            ENTRAIDE_ROOM_RATE="100000/hour",  # every generated shopper shares 127.0.0.1
             ENTRAIDE_SECRET_KEY="bench-secret-" + "x" * 40,
         )
         # `python -m app.cli` from the code root (first on sys.path) is `entraide run` of that
@@ -215,6 +216,8 @@ def loadgen_cmd(
         cmd.append("--bare")  # same protocol for both references: no visitor tokens
     if args.concurrent_first_join:
         cmd.append("--concurrent-first-join")
+    if args.zipf:
+        cmd += ["--zipf", f"{args.zipf:g}"]
     return pinned(GENERATOR_CORE, args.nice, cmd)
 
 
@@ -824,6 +827,13 @@ def main() -> int:
         action="store_true",
         help="let every client join at once, rooms not created yet (reproduces a join race)",
     )
+    parser.add_argument(
+        "--zipf",
+        type=float,
+        default=0.0,
+        help="room sizes by Zipf's law with this exponent (a shop's few hot products and "
+        "long tail; 0: clients spread evenly)",
+    )
     parser.add_argument("--profile", action="store_true", help="py-spy the Entraide server")
     args = parser.parse_args()  # fmt: skip
     if not (0 < args.duration <= 120 and 0 < args.clients <= 5000 and 0 < args.rate <= 5000):
@@ -904,7 +914,9 @@ def main() -> int:
 
     print(
         f"\n{'Hot room: ' if args.hot_room else ''}"
-        f"C={args.clients} clients over R={args.rooms} rooms, {args.duration:g} s of posting, "
+        f"C={args.clients} clients over R={args.rooms} rooms"
+        f"{f' (Zipf, exponent {args.zipf:g})' if args.zipf else ''}, "
+        f"{args.duration:g} s of posting, "
         f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}; server on core {SERVER_CORE}, "
         f"generator on core {GENERATOR_CORE}, nice {args.nice}; Entraide {code_desc}\n"
     )

@@ -308,6 +308,9 @@ class SeqBeacon:
         keys_ = [r.removeprefix("room:") for r in list(rooms)
                  if isinstance(r, str) and r.startswith("room:")]  # fmt: skip
         for key in keys_:
+            # One room at a time between other work: a shop's 1,000 rooms in one go held the
+            # loop ~0.1 s every SEQ_EVERY seconds (bench/README.md, shop profile).
+            await asyncio.sleep(0)
             seq = await self._seq_of(key)
             if seq is None:
                 continue
