@@ -142,7 +142,12 @@ _PRODUCT_SENSE = re.compile(
     r"retour\s+du\s+leurre|late\s+(?:season|summer|autumn|fall|evening)|"
     r"(?:recu|recue|received|had|got|get|eu)\s+(?:de|d|aucune|une|des|any|an|a|no)?\s*"
     r"(?:reponses?|retours?|aide|answers?|replies|reply|responses?|help)|"
-    r"arrivee?s?\s+a(?=\s)|arrive\s+to"
+    r"arrivee?s?\s+a(?=\s)|arrive\s+to|"
+    # a question posted in the wrong place: "posé la question sur le mauvais produit",
+    # "posted on the wrong product", "trompé de fil"
+    r"(?:pose|poste|demande|posted|asked|put)\s+(?:\w+\s+){0,3}?(?:sur|dans|on|under|in)\s+"
+    r"(?:le|la|the)\s+(?:mauvais|mauvaise|wrong)\s+(?:produit|article|page|fil|fiche|product|"
+    r"item|listing|page|thread)|trompee?\s+de\s+(?:produit|fil|page|fiche|article)"
     r")"
 )
 

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from moderation.phone_numbers import phone_spans
 from moderation.signals import MessageContext, Signal
 from moderation.text import fold, normalize
 
@@ -62,43 +63,22 @@ _PROVIDERS = (
 _EMAIL_SPELLED = re.compile(
     rf"{_LOCAL}{_SPELLED_AT}{_DOMAIN}(?:\.|{_SPELLED_DOT})\s{{0,3}}{_TLD}"
     rf"|{_LOCAL}\s(?:at|chez)\s{_PROVIDERS}(?:\.|{_SPELLED_DOT})\s{{0,3}}{_TLD}"
+    # "jdupont74@yahoo" (no TLD) and "jean.dupont@gmail,com" / "@gmail com" (typos).
+    rf"|{_LOCAL}@{_PROVIDERS}(?![a-z0-9-])"
+    rf"|{_LOCAL}@{_DOMAIN}[,\s]\s{{0,2}}{_TLD}"
 )
-_PHONE_FR = re.compile(
-    r"(?<![\d+])(?:(?:\+|00)\s?33\s?(?:\(0\)\s?)?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)"
-)
-# "06/39/98/14/15", "06 : 39 98 17 24", "06 39 98 O5 71" (an O typed for a 0).
-_PHONE_FR_LOOSE = re.compile(
-    r"(?<![\d+/.,])0[1-9](?:\s{0,2}[/.:-]?\s{0,2}(?:\d[\do]|o\d)){4}(?![\d/])"
-)
-# Spelled out: "zéro six, trente-neuf, quatre-vingt-dix-huit, douze, quarante".
-_NUMBER_WORD = (
-    r"(?:zero|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|"
-    r"quatorze|quinze|seize|vingt|trente|quarante|cinquante|soixante|cent|et|"
-    r"oh|one|two|three|four|five|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
-    r"fifty|sixty|seventy|eighty|ninety|double|triple)"
-)
-_PHONE_SPELLED = re.compile(
-    rf"(?<![a-z])zero[\s,-]{{1,3}}(?:six|sept|un|deux|trois|quatre|cinq|neuf)"
-    rf"(?:[\s,-]{{1,3}}{_NUMBER_WORD}){{4,16}}(?![a-z])"
-)
-# "555-0123, area code 312": a hyphenated 7-digit number, only next to a phone word.
-_PHONE_LOCAL = re.compile(r"(?<![\d-])[2-9]\d{2}-\d{4}(?![\d-])")
-_PHONE_WORDS = re.compile(
-    r"(?<![a-z])(?:phone|tel|telephone|call|text|area\s+code|appel\w*|numero|number|"
-    r"whatsapp|portable|mobile|cell)(?![a-z])"
-)
-_PHONE_INTL = re.compile(r"(?<![\w+])(?:\+|00)[1-9][\d\s().-]{6,22}\d(?!\d)")
-_PHONE_NANP = re.compile(r"(?<![\d(])\(?[2-9]\d{2}\)?[\s.-]\d{3}[\s.-]\d{4}(?!\d)")
-_PHONE_UK = re.compile(r"(?<!\d)07\d{3}[\s.-]?\d{3}[\s.-]?\d{3}(?!\d)")
-# UK landlines: 11 digits from a 0, in two or three groups ("020 7946 0958").
-_PHONE_UK_LAND = re.compile(r"(?<![\d.,])0[1-9]\d{1,3}[\s-]\d{3,4}[\s-]?\d{3,4}(?![\d.,]\d)")
 _IBAN = re.compile(r"(?<![a-z0-9])[a-z]{2}\d{2}(?:\s?[a-z0-9]){11,30}(?![a-z0-9])")
 _CARD = re.compile(r"(?<![\d.,])[2-6]\d{3}(?:[ -]?\d){11,15}(?![\d.,]\d)")
 # Partial card numbers that show more than the last four digits: "4682 24** **** 5394",
 # "starts 5145 33 ends 2791", "commence par 4970 43 et finit par 6986", the first four
 # and the last four given apart.
 _CARD_PARTIAL = re.compile(
-    r"(?<![\d.,])[2-6]\d{3}(?:[ -]?\d){2,8}(?:[ -]?[*x•]){4,12}(?:[ -]?\d){0,4}(?![\d*])"
+    r"(?<![\d.,])[2-6]\d{3}(?:[ -]?\d){2,8}(?:[ -]?[*x•#_]){4,12}(?:[ -]?\d){0,4}(?![\d*])"
+    # dots as the mask ("5145 33.. .... 2791"): only with the last four after them
+    r"|(?<![\d.,])[2-6]\d{3}(?:[ -]?\d){2,8}(?:[ -]?\.){4,12}[ -]?\d{4}(?!\d)"
+    # the first ten digits or more, after "starts with" / "les 10 premiers chiffres"
+    r"|(?:commence|debute|starts?|starting|begins?|premiers\s+chiffres|first\s+\w{1,5}\s+digits)"
+    r"[^0-9]{0,30}[2-6]\d{3}(?:[ -]?\d){6,11}(?!\d)"
     r"|(?:commence|debute|starts?|starting|begins?)\s{1,3}(?:par|with|by)?\s{0,3}"
     r"[2-6]\d{3}[ -]?\d{2}(?:\d{2})?[^0-9]{1,30}?(?:finit|termine|ends?|ending)\s{1,3}"
     r"(?:par|with|in|by)?\s{0,3}\d{4}(?!\d)"
@@ -113,8 +93,8 @@ _ID_NUMBER = re.compile(
     r"|(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])"
     r"|(?<![a-z0-9])(?:national\s+insurance|ni\s+number|nin)[^0-9]{0,20}"
     r"[a-z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[a-d](?![a-z0-9])"
-    r"|(?<![a-z0-9])(?:numero|n[°o]|num|no)\.?\s{0,2}(?:de\s+)?(?:client|adherent|fidelite)"
-    r"\s{0,3}:?\s{0,3}\d{5,12}(?!\d)"
+    r"|(?<![a-z0-9])(?:numero|n[°o]|num|no|carte)\.?\s{0,2}(?:de\s+)?(?:client|adherent|fidelite)"
+    r"\s{0,3}(?:n[°o]\s?)?:?\s{0,3}(?:(?:est|c'est|is)\s{1,3}(?:le\s{1,3})?)?\d{5,12}(?!\d)"
     r"|(?<![a-z0-9])(?:customer|account|member(?:ship)?|loyalty)\s+(?:number|no|id|#)"
     r"\.?\s{0,3}(?:is\s+)?:?\s{0,3}#?[a-z]{0,3}\d{5,12}(?!\d)"
 )
@@ -125,6 +105,13 @@ _ORDER = re.compile(
     r"(\s{0,3}(?:n\s?[°o]|no|num|numero|number|nr|#|id|ref)?\.?\s{0,3}[:#]?\s{0,3}"
     r"(?:(?:is|was|est|etait|c\s?est)\s{1,3})?)"
     r"(#?[a-z]{0,4}[-/]?\d[a-z0-9/-]{2,24})(?![a-z0-9])"
+)
+# The order word, a short gap (a date, "passée le"), then a number marker and the code.
+_ORDER_LATER = re.compile(
+    r"(?<![a-z0-9])(?:commande|order|cmd|cde)(?![a-z])[^\d\n.?!]{0,25}"
+    r"(?:\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?[^\d\n.?!]{0,15})?"
+    r"(?<![a-z])(?:n\s?[°o]|numero|number|num|no\.?|#|ref)\s{0,3}[:#]?\s{0,3}"
+    r"(#?[a-z]{0,4}[-/]?\d[a-z0-9/-]{3,24})(?![a-z0-9])"
 )
 _ORDER_CODE = re.compile(
     r"(?<![a-z0-9])(?:cmd|cde|ord)[-_]?\d{3,10}(?:[-_]\d{2,10}){0,3}(?![a-z0-9])"
@@ -140,6 +127,16 @@ _STREET_FR = re.compile(
     r"(rue|avenue|av\.?|bd|boulevard|chemin|allee|impasse|quai|route|place|cours|square|"
     r"passage|residence|lotissement|lieu[- ]dit|hameau|chaussee|faubourg|cite|villa|domaine)"
     r"\s{1,3}(?:de\s+la\s+|de\s+l'|du\s+|des\s+|de\s+|d'|la\s+|le\s+|les\s+)?([a-z][a-z'-]{1,30})"
+)
+# Belgian, Swiss, German and Dutch order, street first: "Rue de la Loi 16, 1000 Bruxelles",
+# "Bahnhofstrasse 12, 8001 Zürich". Needs a 4-5 digit postcode and a city right after, or
+# an address word in the message (`_find_address`).
+_STREET_FIRST = re.compile(
+    r"(?<![a-z0-9])(?:rue|avenue|av\.|chemin|chaussee|boulevard|bd|place|quai|allee|impasse|"
+    r"route|[a-z]{2,30}(?:strasse|str\.|gasse|weg|platz|straat|laan|steenweg))"
+    r"(?:\s{1,3}(?:de\s{1,3}la|de\s{1,3}l'|du|des|de|d'|la|le|les|l')?\s{0,2}[a-z][a-z'-]{1,30}){0,4}"
+    r"\s{1,3}\d{1,4}(?:\s?[a-z](?![a-z]))?(?!\d)"
+    r"(\s{0,2},?\s{1,3}(?:[a-z]{1,2}-)?\d{4,5}\s{1,3}[a-z][a-z'-]{2,30})?"
 )
 _NAME_WORD = re.compile(r"\s{1,2}(?:(?:de|du|des|la|le|d')\s?)?[A-ZÀ-Ý][\w'-]{0,30}")
 # Words that also have a common non-address meaning: the name after them must be capitalised.
@@ -177,7 +174,7 @@ _ADDRESS_WORDS = re.compile(
     r"postcode|post code|zip|cedex|i'm at|i am at|my place is|je suis au)(?![a-z])"
 )
 _MAY_HOLD_DATA = re.compile(
-    r"[\d@]|\bat\b|arobase|\bchez\b|\bzero\b"
+    r"[\d@]|\bat\b|arobase|\bchez\b|\bzero\b|\boh\s|\bnought\b"
     r"|(?:barn|cottage|house|farm|farmhouse|lodge|mill|manor|rectory|granary|stables),"
 )
 
@@ -233,6 +230,9 @@ def _find_order(folded: str) -> Iterator[Finding]:
             continue
         if digits >= 5 or (digits >= 3 and (has_marker or mixed)):
             yield Finding(ORDER, match.start(2), match.end(2))
+    for match in _ORDER_LATER.finditer(folded):
+        if sum(ch.isdigit() for ch in match.group(1)) >= 5:
+            yield Finding(ORDER, match.start(1), match.end(1))
     for match in _ORDER_CODE.finditer(folded):
         yield Finding(ORDER, match.start(), match.end())
 
@@ -249,13 +249,17 @@ def _find_address(original: str, folded: str) -> Iterator[Finding]:
                 break
             end = more.end()
         streets.append(Finding(ADDRESS, match.start(), end))
+    has_address_word = _ADDRESS_WORDS.search(folded) is not None
+    for match in _STREET_FIRST.finditer(folded):
+        if match.group(1) or has_address_word:
+            streets.append(Finding(ADDRESS, match.start(), match.end()))
     for pattern in (_STREET_EN, _HOUSE_NAME):
         for match in pattern.finditer(original):
             streets.append(Finding(ADDRESS, match.start(), match.end()))
     yield from streets
     for match in _US_ZIP.finditer(original):
         yield Finding(ADDRESS, match.start() + 1, match.end())
-    context = bool(streets) or _ADDRESS_WORDS.search(folded) is not None
+    context = bool(streets) or has_address_word
     for pattern in (_POSTCODE_CITY, _UK_POSTCODE, _EIRCODE):
         for match in pattern.finditer(original):
             before = original[max(0, match.start() - 2) : match.start()]
@@ -283,16 +287,7 @@ def find_personal_data(text: str) -> tuple[Finding, ...]:
     found.extend(_find_card(folded))
     found.extend(Finding(CARD, m.start(), m.end()) for m in _CARD_PARTIAL.finditer(folded))
     found.extend(Finding(ID_NUMBER, m.start(), m.end()) for m in _ID_NUMBER.finditer(folded))
-    if _PHONE_WORDS.search(folded):
-        found.extend(Finding(PHONE, m.start(), m.end()) for m in _PHONE_LOCAL.finditer(folded))
-    for pattern in (_PHONE_FR, _PHONE_FR_LOOSE, _PHONE_SPELLED, _PHONE_UK, _PHONE_NANP):
-        found.extend(Finding(PHONE, m.start(), m.end()) for m in pattern.finditer(folded))
-    for match in _PHONE_UK_LAND.finditer(folded):
-        if sum(ch.isdigit() for ch in match.group()) == 11:
-            found.append(Finding(PHONE, match.start(), match.end()))
-    for match in _PHONE_INTL.finditer(folded):
-        if 8 <= sum(ch.isdigit() for ch in match.group()) <= 15:
-            found.append(Finding(PHONE, match.start(), match.end()))
+    found.extend(Finding(PHONE, start, end) for start, end in phone_spans(folded))
     found.extend(_find_order(folded))
     found.extend(Finding(TRACKING, m.start(), m.end()) for m in _TRACKING.finditer(folded))
     found.extend(_find_address(original, folded))
@@ -329,13 +324,50 @@ def redact(text: str) -> str:
     return "".join(pieces)
 
 
+# A helper pointing to a company's public line is not personal data: "le SAV de la marque
+# répond au 01 99 00 27 40", "the brand's helpline is 0808 157 0192", "support@brand.com".
+_COMPANY_LINE = re.compile(
+    r"(?<![a-z])(?:sav|service\s+(?:client|clientele|apres[- ]vente|consommateurs?)|hotline|"
+    r"helpline|customer\s+(?:service|care|support|line)|support|standard|numero\s+vert|"
+    r"freephone|la\s+marque|le\s+fabricant|the\s+brand|the\s+manufacturer|the\s+maker)"
+    r"(?![a-z])"
+)
+_FIRST_PERSON = re.compile(
+    r"(?<![a-z])(?:mon|ma|mes|moi|me|m'|je|j'|perso|personnel|my|me|mine|i|i'm|personal)(?![a-z])"
+)
+_ROLE_MAILBOX = re.compile(
+    r"(?:sav|support|contact|service[._-]?client|serviceclient|help|info|hello|"
+    r"customer[._-]?(?:service|care)|care)@"
+)
+_MOBILE = re.compile(
+    r"(?:\+|00)\s?(?:33\s?(?:\(0\)\s?)?[67]|44\s?7|41\s?7|32\s?4|61\s?4|353\s?8)|0[67]"
+)
+
+
+def _company_line(folded: str, item: Finding) -> bool:
+    """True when `item` is a phone number or role mailbox introduced as a company's line."""
+    value = folded[item.start : item.end]
+    if item.kind == EMAIL:
+        return _ROLE_MAILBOX.match(value) is not None
+    if item.kind != PHONE or _MOBILE.match(value.replace(" ", "")) is not None:
+        return False  # a mobile is a person's
+    before = folded[max(0, item.start - 60) : item.start]
+    lines = list(_COMPANY_LINE.finditer(before))
+    return bool(lines) and _FIRST_PERSON.search(before[lines[-1].end() :]) is None
+
+
 def personal_data_signal(ctx: MessageContext) -> Signal | None:
     """A held `personal_data` signal naming the kinds found, or None.
 
     No threshold: one e-mail address is enough, and the shopper's message still reaches
-    staff privately.
+    staff privately. A helper's pointer to a company's public line (not a mobile) does not
+    count; the asker's own message always does.
     """
-    kinds = list(dict.fromkeys(item.kind for item in find_personal_data(ctx.body)))
+    found = find_personal_data(ctx.body)
+    if not ctx.from_asker:
+        folded = fold(ctx.body)
+        found = tuple(item for item in found if not _company_line(folded, item))
+    kinds = list(dict.fromkeys(item.kind for item in found))
     if not kinds:
         return None
     return Signal("personal_data", 1.0, tuple(kinds), hold=True)

@@ -42,6 +42,15 @@ UNITS = [
     "c0nnard ",
     "’",
     "FR76 ",
+    "zero six ",
+    "06 mon ",
+    "o6 ",
+    "oh one ",
+    "0 12 ",
+    "a@b com ",
+    "rue a 1 ",
+    "commence par 4970 ",
+    "4970 12.. ",
 ]
 PREFIXES = ["", "+", "http://", "fr76", "commande n° ", "1 rue "]
 

@@ -176,3 +176,29 @@ def test_build_measures_on_the_test_part_only() -> None:
 def test_too_little_data_is_a_clear_error() -> None:
     with pytest.raises(ModelError, match="at least"):
         train(examples()[:3])
+
+
+def test_a_helpers_reply_is_never_frustration_or_out_of_scope() -> None:
+    body = "Ridicule, toujours pas compris ?! Ça fait 3 fois que je t'explique la taille !!!"
+    codes = {s.code for s in detect(MessageContext(body=body, from_asker=False))}
+    assert not codes & {"frustration", "out_of_scope"}
+
+
+def test_the_model_does_not_overrule_a_company_line_a_helper_gives() -> None:
+    body = "Pour les pièces, le SAV de la marque répond au 01 99 00 27 40, ils sont efficaces."
+    signals = detect(MessageContext(body=body, from_asker=False))
+    assert "personal_data" not in {s.code for s in signals}
+    asked = detect(MessageContext(body=body, from_asker=True))
+    assert asked[0].code == "personal_data" and held(asked)
+
+
+def test_a_short_message_needs_a_sure_model_or_a_rule() -> None:
+    from moderation.detect import SHORT_MESSAGE_CUT
+
+    model = shipped_model()
+    assert model is not None
+    for body in ("Réponse 3", "moi", "ok merci", "la bleue"):
+        ctx = MessageContext(body=body)
+        probs = model.probabilities(ctx)
+        fired = {s.code for s in detect(ctx)}
+        assert fired <= {c for c, p in probs.items() if p >= SHORT_MESSAGE_CUT}, (body, probs)

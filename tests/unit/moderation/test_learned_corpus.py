@@ -16,13 +16,13 @@ TEST = held_out_part(CORPUS)
 # Measured once on the test part (rounded down): a regression guard, not the goal (issue
 # 13 asks F1 >= 0.9, not met: see docs/moderation.md).
 F1_FLOORS = {
-    "frustration": 0.75,
-    "out_of_scope": 0.7,
-    "personal_data": 0.95,
+    "frustration": 0.78,
+    "out_of_scope": 0.8,
+    "personal_data": 0.99,
     "abuse": 0.8,
     "spam": 0.9,
 }
-FALSE_ESCALATION_CEILING = 0.05
+FALSE_ESCALATION_CEILING = 0.04
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +42,7 @@ def test_rules_plus_model_on_the_test_part(with_model: object) -> None:
     scores = with_model.by_class()
     for cls, floor in F1_FLOORS.items():
         assert scores[cls].f1 >= floor, (cls, scores[cls])
+    assert scores["personal_data"].recall == 1.0  # issue 13: no personal data is missed
     assert with_model.false_escalation_rate <= FALSE_ESCALATION_CEILING
 
 

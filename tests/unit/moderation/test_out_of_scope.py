@@ -53,6 +53,9 @@ def test_brand_only_topics_open_a_case(body: str) -> None:
         "What size should I order for a 9 ft rod?",
         "You need to take the current into account when choosing the weight.",
         "Late season trout: which fly would you use?",
+        "oups, j'ai posé ma question sur le mauvais produit, pardon",
+        "Sorry, posted this on the wrong listing!",
+        "je me suis trompé de fiche, c'était pour la veste",
     ],
 )
 def test_product_senses_do_not(body: str) -> None:

@@ -100,3 +100,93 @@ def test_several_kinds_are_all_listed_once() -> None:
     )
     assert found is not None
     assert found.evidence == ("e-mail address", "phone number")
+
+
+@pytest.mark.parametrize(
+    ("body", "kind", "secret"),
+    [
+        # Ten digits from a 0, however grouped (Swiss, Irish, Australian, odd French groups).
+        ("mon natel c'est le 079 123 45 67", "phone number", "45 67"),
+        ("ring me on 087 123 4567 after six", "phone number", "4567"),
+        ("text me 0491 570 156 thanks", "phone number", "570 156"),
+        ("rappelle moi 06 39 981 234 stp", "phone number", "981 234"),
+        ("mon num 063 998 12 34", "phone number", "998 12"),
+        # An O typed for the first 0, a number split around its "06", digits without the 0.
+        ("O6 39 98 12 34 appelez le soir", "phone number", "98 12"),
+        ("mon 06 c'est le 39 98 12 34", "phone number", "98 12"),
+        ("06... 39 98 12 34 si besoin", "phone number", "98 12"),
+        ("tel : 6 39 98 12 34", "phone number", "98 12"),
+        ("call me 555 0123 after 5", "phone number", "0123"),
+        # Half or fully spelled out.
+        ("zéro six 39 98 12 34", "phone number", "98 12"),
+        ("06 trente neuf 98 12 34", "phone number", "98 12"),
+        (
+            "call me on oh seven seven double oh nine hundred one two three",
+            "phone number",
+            "hundred",
+        ),
+        # E-mail typos: no TLD after a provider, a comma or a space for the dot.
+        ("mon mail jdupont74@yahoo merci", "e-mail address", "jdupont74"),
+        ("écris moi sur jdupont74 @ gmail", "e-mail address", "jdupont74"),
+        ("jean.dupont@gmail,com", "e-mail address", "jean.dupont"),
+        ("reply to jean.dupont@gmail com pls", "e-mail address", "jean.dupont"),
+        # Partial card numbers that show more than the last four digits.
+        ("5145 33.. .... 2791 débitée deux fois", "card number", "2791"),
+        ("les 10 premiers chiffres c'est 4970 1234 56", "card number", "1234 56"),
+        ("card number begins 4539 1488 03 and the rest is hidden", "card number", "1488 03"),
+        ("4970 12## #### 3456", "card number", "3456"),
+        # Street first (Belgium, Switzerland): with a postcode and city, or an address word.
+        ("Rue de la Loi 16, 1000 Bruxelles", "postal address", "Loi 16"),
+        ("Bahnhofstrasse 12, 8001 Zürich", "postal address", "8001"),
+        ("livrer à Chemin des Vignes 4 svp", "postal address", "Vignes 4"),
+        # Customer numbers and an order number after a date.
+        ("mon numéro adhérent est le 00012345", "ID number", "00012345"),
+        ("carte de fidélité n° 40012345", "ID number", "40012345"),
+        ("commande du 12/03, numéro 8841234", "order number", "8841234"),
+    ],
+)
+def test_format_variants_are_caught(body: str, kind: str, secret: str) -> None:
+    found = personal_data_signal(MessageContext(body=body))
+    assert found is not None, body
+    assert kind in found.evidence, (body, found.evidence)
+    assert secret not in redact(body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "livré le 01.02.2024 10 30 environ",
+        "le 01/02/2024 10h je serai là",
+        "tailles 06 mois, 12 18 24 36 mois",
+        "Place de la Concorde 8 fois plus grande",
+        "il commence par 4 et finit par 2",
+        "ça commence par 2024 et se termine en 2025",
+        "oh no, oh well, one two three",
+        "Prix 1 299 €, promo 999 € jusqu'au 12/05",
+        "la carte qui finit par 4242 a été refusée",
+    ],
+)
+def test_look_alikes_are_not_personal_data(body: str) -> None:
+    assert find_personal_data(body) == (), body
+
+
+@pytest.mark.parametrize(
+    ("body", "from_asker", "flagged"),
+    [
+        ("Le SAV de la marque répond au 01 99 00 27 40 (non surtaxé)", False, False),
+        ("For spare parts, the brand's helpline is 0808 157 0192 (free)", False, False),
+        ("customer service: +44 20 7946 0958", False, False),
+        ("écris à sav@marque-exemple.fr, ils répondent vite", False, False),
+        # A mobile is a person's, even next to "SAV"; a first person in between is theirs.
+        ("le SAV de la marque : 06 39 98 12 34", False, True),
+        ("le SAV c'est nul, appelle moi au 01 99 00 27 40", False, True),
+        ("écris à jean.dupont@gmail.com", False, True),
+        # The asker's own message is always held.
+        ("Le SAV de la marque répond au 01 99 00 27 40 ?", True, True),
+    ],
+)
+def test_a_helpers_pointer_to_a_company_line_is_not_personal_data(
+    body: str, from_asker: bool, flagged: bool
+) -> None:
+    found = personal_data_signal(MessageContext(body=body, from_asker=from_asker))
+    assert (found is not None) is flagged, body
