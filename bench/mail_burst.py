@@ -11,7 +11,7 @@ What runs, all on 127.0.0.1:
   reports each e-mail (its arrival time, and the link of a confirmation) on its stdout;
 - the app (`create_app` under uvicorn on a thread: tests.support.LiveServer) on a temp
   SQLite file, sending through the sink, with write/visitor rate limits and moderation's
-  flood check out of the way (one helper posts hundreds of answers), the sweeper off.
+  flood check out of the way (helpers post hundreds of answers), the sweeper off.
 
 Setup: `--rooms` rooms (and one for the measured stream) are opened by a host client
 (Socket.IO `join`). `--askers` visitors each ask a question over HTTP
@@ -22,9 +22,11 @@ one round of e-mails. These askers never open a socket, so an answer to their qu
 one e-mail each. As many askers again ask without an address (phase C's targets), and
 `--plain-questions` more in the stream's room (what the measured stream answers: no e-mail).
 
-Phase A: one helper client emits `answer` on the plain questions at `--rate` per second
-(open loop: each emit at its own time, whether earlier acks came back or not) for
-`--seconds`; each ack's latency is the time from emit to ack.
+Phase A: `--stream-helpers` helper clients, in turn, emit `answer` on the plain questions at
+`--rate` per second (open loop: each emit at its own time, whether earlier acks came back or
+not) for `--seconds`; each ack's latency is the time from emit to ack. One helper posting the
+whole stream would make each answer dearer as the run goes on (the rewards read the helper's
+last day of points at every answer), so a longer phase would look slower for that alone.
 Phase B: at t=0, `--burst-clients` clients post one answer to each asker's question, each
 client back to back (this queues `--askers` e-mails, through the answer listener), while the
 same steady stream runs, from t=0 until at least `--seconds` have passed and the sink has
@@ -482,7 +484,7 @@ async def timed_answer(client: Client, thread_id: str, body: str) -> Ack:
 
 
 async def steady(
-    client: Client,
+    clients: list[Client],
     threads: list[str],
     rate: float,
     start: float,
@@ -490,7 +492,8 @@ async def steady(
     rng: random.Random,
     max_count: int,
 ) -> list[Ack]:
-    """Emit `answer` k at start + k/rate (open loop) while go_on(elapsed) holds."""
+    """Emit `answer` k at start + k/rate (open loop) while go_on(elapsed) holds, from the
+    stream's helpers in turn."""
     tasks: list[asyncio.Task[Ack]] = []
     for k in range(max_count):
         at = start + k / rate
@@ -498,7 +501,8 @@ async def steady(
             break
         await asyncio.sleep(max(0.0, at - time.monotonic()))
         body = f"Réponse {k} : {sentence(rng, 9)}."
-        tasks.append(asyncio.create_task(timed_answer(client, threads[k % len(threads)], body)))
+        client, thread = clients[k % len(clients)], threads[k % len(threads)]
+        tasks.append(asyncio.create_task(timed_answer(client, thread, body)))
     return list(await asyncio.gather(*tasks))
 
 
@@ -696,7 +700,7 @@ class Burst:
 async def burst_phase(
     server: LiveServer,
     sink: Sink,
-    measured: Client,
+    measured: list[Client],
     fire: Fire,
     plain: list[str],
     args: argparse.Namespace,
@@ -842,7 +846,7 @@ async def run(args: argparse.Namespace) -> int:
     owners_mode = args.burst == "owners"
     folder = tempfile.mkdtemp(prefix="mail-burst-")
     sink = Sink(free_port())
-    # One helper posts hundreds of answers: the flood check would hold them.
+    # Helpers post hundreds of answers: the flood check would hold them.
     thresholds: dict[str, float] = {"flood_messages": 1000000, "flood_window_seconds": 1}
     config: dict[str, Any] = {
         "database_url": f"sqlite:///{folder}/bench.db",
@@ -877,16 +881,17 @@ async def run(args: argparse.Namespace) -> int:
         server.start()
         setup = await (prepare_owners if owners_mode else prepare)(server, sink, args)
         helper_count = 0 if owners_mode else args.burst_clients
-        for name in ("Aide mesurée", *(f"Aide {j}" for j in range(helper_count))):
+        stream_names = [f"Aide mesurée {j}" for j in range(args.stream_helpers)]
+        for name in (*stream_names, *(f"Aide {j}" for j in range(helper_count))):
             visitor = await new_visitor(server.url, name)
             clients.append(await connect(server.url, visitor["token"]))
-        measured, plain = clients[0], setup.plain_threads
+        measured, plain = clients[: args.stream_helpers], setup.plain_threads
         shopper = await new_visitor(server.url, "Client qui regarde")
         clients.append(await connect(server.url, shopper["token"]))
         watcher = Watcher(clients[-1])
         ack = await watcher.client.call("join", {"room": STREAM_ROOM, "product": PRODUCT})
         assert ack["ok"], ack
-        helpers = clients[1 : 1 + helper_count]
+        helpers = clients[args.stream_helpers : args.stream_helpers + helper_count]
         n = args.askers
         fire = (
             (child.fire if child is not None else owner_burst(server, n, args.drain_timeout))
@@ -1082,6 +1087,13 @@ def main() -> int:
         help="questions the measured stream answers (askers with no address)",
     )
     parser.add_argument("--rate", type=float, default=20.0, help="measured answers a second")
+    parser.add_argument(
+        "--stream-helpers",
+        type=int,
+        default=20,
+        help="helpers who post the measured stream in turn (1: one helper posts it all, whose "
+        "rewards history, read at every answer, then grows with the run's length)",
+    )
     parser.add_argument("--seconds", type=float, default=10.0, help="phase A; B at least this")
     parser.add_argument("--burst-clients", type=int, default=4, help="answers: who post")
     parser.add_argument(
@@ -1116,8 +1128,13 @@ def main() -> int:
         parser.error("--owners-process goes with --burst owners")
     if args.mail_in_child and not args.owners_process:
         parser.error("--mail-in-child goes with --owners-process")
-    if args.askers < 1 or args.rate <= 0 or args.burst_clients < 1 or args.plain_questions < 1:
-        parser.error("--askers, --rate, --burst-clients and --plain-questions must be positive")
+    if min(args.askers, args.burst_clients, args.plain_questions, args.stream_helpers) < 1 or (
+        args.rate <= 0
+    ):
+        parser.error(
+            "--askers, --rate, --burst-clients, --plain-questions and --stream-helpers must be "
+            "positive"
+        )
     sys.path.insert(0, str(ROOT))  # tests.support
     return asyncio.run(run(args))
 
