@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from cachetools import TTLCache
 
@@ -71,9 +71,11 @@ class RewardsService:
     # history and persistence -------------------------------------------------------------
     async def _history(
         self, *, persons: Sequence[str] = (), givers: Sequence[str] = (),
-        refs: Sequence[str] = (),
+        refs: Sequence[str] = (), window: timedelta | None = None,
     ) -> list[LedgerEntry]:  # fmt: skip
-        since = utcnow() - self.rules.history_window  # the longest window a rule looks at
+        """Entries of `persons` and `givers` over `window` (default: the longest window a
+        rule looks at), and every entry about `refs`."""
+        since = utcnow() - (window or self.rules.history_window)
         found: dict[str, LedgerEntry] = {}
         for person in persons:
             for e in await self._store.ledger_entries(person=person, since=since):
@@ -176,7 +178,11 @@ class RewardsService:
         answer = await self._answer(posted.message, posted.thread)
         if answer is None:
             return
-        history = await self._history(persons=[answer.author.person], refs=[answer.message_id])
+        # An answer's points look back one day (the daily maximum), not the 30 days of
+        # repeated thanks: a top contributor's month is not read at every answer.
+        history = await self._history(
+            persons=[answer.author.person], refs=[answer.message_id], window=self.rules.cap_window
+        )
         awards = [rw.points_for_answer(answer, history=history, rules=self.rules)]
         if posted.thread.answer_count == 1:
             thread_history = await self._store.ledger_entries(ref_ids=[answer.message_id])
