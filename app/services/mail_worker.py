@@ -97,7 +97,10 @@ class MailWorker:
     async def _send(self, mail: Mail) -> bool:
         async with self._slots:
             try:
-                await self._transport.send(to_message(mail, self._sender))
+                # Building the MIME message (the email package's header parsing) costs
+                # milliseconds: off the event loop, or a burst of e-mails delays every ack.
+                message = await asyncio.to_thread(to_message, mail, self._sender)
+                await self._transport.send(message)
                 return True
             except DeliveryError as exc:
                 await self._failed(mail, str(exc), permanent=exc.permanent)
