@@ -12,10 +12,17 @@ import contextlib
 import gc
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from app.config import ConfigError, load_settings
+
+if TYPE_CHECKING:
+    import uvicorn
+
+    from app.factory import EntraideApp
 
 
 def _tune_gc() -> None:
@@ -27,31 +34,93 @@ def _tune_gc() -> None:
     gc.set_threshold(50_000, 20, 100)
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    import uvicorn
+MAX_WORKERS = 64  # more processes than that on one host is a typo, not a plan
+
+
+def _workers(text: str) -> int:
+    """`--workers`: a whole number of processes from 1 to MAX_WORKERS."""
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= count <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_WORKERS}, not {count}")
+    return count
+
+
+def worker_app() -> EntraideApp:
+    """The app of one `--workers` process (uvicorn's factory): each process builds its own
+    and tunes its own collector, as `entraide run` does for its single process."""
+    from uvicorn.config import STARTUP_FAILURE
 
     from app.factory import create_app
 
-    port = args.port if args.port is not None else int(os.environ.get("PORT", "5000"))
-    app = create_app()
-    proxies = list(app.services.settings.forwarded_allow_ips)
+    try:
+        app = create_app()
+    except Exception:
+        # uvicorn's supervisor would replace a process that crashed here again and again;
+        # this status makes it stop instead, as the whole command should.
+        traceback.print_exc()
+        sys.exit(STARTUP_FAILURE)
     _tune_gc()
-    shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host  # noqa: S104
-    print(f"Entraide is starting: demo shop at http://{shown}:{port}/demo", flush=True)
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=port,
-        ws="websockets-sansio",
-        ws_per_message_deflate=False,
-        lifespan="on",
-        log_level=args.log_level,
+    return app
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    port = args.port if args.port is not None else int(os.environ.get("PORT", "5000"))
+    if args.workers == 1:
+        from app.factory import create_app
+
+        app = create_app()
+        settings = app.services.settings
+        _tune_gc()
+    else:
+        # Checked once, before any process starts: a wrong setting stops the command with its
+        # name, and the development secret (made on first use) is written once, not raced.
+        settings = load_settings()
+        if settings.redis_url is None:
+            raise ConfigError(
+                f"--workers {args.workers} needs ENTRAIDE_REDIS_URL: broadcasts between the"
+                " processes, presence and rate limits are kept in Redis"
+            )
+    proxies = list(settings.forwarded_allow_ips)
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": port,
+        "ws": "websockets-sansio",
+        "ws_per_message_deflate": False,
+        "lifespan": "on",
+        "log_level": args.log_level,
         # Client addresses (per-address limits) come from X-Forwarded-For only when the
         # peer is a proxy the operator named; uvicorn's own default would trust 127.0.0.1.
-        proxy_headers=bool(proxies),
-        forwarded_allow_ips=proxies or None,
-    )
-    return 0
+        "proxy_headers": bool(proxies),
+        "forwarded_allow_ips": proxies or None,
+    }
+    shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host  # noqa: S104
+    print(f"Entraide is starting: demo shop at http://{shown}:{port}/demo", flush=True)
+    if args.workers == 1:
+        # `workers` given: uvicorn would otherwise read $WEB_CONCURRENCY and refuse the app.
+        uvicorn.run(app, workers=1, **options)
+        return 0
+    config = uvicorn.Config(f"{__name__}:worker_app", factory=True, workers=args.workers,
+                            **options)  # fmt: skip
+    return _supervise(config)
+
+
+def _supervise(config: uvicorn.Config) -> int:
+    """What `uvicorn.run` does with several workers (bind once, start them, replace any that
+    dies, SIGHUP replaces them one by one, SIGTERM stops them), plus an exit status: when a
+    process cannot start, the command fails as a single process would (systemd restarts
+    it), where uvicorn.run would return as if stopped on purpose."""
+    from uvicorn.config import STARTUP_FAILURE
+    from uvicorn.supervisors import Multiprocess
+
+    supervisor = Multiprocess(config, sockets=[config.bind_socket()])
+    supervisor.run()
+    failed = any(p.exitcode == STARTUP_FAILURE for p in supervisor.processes)
+    return STARTUP_FAILURE if failed else 0
 
 
 async def _init_db() -> None:
@@ -246,9 +315,16 @@ def cmd_train_detectors(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="entraide", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="serve pages, API and Socket.IO in one process")
+    run = sub.add_parser("run", help="serve pages, API and Socket.IO")
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=None, help="default: $PORT or 5000")
+    run.add_argument(
+        "--workers",
+        type=_workers,
+        default=1,
+        help=f"processes sharing the port (1 to {MAX_WORKERS}; more than 1 needs"
+        " ENTRAIDE_REDIS_URL)",
+    )
     run.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
     run.set_defaults(func=cmd_run)
     sub.add_parser("init-db", help="create the schema / indexes").set_defaults(func=cmd_init_db)

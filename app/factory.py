@@ -17,12 +17,13 @@ from zoneinfo import ZoneInfo
 import socketio
 from quart import Quart
 from quart_schema import Info, QuartSchema
+from redis.asyncio import Redis
 
 from app.adapters.redis_health import Breaker
 from app.adapters.redis_health import connect as connect_redis
 from app.adapters.redis_leaderboards import RedisLeaderboards
 from app.adapters.redis_limits import limits_storage
-from app.adapters.redis_lock import sweeper_lock
+from app.adapters.redis_lock import backfill_lock, sweeper_lock
 from app.adapters.smtp import SmtpTransport
 from app.config import Settings, load_settings
 from app.realtime.fanout import FanOut
@@ -61,7 +62,7 @@ from app.services.qa import QA
 from app.services.ratelimit import RateLimits
 from app.services.readiness import Readiness
 from app.services.rewards import RewardsService
-from app.services.semantic import Embedder, Semantic
+from app.services.semantic import BACKFILL, Embedder, Semantic
 from app.services.staff_auth import StaffAccounts
 from app.services.sweeper import sweep_forever
 from app.services.webhook import Webhook
@@ -122,14 +123,17 @@ def build_mail_worker(services: Services) -> MailWorker | None:
                       services.mail.queued)  # fmt: skip
 
 
-def build_semantic(settings: Settings, store: Store) -> Semantic | None:
+def build_semantic(settings: Settings, store: Store, redis: Redis | None) -> Semantic | None:
     """Semantic look-alikes, or None when the setting or the machine keeps them lexical."""
     if settings.semantic == "off":
         return None
     embedder = load_embedder()
     if embedder is None and settings.semantic == "on":
         raise RuntimeError("ENTRAIDE_SEMANTIC=on but the [semantic] extra cannot run here")
-    return None if embedder is None else Semantic(store, embedder)
+    if embedder is None:
+        return None
+    lock = backfill_lock(redis, BACKFILL) if redis is not None else None
+    return Semantic(store, embedder, lock)
 
 
 def load_embedder() -> Embedder | None:
@@ -201,7 +205,7 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
         composer = MailComposer(MailLinks(settings.secret_key, settings.public_url))
     mail_service = MailService(store, gate, bus, composer, online)
     mail_service.subscribe_listeners()
-    semantic = build_semantic(settings, store)
+    semantic = build_semantic(settings, store, redis)
     if semantic is not None:
         semantic.subscribe(bus)
     services = Services(

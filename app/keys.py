@@ -18,6 +18,11 @@ def sweeper_lock() -> str:
     return f"{PREFIX}:sweeper:lock"
 
 
+def semantic_backfill_lock() -> str:
+    """Held by the one process whose semantic backfill pass is running."""
+    return f"{PREFIX}:semantic:backfill"
+
+
 def leaderboard(board_id: str) -> str:
     """One sorted set per board (`rewards.leaderboard.Board.id`):
     `entraide:lb:week:2026-W47:room:<key>`, global all-time `entraide:lb:all:all`."""

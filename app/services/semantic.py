@@ -8,7 +8,8 @@ search), and the indexer hands it small batches so a draft never waits long behi
 
 Vectors are made when a question is answered (this process's room events) or an FAQ entry
 saved, and by a backfill pass at start and every BACKFILL seconds (other processes' missed
-work, a new model). A room's vectors are cached per process as one matrix; a draft reads
+work, a new model); with several processes, a lock keeps that pass to one of them at a time
+and the others skip it. A room's vectors are cached per process as one matrix; a draft reads
 the room's version and fetches only what was saved since (everything after a drop). The
 worker thread runs at the lowest CPU priority, so on a busy core acks come first.
 """
@@ -30,6 +31,7 @@ from cachetools import LRUCache
 from app.domain.knowledge import Embeddable, Kind, Vector
 from app.domain.models import ThreadStatus
 from app.services.bus import EventBus, RoomChanged
+from app.services.sweeper import TickLock
 from app.store.port import KnowledgeStore
 from moderation.text import detect_language
 
@@ -81,9 +83,12 @@ def _yield_to_the_loop() -> None:
 
 
 class Semantic:
-    def __init__(self, store: KnowledgeStore, embedder: Embedder) -> None:
+    def __init__(
+        self, store: KnowledgeStore, embedder: Embedder, backfill_lock: TickLock | None = None
+    ) -> None:
         self._store = store
         self._embedder = embedder
+        self._backfill_lock = backfill_lock  # None: this is the only process
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="embed",
                                           initializer=_yield_to_the_loop)  # fmt: skip
         self._waiting = 0
@@ -131,7 +136,7 @@ class Semantic:
                 await asyncio.sleep(GATHER)  # a burst of answers: one commit, not one each
                 await self.index_pending()
                 if time.monotonic() >= next_backfill:
-                    await self.backfill()
+                    await self.backfill_once()
                     next_backfill = time.monotonic() + BACKFILL
             except Exception:
                 log.exception("semantic index: could not index; trying again")
@@ -149,6 +154,14 @@ class Semantic:
                 )
                 done += await self._index(found)
         return done
+
+    async def backfill_once(self) -> int | None:
+        """A backfill pass, unless another process is running one (None): its texts are
+        then embedded there, not here as well."""
+        if self._backfill_lock is None:
+            return await self.backfill()
+        async with self._backfill_lock() as held:
+            return await self.backfill() if held else None
 
     async def backfill(self) -> int:
         """Embed every answered question and FAQ entry that lacks a vector for this model."""

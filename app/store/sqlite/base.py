@@ -332,12 +332,19 @@ class SqliteBase:
     @staticmethod
     async def _add_missing_columns(db: aiosqlite.Connection) -> None:
         """Bring a database made by an older version up to ADDED_COLUMNS (a fresh one has
-        no tables yet: SCHEMA creates them whole)."""
-        for table, column, decl in ADDED_COLUMNS:
-            async with db.execute(f"PRAGMA table_info({table})") as cur:
-                names = {row["name"] for row in await cur.fetchall()}
-            if names and column not in names:
-                await db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
+        no tables yet: SCHEMA creates them whole). Under the write lock: processes that start
+        together (`entraide run --workers N`) would otherwise both add the same column."""
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            for table, column, decl in ADDED_COLUMNS:
+                async with db.execute(f"PRAGMA table_info({table})") as cur:
+                    names = {row["name"] for row in await cur.fetchall()}
+                if names and column not in names:
+                    await db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
+        except BaseException:
+            await db.execute("ROLLBACK")
+            raise
+        await db.execute("COMMIT")
 
     async def close(self) -> None:
         for conn in (self._reader, self._background_reader, self._writer):
