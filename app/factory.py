@@ -23,7 +23,7 @@ from app.adapters.redis_health import Breaker
 from app.adapters.redis_health import connect as connect_redis
 from app.adapters.redis_leaderboards import RedisLeaderboards
 from app.adapters.redis_limits import limits_storage
-from app.adapters.redis_lock import backfill_lock, sweeper_lock
+from app.adapters.redis_lock import backfill_lock, outbox_recovery_lock, sweeper_lock
 from app.adapters.smtp import SmtpTransport
 from app.config import Settings, load_settings
 from app.realtime.fanout import FanOut
@@ -55,7 +55,7 @@ from app.services.mail_compose import MailComposer
 from app.services.mail_links import MailLinks
 from app.services.mail_worker import MailWorker
 from app.services.moderation import ModerationService
-from app.services.outbox import Dispatcher
+from app.services.outbox import RECOVERY_HOLD, Dispatcher
 from app.services.owners import Owners
 from app.services.privacy import Privacy
 from app.services.qa import QA
@@ -208,13 +208,14 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
     semantic = build_semantic(settings, store, redis)
     if semantic is not None:
         semantic.subscribe(bus)
+    recovery = outbox_recovery_lock(redis, RECOVERY_HOLD) if redis is not None else None
     services = Services(
         settings=settings,
         store=store,
         bus=bus,
         limits=limits,
         gate=gate,
-        dispatcher=Dispatcher(store, bus, qa.room_changes),
+        dispatcher=Dispatcher(store, bus, qa.room_changes, recovery),
         identity=Identity(store, settings.secret_key, settings.shopper_secret),
         qa=qa,
         moderation=moderation,

@@ -18,6 +18,11 @@ def sweeper_lock() -> str:
     return f"{PREFIX}:sweeper:lock"
 
 
+def outbox_recovery_lock() -> str:
+    """Held by the one process delivering items that a dead process left in the outbox."""
+    return f"{PREFIX}:outbox:recovery"
+
+
 def semantic_backfill_lock() -> str:
     """Held by the one process whose semantic backfill pass is running."""
     return f"{PREFIX}:semantic:backfill"

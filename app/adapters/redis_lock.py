@@ -1,5 +1,5 @@
-"""Locks in Redis for periodic work: one sweeper tick, one semantic backfill pass at a time
-across processes and hosts."""
+"""Locks in Redis for periodic work done once across processes and hosts: a sweeper tick,
+a semantic backfill pass, an outbox recovery pass."""
 
 from __future__ import annotations
 
@@ -16,31 +16,13 @@ from app.services.sweeper import TickLock
 log = logging.getLogger(__name__)
 
 
-def sweeper_lock(redis: Redis, every: float) -> TickLock:
-    """A non-blocking lock per tick; it expires on its own if its holder dies."""
-
-    @asynccontextmanager
-    async def tick() -> AsyncIterator[bool]:
-        lock = redis.lock(keys.sweeper_lock(), timeout=max(30.0, every * 6), blocking=False)
-        if not await lock.acquire():
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            await lock.release()
-
-    return tick
-
-
-def backfill_lock(redis: Redis, hold: float) -> TickLock:
-    """A non-blocking lock per semantic backfill pass: the processes that start together
-    (`entraide run --workers N`) would otherwise each embed the same backlog. It expires
-    after `hold` seconds, so a holder that dies only delays the next pass."""
+def pass_lock(redis: Redis, key: str, hold: float) -> TickLock:
+    """A non-blocking lock per pass: its holder runs the pass, the others skip it. It
+    expires after `hold` seconds, so a holder that dies only delays the next pass."""
 
     @asynccontextmanager
     async def one_pass() -> AsyncIterator[bool]:
-        lock = redis.lock(keys.semantic_backfill_lock(), timeout=hold, blocking=False)
+        lock = redis.lock(key, timeout=hold, blocking=False)
         if not await lock.acquire():
             yield False
             return
@@ -50,6 +32,22 @@ def backfill_lock(redis: Redis, hold: float) -> TickLock:
             try:
                 await lock.release()
             except LockNotOwnedError:  # the pass outlived `hold`: another may have started
-                log.warning("semantic backfill pass took over %.0f s", hold)
+                log.warning("%s: a pass took over %.0f s", key, hold)
 
     return one_pass
+
+
+def sweeper_lock(redis: Redis, every: float) -> TickLock:
+    return pass_lock(redis, keys.sweeper_lock(), hold=max(30.0, every * 6))
+
+
+def backfill_lock(redis: Redis, hold: float) -> TickLock:
+    """The processes that start together (`entraide run --workers N`) would otherwise each
+    embed the same backlog."""
+    return pass_lock(redis, keys.semantic_backfill_lock(), hold)
+
+
+def outbox_recovery_lock(redis: Redis, hold: float) -> TickLock:
+    """Two processes recovering a dead one's outbox items at once would both deliver them
+    (a notification, an e-mail, a webhook call twice)."""
+    return pass_lock(redis, keys.outbox_recovery_lock(), hold)

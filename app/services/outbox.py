@@ -34,12 +34,14 @@ from app.services.bus import (
     ThreadRated,
     VoteCast,
 )
+from app.services.sweeper import TickLock
 from app.store.port import DispatchStore
 
 log = logging.getLogger(__name__)
 BATCH = 200
 DONE_EVERY = 0.5  # seconds between "done" writes, so marking costs one commit per batch
 STALE_AFTER = timedelta(seconds=30)  # older pending items belong to no live writer
+RECOVERY_HOLD = 4 * STALE_AFTER.total_seconds()  # the recovery lock expires (holder died)
 DRAIN_FOR = 10.0  # seconds a stopping process spends delivering what it committed
 Render = Callable[[list[Event]], Awaitable[list[RoomChanged]]]
 
@@ -119,10 +121,14 @@ async def rebuild(item: OutboxItem, store: DispatchStore) -> DomainEvent | None:
 
 
 class Dispatcher:
-    def __init__(self, store: DispatchStore, bus: EventBus, render: Render) -> None:
+    def __init__(
+        self, store: DispatchStore, bus: EventBus, render: Render,
+        recovery_lock: TickLock | None = None,
+    ) -> None:  # fmt: skip
         self._store = store
         self._bus = bus
         self._render = render
+        self._recovery_lock = recovery_lock
         self._queue: asyncio.Queue[tuple[list[Event], list[OutboxItem]]] = asyncio.Queue()
         self._done: list[str] = []
         self._done_at = time.monotonic()
@@ -169,7 +175,10 @@ class Dispatcher:
         now and every STALE_AFTER, since other live processes deliver their own.
         On exit, what was committed meanwhile is delivered (for up to DRAIN_FOR seconds)."""
         self.loop = asyncio.get_running_loop()
-        await self.recover(older_than=timedelta(0) if recover_all else STALE_AFTER)
+        if recover_all:
+            await self.recover(older_than=timedelta(0))
+        else:
+            await self.recover_stale()
         tasks = [asyncio.create_task(self.run())]
         if not recover_all:
             tasks.append(asyncio.create_task(self._recover_forever()))
@@ -188,7 +197,7 @@ class Dispatcher:
         while True:
             await asyncio.sleep(STALE_AFTER.total_seconds())
             try:
-                await self.recover()
+                await self.recover_stale()
             except Exception:
                 log.exception("outbox recovery failed; trying again later")
 
@@ -221,6 +230,14 @@ class Dispatcher:
         self._done_at = time.monotonic()
         if done:
             await self._store.outbox_done(done)
+
+    async def recover_stale(self, older_than: timedelta = STALE_AFTER) -> int | None:
+        """One pass over stale items among processes: only the recovery lock's holder
+        runs it (None: another process is at it)."""
+        if self._recovery_lock is None:
+            return await self.recover(older_than=older_than)
+        async with self._recovery_lock() as mine:
+            return await self.recover(older_than=older_than) if mine else None
 
     async def recover(self, *, older_than: timedelta = STALE_AFTER) -> int:
         """Deliver items left pending by a process that stopped before dispatching them."""
