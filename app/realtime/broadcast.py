@@ -87,7 +87,40 @@ def writer_idle(queue: asyncio.Queue[Any]) -> bool:
 
 
 class DirectBroadcast(socketio.AsyncManager):  # type: ignore[misc]
-    """The client manager's local delivery, with one encoding and direct writes."""
+    """The client manager's local delivery, with one encoding and direct writes; and an
+    index of each socket's rooms, so that a disconnect leaves its own few rooms instead of
+    scanning every room of the namespace (python-socketio 5.18 checks each one: with 5,000
+    shoppers in 6,000 rooms, ~1 ms per disconnect and seconds of loop when a network blip
+    drops them all at once)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._rooms_of: dict[tuple[str, str], set[Any]] = {}
+
+    def basic_enter_room(self, sid: str, namespace: str, room: Any, eio_sid: Any = None) -> None:
+        super().basic_enter_room(sid, namespace, room, eio_sid=eio_sid)
+        self._rooms_of.setdefault((namespace, sid), set()).add(room)
+
+    def basic_leave_room(self, sid: str, namespace: str, room: Any) -> None:
+        super().basic_leave_room(sid, namespace, room)
+        rooms = self._rooms_of.get((namespace, sid))
+        if rooms is not None:
+            rooms.discard(room)
+
+    def basic_disconnect(self, sid: str, namespace: str, **kwargs: Any) -> None:
+        """Upstream's clean-up, with the socket's rooms taken from the index."""
+        for room in self._rooms_of.pop((namespace, sid), ()):
+            super().basic_leave_room(sid, namespace, room)
+        self.callbacks.pop(sid, None)
+        for pending in (self.pending_connect, self.pending_disconnect):
+            waiting = pending.get(namespace)
+            if waiting is not None and sid in waiting:
+                waiting.remove(sid)
+                if not waiting:
+                    del pending[namespace]
+
+    def get_rooms(self, sid: str, namespace: str) -> list[Any]:
+        return [r for r in self._rooms_of.get((namespace, sid), ()) if r is not None]
 
     async def emit(
         self, event: str, data: Any, namespace: str, room: Any = None, skip_sid: Any = None,

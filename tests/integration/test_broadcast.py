@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from tests.support import PRODUCT, LiveServer, cid
+from tests.support import PRODUCT, LiveServer, cid, eventually
 
 ROOM = "moulinet-lancer"
 TOPICS = ("le frein", "la bobine", "le galet", "la manivelle", "le pick-up", "l'anti-retour",
@@ -63,3 +63,27 @@ async def test_every_websocket_gets_a_direct_handle(server: LiveServer, people: 
     sockets = list(server.app.sio.eio.sockets.values())
     assert len(sockets) == 3
     assert all(getattr(s, "direct", None) is not None for s in sockets)
+
+
+async def test_a_shopper_who_leaves_is_in_no_room_and_the_others_still_hear(
+    server: LiveServer, people: Any
+) -> None:
+    (camille, leaving), (_, staying) = await people("Camille"), await people("Hugo")
+    for client in (leaving, staying):
+        assert (await client.call("join", {"room": ROOM, "product": PRODUCT}))["ok"]
+    assert server.app is not None
+    manager = server.app.sio.manager
+    gone = manager.sid_from_eio_sid(leaving.sio.eio.sid, "/")
+    assert set(manager.get_rooms(gone, "/")) == {gone, f"room:{ROOM}", f"visitor:{camille['id']}"}
+    await leaving.sio.disconnect()
+
+    async def rooms_holding_it() -> list[Any]:
+        return [r for r, members in manager.rooms.get("/", {}).items() if gone in members]
+
+    await eventually(rooms_holding_it, lambda rooms: rooms == [], "the rooms it left")
+    assert manager.get_rooms(gone, "/") == []
+    asked = await staying.call(
+        "ask", {"room": ROOM, "body": "Le moulinet est-il ambidextre ?", "client_id": cid()}
+    )
+    seen = await staying.wait_for("event", lambda e: e["type"] == "thread.created")
+    assert seen["data"]["id"] == asked["thread"]["id"]
