@@ -31,6 +31,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.factory import create_app
+    from app.realtime.lean import LeanWebSocketProtocol
 
     port = args.port if args.port is not None else int(os.environ.get("PORT", "5000"))
     app = create_app()
@@ -42,7 +43,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         app,
         host=args.host,
         port=port,
-        ws="websockets-sansio",
+        ws=LeanWebSocketProtocol,  # websockets-sansio, smaller per connection
         ws_per_message_deflate=False,
         lifespan="on",
         log_level=args.log_level,

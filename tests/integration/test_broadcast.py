@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import socketio
+
 from tests.support import PRODUCT, LiveServer, cid
 
 ROOM = "moulinet-lancer"
@@ -63,3 +65,33 @@ async def test_every_websocket_gets_a_direct_handle(server: LiveServer, people: 
     sockets = list(server.app.sio.eio.sockets.values())
     assert len(sockets) == 3
     assert all(getattr(s, "direct", None) is not None for s in sockets)
+
+
+async def test_a_socket_upgraded_from_polling_still_hears_its_room(
+    server: LiveServer, people: Any
+) -> None:
+    """A socket that opened as a WebSocket is served by app/realtime/lean.py; one that
+    started on long-polling and upgraded keeps engine.io's own handler: both hear the room."""
+    _, direct = await people("Client direct")
+    upgraded = socketio.AsyncClient(reconnection=False)
+    heard: list[Any] = []
+    got = asyncio.Event()
+
+    def on_event(data: Any) -> None:
+        heard.append(data)
+        got.set()
+
+    upgraded.on("event", on_event)
+    await upgraded.connect(server.url, transports=["polling", "websocket"], wait_timeout=10)
+    try:
+        for call in (direct.call, upgraded.call):
+            assert (await call("join", {"room": ROOM, "product": PRODUCT}))["ok"]
+        asked = await direct.call(
+            "ask", {"room": ROOM, "body": "Le frein tient-il l'eau de mer ?", "client_id": cid()}
+        )
+        assert asked["ok"], asked
+        await asyncio.wait_for(got.wait(), 10)
+        assert [e["data"]["id"] for e in heard] == [asked["thread"]["id"]]
+        assert upgraded.transport() == "websocket"
+    finally:
+        await upgraded.disconnect()
