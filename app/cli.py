@@ -69,6 +69,8 @@ def worker_app() -> EntraideApp:
 def cmd_run(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from app.realtime.lean import LeanWebSocketProtocol
+
     port = args.port if args.port is not None else int(os.environ.get("PORT", "5000"))
     if args.workers == 1:
         from app.factory import create_app
@@ -89,7 +91,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     options: dict[str, Any] = {
         "host": args.host,
         "port": port,
-        "ws": "websockets-sansio",
+        "ws": LeanWebSocketProtocol,  # websockets-sansio, smaller per connection
         "ws_per_message_deflate": False,
         "lifespan": "on",
         "log_level": args.log_level,

@@ -23,6 +23,7 @@ import socketio
 import uvicorn
 
 from app.factory import EntraideApp, create_app
+from app.realtime.lean import LeanWebSocketProtocol
 from app.store.port import Store
 
 DEADLINE = 10.0
@@ -108,7 +109,7 @@ class LiveServer:
             self.app,
             host="127.0.0.1",
             port=self.port,
-            ws="websockets-sansio",
+            ws=LeanWebSocketProtocol,
             ws_per_message_deflate=False,
             lifespan="on",
             log_level="warning",

@@ -21,7 +21,7 @@ recipient's connection in one loop, with no task per recipient:
 
 from __future__ import annotations
 
-import asyncio
+import functools
 from typing import Any
 
 import socketio
@@ -31,6 +31,8 @@ from socketio import packet as sio_packet
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.frames import Frame, Opcode
 from websockets.protocol import State
+
+from app.realtime.lean import Mailbox, serve_websocket
 
 
 class Direct:
@@ -66,12 +68,15 @@ class Direct:
 
 class DirectWebSocket(WebSocket):  # type: ignore[misc]
     """Engine.IO's ASGI WebSocket wrapper, telling the Engine.IO socket how to write to
-    its connection directly (the handler is the socket's bound `_websocket_handler`)."""
+    its connection directly (the handler is the socket's bound `_websocket_handler`), and
+    serving a socket that opened as a WebSocket with lean.serve_websocket."""
 
     async def __call__(self, environ: dict[str, Any]) -> Any:
-        socket = getattr(self.handler, "__self__", None)
+        socket = getattr(self.handler, "__self__", None)  # type: ignore[has-type]
         if socket is not None:
             socket.direct = Direct.of(environ.get("asgi.send"))
+            if not socket.connected:  # not an upgrade from polling
+                self.handler = functools.partial(serve_websocket, socket)
         return await super().__call__(environ)
 
 
@@ -80,10 +85,10 @@ def text_frame(text: str) -> bytes:
     return bytes(Frame(Opcode.TEXT, text.encode()).serialize(mask=False))
 
 
-def writer_idle(queue: asyncio.Queue[Any]) -> bool:
+def writer_idle(queue: Mailbox[Any]) -> bool:
     """Nothing queued and the writer task parked in `get()`: no packet is between the
     queue and the connection, so a direct write keeps the socket's order."""
-    return queue.empty() and any(not getter.done() for getter in queue._getters)  # type: ignore[attr-defined]
+    return queue.empty() and queue.parked()
 
 
 class DirectBroadcast(socketio.AsyncManager):  # type: ignore[misc]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,11 +18,13 @@ from urllib.parse import urlsplit
 import engineio
 import engineio.json
 import socketio
+from engineio import packet as eio_packet
+from engineio.async_socket import AsyncSocket
 
 from app import keys
 from app.adapters.redis_health import Breaker
 from app.config import Settings
-from app.realtime import names
+from app.realtime import lean, names
 from app.realtime.acks import error_ack
 from app.realtime.broadcast import DirectBroadcast, DirectWebSocket
 from app.realtime.fanout import FanOut
@@ -96,8 +99,40 @@ class BoundedEngine(engineio.AsyncServer):  # type: ignore[misc]
     def __init__(self, *args: Any, max_queued: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.max_queued = max_queued
+        self._pinging: set[asyncio.Task[None]] = set()
         drivers: dict[str, Any] = self._async  # type: ignore[has-type]  # copied, not changed
-        self._async = {**drivers, "websocket": DirectWebSocket}  # broadcast.py
+        self._async = {
+            **drivers,
+            "websocket": DirectWebSocket,  # broadcast.py
+            "translate_request": lean.translate_request,
+        }
+
+    def create_queue(self, *args: Any, **kwargs: Any) -> lean.Mailbox[Any]:
+        """Each socket's packet queue: a Mailbox, a fraction of asyncio.Queue's size, whose
+        `get()` the writer awaits without a Task per wait (lean.py)."""
+        return lean.Mailbox()
+
+    def start_background_task(self, target: Any, *args: Any, **kwargs: Any) -> Any:
+        """engine.io 4.15 runs, per socket, a task that sleeps `ping_interval` and then
+        sends a PING (AsyncSocket._send_ping): ~1 KB a connection for a task that only
+        waits. Here the wait is a timer, and the PING is sent as `_send_ping` sends it."""
+        if getattr(target, "__func__", None) is AsyncSocket._send_ping and not args:
+            loop = asyncio.get_running_loop()
+            return loop.call_later(self.ping_interval, self._ping, target.__self__)
+        return super().start_background_task(target, *args, **kwargs)
+
+    def _ping(self, socket: Any) -> None:
+        task = asyncio.ensure_future(self._send_ping(socket))
+        self._pinging.add(task)  # held until done, as asyncio asks
+        task.add_done_callback(self._pinging.discard)
+
+    @staticmethod
+    async def _send_ping(socket: Any) -> None:
+        """AsyncSocket._send_ping after its sleep: checked and sent in one step, so a socket
+        closed meanwhile is not sent to."""
+        if not socket.closing and not socket.closed:
+            socket.last_ping = time.time()
+            await socket.send(eio_packet.Packet(eio_packet.PING))
 
     async def send_packet(self, sid: str, pkt: Any) -> None:
         socket = self.sockets.get(sid)

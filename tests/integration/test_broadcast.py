@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import socketio
+
 from tests.support import PRODUCT, LiveServer, cid, eventually
 
 ROOM = "moulinet-lancer"
@@ -87,3 +89,33 @@ async def test_a_shopper_who_leaves_is_in_no_room_and_the_others_still_hear(
     )
     seen = await staying.wait_for("event", lambda e: e["type"] == "thread.created")
     assert seen["data"]["id"] == asked["thread"]["id"]
+
+
+async def test_a_socket_upgraded_from_polling_still_hears_its_room(
+    server: LiveServer, people: Any
+) -> None:
+    """A socket that opened as a WebSocket is served by app/realtime/lean.py; one that
+    started on long-polling and upgraded keeps engine.io's own handler: both hear the room."""
+    _, direct = await people("Client direct")
+    upgraded = socketio.AsyncClient(reconnection=False)
+    heard: list[Any] = []
+    got = asyncio.Event()
+
+    def on_event(data: Any) -> None:
+        heard.append(data)
+        got.set()
+
+    upgraded.on("event", on_event)
+    await upgraded.connect(server.url, transports=["polling", "websocket"], wait_timeout=10)
+    try:
+        for call in (direct.call, upgraded.call):
+            assert (await call("join", {"room": ROOM, "product": PRODUCT}))["ok"]
+        asked = await direct.call(
+            "ask", {"room": ROOM, "body": "Le frein tient-il l'eau de mer ?", "client_id": cid()}
+        )
+        assert asked["ok"], asked
+        await asyncio.wait_for(got.wait(), 10)
+        assert [e["data"]["id"] for e in heard] == [asked["thread"]["id"]]
+        assert upgraded.transport() == "websocket"
+    finally:
+        await upgraded.disconnect()

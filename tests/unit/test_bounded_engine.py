@@ -6,6 +6,7 @@ real client fall behind in a test: hundreds of kilobytes were absorbed without a
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from engineio import packet
@@ -46,3 +47,19 @@ async def test_a_socket_that_reads_is_never_dropped() -> None:
         await engine.send_packet("reader", packet.Packet(packet.MESSAGE, data=f"event {n}"))
         assert await socket.poll()
     assert not socket.closed
+
+
+async def test_the_next_ping_waits_on_a_timer_not_a_task() -> None:
+    """engine.io's ping cycle (a PONG schedules the next PING `ping_interval` later), with
+    no task per socket while it waits; a closed socket is not pinged."""
+    engine = BoundedEngine(async_mode="asgi", max_queued=3, ping_interval=0.05)
+    socket, closed = AsyncSocket(engine, "alive"), AsyncSocket(engine, "gone")
+    tasks = len(asyncio.all_tasks())
+    socket.schedule_ping()
+    closed.schedule_ping()
+    closed.closed = True
+    assert socket.last_ping is None and len(asyncio.all_tasks()) == tasks
+    ping = await asyncio.wait_for(socket.queue.get(), 1)
+    assert ping.packet_type == packet.PING and socket.last_ping is not None
+    await asyncio.sleep(0.1)
+    assert closed.queue.empty() and closed.last_ping is None

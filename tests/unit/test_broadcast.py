@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 
 from app.realtime.broadcast import text_frame, writer_idle
+from app.realtime.lean import Mailbox
 
 
 async def test_writer_parked_in_get_is_idle() -> None:
-    queue: asyncio.Queue[str] = asyncio.Queue()
-    writer = asyncio.create_task(queue.get())
+    queue: Mailbox[str] = Mailbox()
+    # As engine.io's writer waits (AsyncSocket.poll): get() under wait_for.
+    writer = asyncio.create_task(asyncio.wait_for(queue.get(), 45))
     await asyncio.sleep(0)  # one loop turn: the writer reaches get() and parks
     assert writer_idle(queue)
     queue.put_nowait("4ack")
@@ -20,7 +22,7 @@ async def test_writer_parked_in_get_is_idle() -> None:
 
 
 async def test_queued_packets_keep_the_queue() -> None:
-    queue: asyncio.Queue[str] = asyncio.Queue()
+    queue: Mailbox[str] = Mailbox()
     queue.put_nowait("4event")
     assert not writer_idle(queue)
 
