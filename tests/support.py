@@ -24,7 +24,9 @@ import uvicorn
 
 from app.factory import EntraideApp, create_app
 from app.realtime.lean import LeanWebSocketProtocol
+from app.store.mongo import MongoStore
 from app.store.port import Store
+from tests.mongomock_async import AsyncMongoMockClient
 
 DEADLINE = 10.0
 
@@ -136,6 +138,18 @@ class LiveServer:
         assert self._server is not None and self._thread is not None
         self._server.should_exit = True
         self._thread.join(DEADLINE)
+
+
+def serve_on(adapter: str, overrides: dict[str, Any], database: str) -> Iterator[LiveServer]:
+    """A started LiveServer on "sqlite" (the file the overrides name) or "mongo" (mongomock
+    behind the async facade, database `database`), stopped when the test is done: the body
+    of a fixture parametrized over both adapters (`yield from serve_on(...)`)."""
+    shared = AsyncMongoMockClient()
+    make = (lambda: MongoStore(shared, database)) if adapter == "mongo" else None  # type: ignore[arg-type]
+    server = LiveServer(overrides, store=make)
+    server.start()
+    yield server
+    server.stop()
 
 
 async def eventually(

@@ -12,10 +12,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from app.store.mongo import MongoStore
 from tests.conftest import server_overrides
-from tests.mongomock_async import AsyncMongoMockClient
-from tests.support import PRODUCT, LiveServer, cid
+from tests.support import PRODUCT, LiveServer, cid, serve_on
 
 ROOM = "canne-surfcasting"
 HELPERS = 30
@@ -23,12 +21,7 @@ HELPERS = 30
 
 @pytest.fixture(params=["sqlite", "mongo"])
 def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveServer]:
-    shared = AsyncMongoMockClient()
-    make = (lambda: MongoStore(shared, "entraide_busy")) if request.param == "mongo" else None  # type: ignore[arg-type]
-    srv = LiveServer(server_overrides(tmp_path), store=make)
-    srv.start()
-    yield srv
-    srv.stop()
+    yield from serve_on(request.param, server_overrides(tmp_path), "entraide_busy")
 
 
 async def test_answers_and_votes_arriving_together_are_all_stored(

@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+from app.domain.models import Visitor
 from app.factory import create_app
 from app.realtime.server import stop_server
 from app.services import payloads as p
@@ -16,11 +18,9 @@ from tests.integration.test_rewards_api import get
 from tests.support import PRODUCT, LiveServer
 
 
-async def test_points_committed_by_a_process_that_died_are_given_at_the_next_start(
-    tmp_path: Path,
-) -> None:
-    overrides = server_overrides(tmp_path)
-    # A process that commits writes and dies before its dispatcher delivers any of them.
+async def die_after_an_answer(overrides: dict[str, Any], *, vote: bool) -> Visitor:
+    """A process that commits a question, its answer (and a helpful vote) and dies before
+    its dispatcher delivers any of them; the helper who answered."""
     dying = create_app(overrides).services
     await dying.store.open()
     asker, _ = await dying.identity.create_visitor("Camille")
@@ -32,8 +32,17 @@ async def test_points_committed_by_a_process_that_died_are_given_at_the_next_sta
         helper, {"thread_id": thread.id, "body": "Oui, 30 m.", "client_id": "c-answer-1"}
     )
     assert posted.message is not None
-    await dying.qa.vote(asker, {"message_id": posted.message.id, "value": 1})
+    if vote:
+        await dying.qa.vote(asker, {"message_id": posted.message.id, "value": 1})
     await dying.store.close()
+    return helper
+
+
+async def test_points_committed_by_a_process_that_died_are_given_at_the_next_start(
+    tmp_path: Path,
+) -> None:
+    overrides = server_overrides(tmp_path)
+    helper = await die_after_an_answer(overrides, vote=True)
 
     server = LiveServer(overrides)
     server.start()
@@ -51,17 +60,7 @@ async def test_two_processes_recovering_together_deliver_a_dead_ones_items_once(
     """Processes that share Redis take turns at recovery: a dead process's answer reaches
     its asker's notification (and every other listener) once, not once per process."""
     overrides = server_overrides(tmp_path)
-    dying = create_app(overrides).services
-    await dying.store.open()
-    asker, _ = await dying.identity.create_visitor("Camille")
-    helper, _ = await dying.identity.create_visitor("Éloïse")
-    room = await dying.qa.open_room(p.Join(room="montre-maree", product=p.ProductInfo(**PRODUCT)))
-    thread = (await dying.qa.ask(asker, {"room": room.key, "body": "Étanche ?",
-                                         "client_id": "c-thread-1"})).thread  # fmt: skip
-    await dying.qa.answer(
-        helper, {"thread_id": thread.id, "body": "Oui, 30 m.", "client_id": "c-answer-1"}
-    )
-    await dying.store.close()
+    await die_after_an_answer(overrides, vote=False)
 
     apps = [create_app({**overrides, "redis_url": redis_url}) for _ in range(2)]
     survivors = [app.services for app in apps]

