@@ -93,6 +93,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         "port": port,
         "ws": LeanWebSocketProtocol,  # websockets-sansio, smaller per connection
         "ws_per_message_deflate": False,
+        # Engine.IO pings every client every 25 s and drops one that stays silent; uvicorn's
+        # own WebSocket pings would add a timer and a frame per connection every 20 s.
+        "ws_ping_interval": None,
         "lifespan": "on",
         "log_level": args.log_level,
         # Client addresses (per-address limits) come from X-Forwarded-For only when the

@@ -113,6 +113,7 @@ class LiveServer:
             port=self.port,
             ws=LeanWebSocketProtocol,
             ws_per_message_deflate=False,
+            ws_ping_interval=None,
             lifespan="on",
             log_level="warning",
         )
