@@ -436,23 +436,33 @@ async def similar_in_process(
         limit = svc.settings.similar_limit
         for _, text in cases[:20]:  # warm-up (caches, page cache of SQLite), untimed
             await svc.knowledge.similar(BIG, text, limit)
-        times: dict[str, list[float]] = collections.defaultdict(list)
-        found = top = 0.0
-        deadline = time.monotonic() + args.budget
-        for kind, text in cases:
-            if time.monotonic() > deadline:
-                break
-            t0 = time.perf_counter()
-            result = await svc.knowledge.similar(BIG, text, limit)
-            times[kind].append((time.perf_counter() - t0) * 1000)
-            if result["threads"]:
-                found += 1
-                top += result["threads"][0]["score"]
-        done = sum(len(v) for v in times.values())
-        return {"times": times, "found": found / max(1, done), "top": top / max(1, found),
-                "limit": limit}  # fmt: skip
+        return {**await timed_pass(svc, cases, limit, args.budget), "limit": limit}
     finally:
         await svc.store.close()
+
+
+async def timed_pass(
+    svc: Any, cases: list[tuple[str, str]], limit: int, budget: float
+) -> dict[str, Any]:
+    """`similar` on each draft in turn (ms per kind of draft) within `budget` seconds; the
+    share of drafts that found something, the mean best score and the kinds of match."""
+    times: dict[str, list[float]] = collections.defaultdict(list)
+    matches: collections.Counter[str] = collections.Counter()
+    found = top = 0.0
+    deadline = time.monotonic() + budget
+    for kind, text in cases:
+        if time.monotonic() > deadline:
+            break
+        t0 = time.perf_counter()
+        result = await svc.knowledge.similar(BIG, text, limit)
+        times[kind].append((time.perf_counter() - t0) * 1000)
+        matches[result["match"]] += 1
+        if result["threads"]:
+            found += 1
+            top += result["threads"][0]["score"]
+    done = sum(len(v) for v in times.values())
+    return {"times": times, "matches": matches, "found": found / max(1, done),
+            "top": top / max(1, found)}  # fmt: skip
 
 
 def rss(pid: int) -> dict[str, float]:
@@ -512,23 +522,7 @@ async def similar_semantic(
         after = rss(os.getpid())
         passes: list[dict[str, Any]] = []
         for _ in range(2):  # drafts embedded, then the same drafts from the cache
-            times: dict[str, list[float]] = collections.defaultdict(list)
-            matches: collections.Counter[str] = collections.Counter()
-            found = top = 0.0
-            deadline = time.monotonic() + args.budget
-            for kind, text in cases:
-                if time.monotonic() > deadline:
-                    break
-                t0 = time.perf_counter()
-                result = await svc.knowledge.similar(BIG, text, limit)
-                times[kind].append((time.perf_counter() - t0) * 1000)
-                matches[result["match"]] += 1
-                if result["threads"]:
-                    found += 1
-                    top += result["threads"][0]["score"]
-            done = sum(len(v) for v in times.values())
-            passes.append({"times": times, "matches": matches, "found": found / max(1, done),
-                           "top": top / max(1, found)})  # fmt: skip
+            passes.append(await timed_pass(svc, cases, limit, args.budget))
         reload_ms: list[float] = []
         embedder = semantic._embedder
         for _ in range(5):
