@@ -451,9 +451,6 @@ def print_service_floor(outcome: Outcome, data: Dataset, floor: float, limit: in
                 opp_n += 1
                 opp_pass += sc[p.opposite] >= floor
 
-        def share(k: int, total: int) -> str:
-            return f"{k}/{total} ({k / max(1, total):.0%})"
-
         print(
             f"| {setting} | {n} | {share(shown_k, n)} | {share(shown_3, n)} | {share(first, n)}"
             f" | {share(passing, distractors)} | {share(drafts_with, n)}"
@@ -464,19 +461,10 @@ def print_service_floor(outcome: Outcome, data: Dataset, floor: float, limit: in
     print()
     print("| " + " | ".join(DIRECTIONS) + " |")
     print("|" + "---|" * len(DIRECTIONS))
-    cells = []
-    for d in DIRECTIONS:
-        chosen = [
-            (p, r, sc)
-            for p, r, sc in zip(pairs, outcome.rankings, outcome.scores, strict=True)
-            if p.direction == d
-        ]
-        hits = sum(
-            1
-            for p, r, sc in chosen
-            if (k := rank_of(r, p.target)) is not None and k <= 3 and sc[p.target] >= floor
-        )
-        cells.append(f"{hits}/{len(chosen)} ({hits / max(1, len(chosen)):.0%})")
+    cells = [
+        shown_in_top3(outcome, pairs, direction_is(d), lambda score: score >= floor)
+        for d in DIRECTIONS
+    ]
     print("| " + " | ".join(cells) + " |")
     print()
 
@@ -510,6 +498,33 @@ def rank_of(ranking: list[str], answer_id: str | None) -> int | None:
     if answer_id is None or answer_id not in ranking:
         return None
     return ranking.index(answer_id) + 1
+
+
+def share(k: int, total: int) -> str:
+    return f"{k}/{total} ({k / max(1, total):.0%})"
+
+
+def shown_in_top3(
+    outcome: Outcome, pairs: list[Pair], keep: Callable[[Pair], bool],
+    passes: Callable[[float], bool],
+) -> str:  # fmt: skip
+    """Of the pairs `keep` picks, those whose answer ranks in the top 3 with a score that
+    `passes` (what a shopper would be shown), as "n/N (share)"."""
+    chosen = [
+        (p, r, sc)
+        for p, r, sc in zip(pairs, outcome.rankings, outcome.scores, strict=True)
+        if keep(p)
+    ]
+    hits = sum(
+        1
+        for p, r, sc in chosen
+        if (n := rank_of(r, p.target)) is not None and n <= 3 and passes(sc[p.target])
+    )
+    return share(hits, len(chosen))
+
+
+def rescaled_at_least(rescale: Callable[[float], float], cut: float) -> Callable[[float], bool]:
+    return lambda score: rescale(score) >= cut
 
 
 def recall(outcome: Outcome, pairs: list[Pair], keep: Callable[[Pair], bool], k: int) -> str:
@@ -688,21 +703,9 @@ def print_calibration(outcome: Outcome, pairs: list[Pair], lexical: list[dict[st
         cells = []
         for values in groups.values():
             passed = sum(1 for v in values if rescale(v) >= cut)
-            cells.append(f"{passed}/{len(values)} ({passed / max(1, len(values)):.0%})")
-        for setting in ("same", "cross"):
-            chosen = [
-                (p, r, sc)
-                for p, r, sc in zip(pairs, outcome.rankings, outcome.scores, strict=True)
-                if p.setting == setting
-            ]
-            shown = sum(
-                1
-                for p, r, sc in chosen
-                if (n := rank_of(r, p.target)) is not None
-                and n <= 3
-                and rescale(sc[p.target]) >= cut
-            )
-            cells.append(f"{shown}/{len(chosen)} ({shown / max(1, len(chosen)):.0%})")
+            cells.append(share(passed, len(values)))
+        passes = rescaled_at_least(rescale, cut)
+        cells += [shown_in_top3(outcome, pairs, setting_is(s), passes) for s in ("same", "cross")]
         print(
             f"| {cut:.2f} ({label}) | {c_low + cut * (c_high - c_low):.3f} | {' | '.join(cells)} |"
         )
