@@ -271,6 +271,75 @@ def cid() -> str:
 PRODUCT = {"title": "Montre de pêche", "url": "https://shop.example/montre", "category": "montres"}
 
 
+class RoomView:
+    """What the widget shows of one room, as app/static/js/widget/sync.js keeps it: events
+    applied once each, in seq order; a gap, or an advertised seq beyond the last applied one,
+    fetches the rest with `join` and `since`; events that arrive live during a join are
+    kept and applied after it, de-duplicated by seq. Subclasses own `sio` (connected)."""
+
+    sio: socketio.AsyncClient
+
+    def __init__(self, room: str) -> None:
+        self.room = room
+        self.last = 0
+        self.applied: list[int] = []  # seqs, in the order applied
+        self.threads: set[str] = set()
+        self._buffer: list[dict[str, Any]] = []
+        self._joining = asyncio.Lock()
+
+    def listen(self, sio: socketio.AsyncClient) -> None:
+        sio.on("event", self._on_event)
+        sio.on("seq", self._on_seq)
+
+    async def _call(self, event: str, data: dict[str, Any]) -> Any:
+        return await self.sio.call(event, data, timeout=DEADLINE)
+
+    async def join(self) -> None:
+        async with self._joining:
+            while True:
+                first = not self.applied and self.last == 0
+                ack = await self._call("join", {"room": self.room, "since": self.last or None,
+                                                "product": PRODUCT})  # fmt: skip
+                assert ack["ok"], ack
+                if first:  # the snapshot
+                    self.threads |= {t["id"] for t in ack["threads"]}
+                    self.last = ack["seq"]
+                for event in ack["missed"]:
+                    self._apply(event)
+                buffered, self._buffer = sorted(self._buffer, key=lambda e: e["seq"]), []
+                for event in buffered:
+                    self._apply(event)
+                if all(e["seq"] <= self.last for e in buffered):
+                    return  # no gap left
+
+    def _apply(self, event: dict[str, Any]) -> None:
+        if event["seq"] == self.last + 1:
+            self.last = event["seq"]
+            self.applied.append(event["seq"])
+            if event["type"] == "thread.created":
+                self.threads.add(event["data"]["id"])
+
+    async def _on_event(self, event: dict[str, Any]) -> None:
+        if event["room"] != self.room or event["seq"] <= self.last:
+            return
+        if self._joining.locked():
+            self._buffer.append(event)
+        elif event["seq"] > self.last + 1:
+            await self._catch_up()  # a gap
+        else:
+            self._apply(event)
+
+    async def _on_seq(self, data: dict[str, Any]) -> None:
+        if data["room"] == self.room and data["seq"] > self.last and not self._joining.locked():
+            await self._catch_up()
+
+    async def _catch_up(self) -> None:
+        await self.join()
+
+    async def seen(self) -> set[str]:
+        return set(self.threads)
+
+
 @dataclass
 class StaffClient:
     """A signed-in staff member: an HTTP session (cookie jar) and the CSRF token."""

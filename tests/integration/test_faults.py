@@ -12,7 +12,6 @@ widget does.
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import Iterator
 from functools import partial
@@ -29,6 +28,7 @@ from tests.support import (
     PRODUCT,
     LiveServer,
     RedisServer,
+    RoomView,
     cid,
     connect,
     eventually,
@@ -40,57 +40,19 @@ QUESTIONS = ("Ils taillent grand ?", "Les chaussons sont en néoprène ?", "Lava
              "Pour la pêche en mer aussi ?", "Quelle pointure pour un 44 ?")  # fmt: skip
 
 
-class RoomView:
-    """What the widget shows of one room: events applied once each, in seq order; a gap,
-    or an advertised seq beyond the last applied one, fetches the rest with `since`."""
+class Shopper(RoomView):
+    """A widget on one server: its view of the room (tests.support.RoomView)."""
 
     def __init__(self, url: str, token: str) -> None:
+        super().__init__(ROOM)
         self.url, self.token = url, token
         self.sio = socketio.AsyncClient(reconnection=False)
-        self.last = 0
-        self.applied: list[int] = []  # seqs, in the order applied
-        self.threads: set[str] = set()
-        self._joining = asyncio.Lock()
-        self.sio.on("event", self._on_event)
-        self.sio.on("seq", self._on_seq)
+        self.listen(self.sio)
 
     async def open(self) -> None:
         await self.sio.connect(self.url, auth={"token": self.token}, transports=["websocket"],
                                wait_timeout=DEADLINE)  # fmt: skip
         await self.join()
-
-    def _apply(self, event: dict[str, Any]) -> None:
-        if event["seq"] == self.last + 1:
-            self.last = event["seq"]
-            self.applied.append(event["seq"])
-            if event["type"] == "thread.created":
-                self.threads.add(event["data"]["id"])
-
-    async def join(self) -> None:
-        async with self._joining:
-            ack = await self.sio.call("join", {"room": ROOM, "since": self.last or None,
-                                               "product": PRODUCT}, timeout=DEADLINE)  # fmt: skip
-            assert ack["ok"], ack
-            for event in ack["missed"]:
-                self._apply(event)
-            if not self.applied:  # first join: the snapshot
-                self.threads |= {t["id"] for t in ack["threads"]}
-                self.last = ack["seq"]
-
-    async def _on_event(self, event: dict[str, Any]) -> None:
-        if event["room"] != ROOM or self._joining.locked() or event["seq"] <= self.last:
-            return
-        if event["seq"] > self.last + 1:
-            await self.join()  # a gap
-        else:
-            self._apply(event)
-
-    async def _on_seq(self, data: dict[str, Any]) -> None:
-        if data["room"] == ROOM and data["seq"] > self.last and not self._joining.locked():
-            await self.join()
-
-    async def seen(self) -> set[str]:
-        return set(self.threads)
 
     async def close(self) -> None:
         await self.sio.disconnect()
@@ -134,8 +96,8 @@ async def test_redis_hanging_or_dying_loses_nothing_and_stalls_nothing(
 ) -> None:
     a, b = two_servers
     asker = await new_visitor(a.url, "Camille")
-    views = [RoomView(a.url, asker["token"]),
-             RoomView(b.url, (await new_visitor(b.url, "Hugo"))["token"])]  # fmt: skip
+    views = [Shopper(a.url, asker["token"]),
+             Shopper(b.url, (await new_visitor(b.url, "Hugo"))["token"])]  # fmt: skip
     for view in views:
         await view.open()
     first = await views[0].sio.call("ask", {"room": ROOM, "body": "Avant ?", "client_id": cid()})

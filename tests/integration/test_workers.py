@@ -34,9 +34,9 @@ from tests.integration.test_cli import run
 from tests.integration.test_knowledge import resolved_thread
 from tests.support import (
     DEADLINE,
-    PRODUCT,
     LiveServer,
     RedisServer,
+    RoomView,
     cid,
     eventually,
     free_port,
@@ -168,23 +168,19 @@ async def started(server: Workers, log: Path) -> None:
             await asyncio.sleep(0.05)  # polling a starting process, with a deadline
 
 
-class Shopper:
-    """A widget: its room view (events applied once each, in seq order; a gap fetches the
-    rest with `since`); when its connection drops it reconnects and joins with `since`, and
-    sends a question that got no acknowledgement again with the same `client_id`."""
+class Shopper(RoomView):
+    """A widget: its room view (tests.support.RoomView); when its connection drops it
+    reconnects and joins with `since`, and sends a question that got no acknowledgement
+    again with the same `client_id`."""
 
     def __init__(self, server: Workers, name: str, token: str) -> None:
+        super().__init__(ROOM)
         self.server, self.name, self.token = server, name, token
         self.sio = socketio.AsyncClient(reconnection=False)
         self.pid = 0
-        self.last = 0
-        self.applied: list[int] = []
-        self.threads: set[str] = set()
         self.reconnects = 0
         self.resent = 0
         self.asking = asyncio.Event()
-        self._buffer: list[dict[str, Any]] = []
-        self._joining = asyncio.Lock()
         self._dropped = asyncio.Event()
         self._connected = asyncio.Event()
         self._reconnecting: asyncio.Task[None] | None = None
@@ -192,8 +188,7 @@ class Shopper:
 
     async def open(self) -> None:
         sio = self.sio = socketio.AsyncClient(reconnection=False)
-        sio.on("event", self._on_event)
-        sio.on("seq", self._on_seq)
+        self.listen(sio)
 
         async def on_disconnect(*_: Any) -> None:
             if sio is self.sio and not self._closing:
@@ -241,45 +236,6 @@ class Shopper:
         except socketio.exceptions.BadNamespaceError:  # disconnected before the emit
             raise Dropped from None
 
-    async def join(self) -> None:
-        async with self._joining:
-            while True:
-                first = not self.applied and self.last == 0
-                ack = await self._call("join", {"room": ROOM, "since": self.last or None,
-                                                "product": PRODUCT})  # fmt: skip
-                assert ack["ok"], ack
-                if first:
-                    self.threads |= {t["id"] for t in ack["threads"]}
-                    self.last = ack["seq"]
-                for event in ack["missed"]:
-                    self._apply(event)
-                buffered, self._buffer = sorted(self._buffer, key=lambda e: e["seq"]), []
-                for event in buffered:  # live during the join: de-duplicated by seq
-                    self._apply(event)
-                if all(e["seq"] <= self.last for e in buffered):
-                    return  # no gap left
-
-    def _apply(self, event: dict[str, Any]) -> None:
-        if event["seq"] == self.last + 1:
-            self.last = event["seq"]
-            self.applied.append(event["seq"])
-            if event["type"] == "thread.created":
-                self.threads.add(event["data"]["id"])
-
-    async def _on_event(self, event: dict[str, Any]) -> None:
-        if event["room"] != ROOM or event["seq"] <= self.last:
-            return
-        if self._joining.locked():
-            self._buffer.append(event)
-        elif event["seq"] > self.last + 1:
-            await self._catch_up()  # a gap
-        else:
-            self._apply(event)
-
-    async def _on_seq(self, data: dict[str, Any]) -> None:
-        if data["room"] == ROOM and data["seq"] > self.last and not self._joining.locked():
-            await self._catch_up()
-
     async def _catch_up(self) -> None:
         with contextlib.suppress(Dropped):  # the reconnection joins instead
             await self.join()
@@ -297,9 +253,6 @@ class Shopper:
                 self.resent += 1
             finally:
                 self.asking.clear()
-
-    async def seen(self) -> set[str]:
-        return set(self.threads)
 
     async def close(self) -> None:
         self._closing = True
