@@ -260,7 +260,9 @@ class Loadgen:
 
 
 # profiling -------------------------------------------------------------------------------
-def profile_start(pid: int, out: Path, duration: float) -> subprocess.Popen[bytes] | None:
+def profile_start(
+    pid: int, out: Path, duration: float, native: bool = False
+) -> subprocess.Popen[bytes] | None:
     pyspy = shutil.which("py-spy") or str(VENV / "py-spy")
     if not Path(pyspy).exists():
         log("py-spy not found (.venv/bin/pip install py-spy): profiling skipped")
@@ -284,6 +286,7 @@ def profile_start(pid: int, out: Path, duration: float) -> subprocess.Popen[byte
             "raw",
             "--output",
             str(out),
+            *(["--native"] if native else []),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -447,7 +450,8 @@ def one_run(args: argparse.Namespace, target: str, rate: float, code: Path) -> R
             loadgen = Loadgen(loadgen_cmd(args, target, port, proc.pid, rate))
             timeout = SETUP_TIMEOUT + args.duration + args.drain + 60
             if args.profile and target == "ours" and loadgen.posting.wait(SETUP_TIMEOUT):
-                spy = profile_start(proc.pid, raw, args.duration)  # the load window only
+                # the load window only
+                spy = profile_start(proc.pid, raw, args.duration, args.native)
             result = loadgen.result(timeout)
         finally:
             if spy is not None:
@@ -835,6 +839,9 @@ def main() -> int:
         "long tail; 0: clients spread evenly)",
     )
     parser.add_argument("--profile", action="store_true", help="py-spy the Entraide server")
+    parser.add_argument(
+        "--native", action="store_true", help="with --profile: C frames too (py-spy --native)"
+    )
     args = parser.parse_args()  # fmt: skip
     if not (0 < args.duration <= 120 and 0 < args.clients <= 5000 and 0 < args.rate <= 5000):
         parser.error("bounded: 0 < --duration <= 120, --clients <= 5000, --rate <= 5000")

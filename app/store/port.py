@@ -128,6 +128,9 @@ class QAStore(VisitorStore, Protocol):
     async def list_messages(self, thread_id: str) -> list[Message]:
         """Oldest first, every visibility and hidden ones included (callers filter)."""
 
+    async def messages_of(self, thread_ids: list[str]) -> dict[str, list[Message]]:
+        """`list_messages` of several threads in one read; every id asked is a key."""
+
     async def search_answered(self, room: str, terms: list[str], limit: int = 5) -> list[Thread]:
         """Answered or resolved published threads of `room` sharing the most `terms`."""
 
@@ -228,6 +231,9 @@ class CaseLookup(Protocol):
     async def get_case(self, case_id: str) -> Case | None: ...
 
     async def get_case_for_thread(self, thread_id: str) -> Case | None: ...
+
+    async def cases_of(self, thread_ids: list[str]) -> dict[str, Case]:
+        """The case of each of these threads that has one, in one read."""
 
 
 class AuditLog(Protocol):
@@ -389,6 +395,9 @@ class InsightsStore(Protocol):
         """Store the asker's rating of a thread, replacing an earlier one."""
 
     async def get_rating(self, thread_id: str) -> Rating | None: ...
+
+    async def ratings_of(self, thread_ids: list[str]) -> dict[str, Rating]:
+        """The rating of each of these threads that has one, in one read."""
 
     async def save_thread_facts(self, facts: Sequence[ThreadFacts]) -> None:
         """Upsert each question's facts (and its topic terms) by thread id."""

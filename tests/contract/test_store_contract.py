@@ -253,6 +253,23 @@ async def test_list_messages_oldest_first_including_hidden(store: Store, make: F
     assert await store.list_messages("nope") == []
 
 
+async def test_messages_of_several_threads_in_one_read(store: Store, make: Factory) -> None:
+    first, _ = await make.ask("Est-elle étanche ?")
+    second, _ = await make.ask("Quelle taille ?")
+    silent, _ = await make.ask("Et la couleur ?")
+    late = await make.answer(first, "Deux", created_at=at(90))
+    early = await make.answer(first, "Un", created_at=at(60))
+    other = await make.answer(second, "Oui")
+
+    found = await store.messages_of([first.id, second.id, silent.id, "nope"])
+
+    assert {k: [m.id for m in v] for k, v in found.items()} == {
+        first.id: [early.id, late.id], second.id: [other.id], silent.id: [], "nope": [],
+    }  # fmt: skip
+    assert found[first.id] == await store.list_messages(first.id)
+    assert await store.messages_of([]) == {}
+
+
 async def test_update_message_hides_and_appends_event(store: Store, make: Factory) -> None:
     thread, _ = await make.ask("Est-elle étanche ?")
     message = await make.answer(thread, "Achetez ailleurs !")

@@ -197,6 +197,16 @@ async def test_ratings_are_replaced_and_survive_a_reopen(backend: Backend) -> No
         await reopened.close()
 
 
+async def test_ratings_of_several_threads_in_one_read(store: Store) -> None:
+    first = Rating("t1", "v1", helpful=True, would_have_contacted=False, at=T0)
+    second = Rating("t2", "v2", helpful=False, would_have_contacted=None, at=T0)
+    await store.save_rating(first)
+    await store.save_rating(second)
+
+    assert await store.ratings_of(["t1", "t2", "t3"]) == {"t1": first, "t2": second}
+    assert await store.ratings_of([]) == {}
+
+
 async def test_thread_ids_after_pages_every_thread(store: Store, make: Factory) -> None:
     made = sorted([(await make.ask(f"Question {i} ?"))[0].id for i in range(5)])
     assert await store.thread_ids_after("", 3) == made[:3]

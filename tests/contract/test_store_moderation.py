@@ -130,6 +130,16 @@ async def test_case_round_trips_with_reasons_in_their_order(store: Store) -> Non
     assert await store.get_case_for_thread("nope") is None
 
 
+async def test_cases_of_several_threads_in_one_read(store: Store) -> None:
+    first = case(1, thread_id="t1", reasons=[reason("spam"), reason("abuse", 0.9)])
+    second = case(2, thread_id="t2")
+    await store.insert_case(first)
+    await store.insert_case(second)
+
+    assert await store.cases_of(["t1", "t2", "t3"]) == {"t1": first, "t2": second}
+    assert await store.cases_of([]) == {}
+
+
 async def test_a_second_case_for_a_thread_returns_the_first(store: Store) -> None:
     first = case(1, reasons=[reason("abuse")])
     await store.insert_case(first)

@@ -47,6 +47,11 @@ def _count_if(condition: Any) -> Doc:
     return {"$sum": {"$cond": [condition, 1, 0]}}
 
 
+def _rating_from(doc: Doc) -> Rating:
+    return Rating(doc["_id"], doc["visitor_id"], doc["helpful"],
+                  doc["would_have_contacted"], doc["at"])  # fmt: skip
+
+
 class MongoInsights(MongoBase):
     @property
     def _ratings(self) -> AsyncCollection[Doc]:
@@ -71,10 +76,14 @@ class MongoInsights(MongoBase):
         if not isinstance(thread_id, str):
             return None
         doc = await self._ratings.find_one({"_id": thread_id})
-        if doc is None:
-            return None
-        return Rating(doc["_id"], doc["visitor_id"], doc["helpful"],
-                      doc["would_have_contacted"], doc["at"])  # fmt: skip
+        return None if doc is None else _rating_from(doc)
+
+    async def ratings_of(self, thread_ids: list[str]) -> dict[str, Rating]:
+        ids = strs(thread_ids)
+        if not ids:
+            return {}
+        docs = await self._ratings.find({"_id": {"$in": ids}}).to_list(None)
+        return {doc["_id"]: _rating_from(doc) for doc in docs}
 
     async def save_thread_facts(self, facts: Sequence[ThreadFacts]) -> None:
         if not facts:

@@ -27,6 +27,7 @@ from app.store.mongo.base import (
     check_int,
     check_opt_str,
     check_str,
+    strs,
     until,
     utc,
     utc_or_none,
@@ -252,6 +253,13 @@ class MongoModeration(MongoBase):
             return None
         doc = await self._cases.find_one({"thread_id": thread_id})
         return _case_from(doc) if doc is not None else None
+
+    async def cases_of(self, thread_ids: list[str]) -> dict[str, Case]:
+        ids = strs(thread_ids)
+        if not ids:
+            return {}
+        docs = await self._cases.find({"thread_id": {"$in": ids}}).to_list(None)
+        return {doc["thread_id"]: _case_from(doc) for doc in docs}
 
     async def update_case(self, case: Case) -> None:
         """Save a case read at `case.version`; Conflict if it changed meanwhile."""

@@ -299,6 +299,18 @@ class MongoQA(MongoBase):
         )
         return [message_from(d) for d in await cursor.to_list(None)]
 
+    async def messages_of(self, thread_ids: list[str]) -> dict[str, list[Message]]:
+        ids = strs(thread_ids)
+        found: dict[str, list[Message]] = {thread_id: [] for thread_id in ids}
+        if ids:
+            cursor = self._messages.find({"thread_id": {"$in": ids}}).sort(
+                [("created_at", ASCENDING), ("_id", ASCENDING)]
+            )
+            for doc in await cursor.to_list(None):
+                message = message_from(doc)
+                found[message.thread_id].append(message)
+        return found
+
     async def search_answered(self, room: str, terms: list[str], limit: int = 5) -> list[Thread]:
         wanted = set(strs(terms))
         if not isinstance(room, str) or not wanted or check_int(limit, "limit") <= 0:

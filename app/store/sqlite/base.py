@@ -254,6 +254,11 @@ ADDED_COLUMNS = (
 )
 
 
+def marks(n: int) -> str:
+    """The `?, ?, ...` of an `IN (...)` with n parameters."""
+    return ", ".join("?" * n)
+
+
 def ts(value: datetime | None) -> str | None:
     """Timestamps are ISO strings in UTC: they sort as text, so indexes order them."""
     return value.isoformat() if value is not None else None
@@ -388,9 +393,17 @@ class SqliteBase:
         (bench/README.md). WAL readers take no lock, so it does not wait (and its connection
         never would: timeout 0). Only for reads that touch one index entry: anything that
         scans stays on a reader thread."""
+        return self._on_loop().execute(sql, params).fetchone()
+
+    async def _read_few(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        """Like `_read_key`, for a LIMIT-bounded walk along an index (an author's latest
+        rows): a few dozen index entries at most, never a scan."""
+        return self._on_loop().execute(sql, params).fetchall()
+
+    def _on_loop(self) -> sqlite3.Connection:
         if self._keyed is None:
             raise RuntimeError("store is not open")
-        return self._keyed.execute(sql, params).fetchone()
+        return self._keyed
 
     async def _read_all(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
         return list(await self._r.execute_fetchall(sql, params))

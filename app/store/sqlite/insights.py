@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from app.store.sqlite.base import SqliteBase, dt, ts
+from app.store.sqlite.base import SqliteBase, dt, marks, ts
 from insights.facts import Rating, ThreadFacts
 from insights.kpis import Counts, DayRoomCounts, Query
 from insights.topics import TermQuestions, gather
@@ -90,6 +90,15 @@ class SqliteInsights(SqliteBase):
     async def get_rating(self, thread_id: str) -> Rating | None:
         row = await self._read_one("SELECT * FROM ratings WHERE thread_id = ?", (thread_id,))
         return None if row is None else rating_from(row)
+
+    async def ratings_of(self, thread_ids: list[str]) -> dict[str, Rating]:
+        if not thread_ids:
+            return {}
+        rows = await self._read_all(
+            f"SELECT * FROM ratings WHERE thread_id IN ({marks(len(thread_ids))})",
+            tuple(thread_ids),
+        )
+        return {rating.thread_id: rating for rating in map(rating_from, rows)}
 
     async def save_thread_facts(self, facts: Sequence[ThreadFacts]) -> None:
         if not facts:

@@ -13,7 +13,7 @@ import aiosqlite
 from app.domain.errors import Conflict, Stale
 from app.domain.models import DetectorModelRecord, Thread
 from app.domain.staff import Role, Staff, lock_duration
-from app.store.sqlite.base import SqliteBase, dt, ts
+from app.store.sqlite.base import SqliteBase, dt, marks, ts
 from app.store.sqlite.qa import THREAD_COLUMNS, thread_from
 from moderation.cases import AuditEntry, Case, CaseState, Mode, Reason, WebhookStatus
 
@@ -210,6 +210,15 @@ class SqliteModeration(SqliteBase):
         )
         return (await self._cases([row]))[0] if row else None
 
+    async def cases_of(self, thread_ids: list[str]) -> dict[str, Case]:
+        if not thread_ids:
+            return {}
+        rows = await self._read_all(
+            f"SELECT {CASE_COLUMNS} FROM cases WHERE thread_id IN ({marks(len(thread_ids))})",
+            tuple(thread_ids),
+        )
+        return {case.thread_id: case for case in await self._cases(rows)}
+
     @staticmethod
     async def _write_reasons(db: aiosqlite.Connection, case: Case) -> None:
         await db.execute("DELETE FROM case_reasons WHERE case_id = ?", (case.id,))
@@ -353,13 +362,17 @@ class SqliteModeration(SqliteBase):
             )
 
     async def recent_by_author(self, author_id: str, limit: int = 20) -> list[tuple[str, datetime]]:
-        """The author's latest questions and answers (body, time), oldest first."""
-        rows = await self._read_all(
+        """The author's latest questions and answers (body, time), oldest first. Each side
+        walks its (author_id, created_at) index for `limit` rows at most: read on the loop,
+        the same for a first-time visitor and a helper with thousands of answers."""
+        rows = await self._read_few(
             "SELECT body, created_at FROM ("
-            " SELECT body, created_at FROM threads WHERE author_id = ?"
-            " UNION ALL SELECT body, created_at FROM messages WHERE author_id = ?"
+            " SELECT * FROM (SELECT body, created_at FROM threads WHERE author_id = ?"
+            "  ORDER BY created_at DESC LIMIT ?)"
+            " UNION ALL SELECT * FROM (SELECT body, created_at FROM messages WHERE author_id = ?"
+            "  ORDER BY created_at DESC LIMIT ?)"
             ") ORDER BY created_at DESC LIMIT ?",
-            (author_id, author_id, limit),
+            (author_id, limit, author_id, limit, limit),
         )
         return [(r["body"], datetime.fromisoformat(r["created_at"])) for r in reversed(rows)]
 

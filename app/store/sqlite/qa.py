@@ -21,7 +21,7 @@ from app.domain.models import (
     Visitor,
     utcnow,
 )
-from app.store.sqlite.base import SqliteBase, dt, ts
+from app.store.sqlite.base import SqliteBase, dt, marks, ts
 
 THREAD_FIELDS = (
     "id", "room", "author_id", "author_name", "body", "client_id", "created_at", "status",
@@ -107,10 +107,6 @@ def room_from(row: sqlite3.Row) -> Room:
         created_at=datetime.fromisoformat(row["created_at"]),
         seq=row["seq"],
     )
-
-
-def _marks(n: int) -> str:
-    return ", ".join("?" * n)
 
 
 class SqliteQA(SqliteBase):
@@ -208,7 +204,7 @@ class SqliteQA(SqliteBase):
         if not thread_ids:
             return []
         rows = await self._read_all(
-            f"SELECT {THREAD_COLUMNS} FROM threads WHERE id IN ({_marks(len(thread_ids))})",
+            f"SELECT {THREAD_COLUMNS} FROM threads WHERE id IN ({marks(len(thread_ids))})",
             tuple(thread_ids),
         )
         return [thread_from(r) for r in rows]
@@ -217,7 +213,7 @@ class SqliteQA(SqliteBase):
         if not message_ids:
             return []
         rows = await self._read_all(
-            f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id IN ({_marks(len(message_ids))})",
+            f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id IN ({marks(len(message_ids))})",
             tuple(message_ids),
         )
         return [message_from(r) for r in rows]
@@ -271,6 +267,19 @@ class SqliteQA(SqliteBase):
         )
         return [message_from(r) for r in rows]
 
+    async def messages_of(self, thread_ids: list[str]) -> dict[str, list[Message]]:
+        found: dict[str, list[Message]] = {thread_id: [] for thread_id in thread_ids}
+        if found:
+            rows = await self._read_all(
+                f"SELECT {MESSAGE_COLUMNS} FROM messages"
+                f" WHERE thread_id IN ({marks(len(found))}) ORDER BY created_at, id",
+                tuple(found),
+            )
+            for row in rows:
+                message = message_from(row)
+                found[message.thread_id].append(message)
+        return found
+
     async def search_answered(self, room: str, terms: list[str], limit: int = 5) -> list[Thread]:
         if not terms:
             return []
@@ -308,7 +317,7 @@ class SqliteQA(SqliteBase):
                 if not thread.held:
                     event = await self._publish_thread(db, thread, terms)
                 await db.execute(
-                    f"INSERT INTO threads ({THREAD_COLUMNS}) VALUES ({_marks(len(THREAD_FIELDS))})",
+                    f"INSERT INTO threads ({THREAD_COLUMNS}) VALUES ({marks(len(THREAD_FIELDS))})",
                     thread_values(thread),
                 )
         except sqlite3.IntegrityError as exc:
@@ -360,7 +369,7 @@ class SqliteQA(SqliteBase):
             async with self._transaction() as db:
                 await db.execute(
                     f"INSERT INTO messages ({MESSAGE_COLUMNS})"
-                    f" VALUES ({_marks(len(MESSAGE_FIELDS))})",
+                    f" VALUES ({marks(len(MESSAGE_FIELDS))})",
                     message_values(message),
                 )
                 await self._save_thread(db, thread)
