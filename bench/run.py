@@ -261,7 +261,7 @@ class Loadgen:
 
 # profiling -------------------------------------------------------------------------------
 def profile_start(
-    pid: int, out: Path, duration: float, native: bool = False
+    pid: int, out: Path, duration: float, extra: list[str]
 ) -> subprocess.Popen[bytes] | None:
     pyspy = shutil.which("py-spy") or str(VENV / "py-spy")
     if not Path(pyspy).exists():
@@ -286,7 +286,7 @@ def profile_start(
             "raw",
             "--output",
             str(out),
-            *(["--native"] if native else []),
+            *extra,
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -451,7 +451,8 @@ def one_run(args: argparse.Namespace, target: str, rate: float, code: Path) -> R
             timeout = SETUP_TIMEOUT + args.duration + args.drain + 60
             if args.profile and target == "ours" and loadgen.posting.wait(SETUP_TIMEOUT):
                 # the load window only
-                spy = profile_start(proc.pid, raw, args.duration, args.native)
+                extra = ["--native"] * args.native + ["--gil"] * args.gil
+                spy = profile_start(proc.pid, raw, args.duration, extra)
             result = loadgen.result(timeout)
         finally:
             if spy is not None:
@@ -841,6 +842,9 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true", help="py-spy the Entraide server")
     parser.add_argument(
         "--native", action="store_true", help="with --profile: C frames too (py-spy --native)"
+    )
+    parser.add_argument(
+        "--gil", action="store_true", help="with --profile: only samples holding the GIL"
     )
     args = parser.parse_args()  # fmt: skip
     if not (0 < args.duration <= 120 and 0 < args.clients <= 5000 and 0 < args.rate <= 5000):
