@@ -85,6 +85,9 @@ _CARD_PARTIAL = re.compile(
     r"|(?:premiers?\s+chiffres|first\s+(?:4|four)\s+digits)[^0-9]{0,30}[2-6]\d{3}(?!\d)"
     r".{1,40}?(?:derniers|last\s+(?:4|four))[^0-9]{0,20}\d{4}(?!\d)"
 )
+# A customer or member number after its label: 5 to 12 digits, written whole or in groups
+# ("2208 5561 903", "8820-1147").
+_GROUPED_ID = r"(?=(?:\d[ -]?){5,12}(?![\d-]))\d+(?:[ -]\d+){0,3}(?![\d-])"
 # Social security (FR: 15 digits from 1 or 2), US SSN, UK National Insurance, and a
 # customer or account number.
 _ID_NUMBER = re.compile(
@@ -93,10 +96,11 @@ _ID_NUMBER = re.compile(
     r"|(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])"
     r"|(?<![a-z0-9])(?:national\s+insurance|ni\s+number|nin)[^0-9]{0,20}"
     r"[a-z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[a-d](?![a-z0-9])"
-    r"|(?<![a-z0-9])(?:numero|n[°o]|num|no|carte)\.?\s{0,2}(?:de\s+)?(?:client|adherent|fidelite)"
-    r"\s{0,3}(?:n[°o]\s?)?:?\s{0,3}(?:(?:est|c'est|is)\s{1,3}(?:le\s{1,3})?)?\d{5,12}(?!\d)"
+    r"|(?<![a-z0-9])(?:numero|n[°o]|num|no|carte)\.?\s{0,2}(?:de\s+|d'\s?)?"
+    r"(?:client|adherent|fidelite)(?:\s{1,3}(?:client|fidelite))?"
+    r"\s{0,3}(?:n[°o]\s?)?:?\s{0,3}(?:(?:est|c'est|is)\s{1,3}(?:le\s{1,3})?)?" + _GROUPED_ID +
     r"|(?<![a-z0-9])(?:customer|account|member(?:ship)?|loyalty)\s+(?:number|no|id|#)"
-    r"\.?\s{0,3}(?:is\s+)?:?\s{0,3}#?[a-z]{0,3}\d{5,12}(?!\d)"
+    r"\.?\s{0,3}(?:is\s+)?:?\s{0,3}#?[a-z]{0,3}" + _GROUPED_ID
 )
 _ORDER = re.compile(
     r"(?<![a-z0-9])(?:numero\s+de\s+(?:commande|suivi)|n[°o]?\s?de\s+commande|"
@@ -120,6 +124,11 @@ _DATE = re.compile(r"\d{1,2}[/-]\d{1,2}(?:[/-]\d{2,4})?")
 _TRACKING = re.compile(
     r"(?<![a-z0-9])(?:[a-z]{2}\d{9}[a-z]{2}|1z[a-z0-9]{16}|\d[a-z]\d{11}|jd\d{16,18})(?![a-z0-9])"
     r"|(?<![a-z0-9])(?:tracking|suivi)\s{1,3}(?:n[°o]\s?|number\s|no\.?\s)?:?\s{0,3}"
+    r"[a-z]{0,3}\d{10,22}(?![a-z0-9])"
+    # a parcel named by its carrier: "Colis DPD 05210087346229", "my UPS parcel 1Z..."
+    r"|(?<![a-z0-9])(?:colis|parcel|package|envoi)?\s{0,3}(?:dpd|ups|gls|dhl|fedex|tnt|evri|"
+    r"chronopost|colissimo|mondial\s+relay|relais\s+colis|royal\s+mail|hermes)"
+    r"(?:\s{1,3}(?:colis|parcel|package))?\s{1,3}(?:n[°o]\s?|number\s|no\.?\s)?:?\s{0,3}"
     r"[a-z]{0,3}\d{10,22}(?![a-z0-9])"
 )
 _STREET_FR = re.compile(

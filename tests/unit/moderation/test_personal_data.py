@@ -143,6 +143,11 @@ def test_several_kinds_are_all_listed_once() -> None:
         ("mon numéro adhérent est le 00012345", "ID number", "00012345"),
         ("carte de fidélité n° 40012345", "ID number", "40012345"),
         ("commande du 12/03, numéro 8841234", "order number", "8841234"),
+        # Grouped member and customer numbers, a parcel named by its carrier.
+        ("n° d'adhérent fidélité : 3307 1122 45", "ID number", "1122"),
+        ("my loyalty number is 5521-0098", "ID number", "0098"),
+        ("le colis Chronopost 08123456789012 est bloqué", "tracking number", "3456789012"),
+        ("GLS 98765432101 says returned", "tracking number", "98765432101"),
     ],
 )
 def test_format_variants_are_caught(body: str, kind: str, secret: str) -> None:
@@ -164,6 +169,9 @@ def test_format_variants_are_caught(body: str, kind: str, secret: str) -> None:
         "oh no, oh well, one two three",
         "Prix 1 299 €, promo 999 € jusqu'au 12/05",
         "la carte qui finit par 4242 a été refusée",
+        "Colissimo livre en 48h ou 72h ?",
+        "DPD 2 jours ouvrés, vous confirmez ?",
+        "ma carte fidélité a 1200 points",
     ],
 )
 def test_look_alikes_are_not_personal_data(body: str) -> None:
