@@ -98,8 +98,9 @@ _ID_NUMBER = re.compile(
     r"[a-z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[a-d](?![a-z0-9])"
     r"|(?<![a-z0-9])(?:numero|n[°o]|num|no|carte)\.?\s{0,2}(?:de\s+|d'\s?)?"
     r"(?:client|adherent|fidelite)(?:\s{1,3}(?:client|fidelite))?"
-    r"\s{0,3}(?:n[°o]\s?)?:?\s{0,3}(?:(?:est|c'est|is)\s{1,3}(?:le\s{1,3})?)?" + _GROUPED_ID +
-    r"|(?<![a-z0-9])(?:customer|account|member(?:ship)?|loyalty)\s+(?:number|no|id|#)"
+    r"\s{0,3}(?:n[°o]\s?)?:?\s{0,3}(?:(?:est|c'est|is)\s{1,3}(?:le\s{1,3})?)?"
+    + _GROUPED_ID
+    + r"|(?<![a-z0-9])(?:customer|account|member(?:ship)?|loyalty)\s+(?:number|no|id|#)"
     r"\.?\s{0,3}(?:is\s+)?:?\s{0,3}#?[a-z]{0,3}" + _GROUPED_ID
 )
 _ORDER = re.compile(
