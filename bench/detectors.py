@@ -1,4 +1,4 @@
-"""Screening cost per message: `moderation.detect` over the corpus' 1,905 messages, rules
+"""Screening cost per message: `moderation.detect` over every corpus message, rules
 alone and rules + the shipped model, with the text caches cleared before each message (a
 new message is never in them). Prints p50 / p99 / max in milliseconds.
 
