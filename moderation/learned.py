@@ -1,6 +1,6 @@
 """The learned layer: a linear classifier per class on top of the explainable cues.
 
-Why: cue lists catch the phrasings someone thought of. On the 1,905-message corpus
+Why: cue lists catch the phrasings someone thought of. On the labelled corpus
 (moderation/corpus/moderation_corpus.jsonl) the rules alone find a quarter of the frustration and
 abuse and about half of the out-of-scope questions. A linear model over character and
 word n-grams, with the rules' own scores as extra features, generalises to new wordings
