@@ -82,6 +82,11 @@ _NOT_INSULT = re.compile(
     r"debile|an\s+idiot|a\s+moron|incompetent|clueless)|pardon\s+my\s+french)(?![a-z])"
 )
 # Aimed at someone: "t'es", "vous êtes", "you're", "espèce de", "what a".
+# "PD" in a charger's spec is USB Power Delivery ("USB-C PD", "PD 65W", "PD 3.0"); matched
+# before leetspeak is undone, which would turn its digits into letters.
+_POWER_DELIVERY = re.compile(
+    r"(?<![a-z])(?:usb[\s-]?c?\s{0,2}pd|pd\s{0,2}(?:\d+(?:[.,]\d)?\s{0,2}w|[23][.,]\d))(?![a-z])"
+)
 _AIMED = re.compile(
     r"(?<![a-z])(?:t\s?es|tu\s+es|vous\s+etes|espece\s+d|bande\s+d|sale|gros|pauvre|"
     r"you\s+(?:are|re)|youre|ur|u\s+r|what\s+an?|such\s+an?|you|vous|toi|les\s+gars|"
@@ -127,7 +132,8 @@ def _found(pattern: re.Pattern[str], text: str) -> list[str]:
 
 def _clean(body: str) -> str:
     """Folded text with disguises undone and harmless set phrases removed."""
-    undisguised = _undisguise(fold(body)).replace("'", " ").replace("-", " ")
+    folded = _POWER_DELIVERY.sub(" ", fold(body))
+    undisguised = _undisguise(folded).replace("'", " ").replace("-", " ")
     return " ".join(_NOT_INSULT.sub(" ", " ".join(undisguised.split())).split())
 
 

@@ -21,6 +21,7 @@ from moderation import MessageContext, Thresholds, abuse_signal
         "What a moron",
         "Fuuuck off",
         "you stupid b*tch",
+        "sale pd va",
     ],
 )
 def test_insults_are_held(body: str) -> None:
@@ -75,6 +76,9 @@ def test_an_insult_about_a_thing_is_reported_not_held() -> None:
         "Killer lure on pike, honestly",
         "Dick's reel is the same as mine",
         "Scunthorpe anglers club meets on Sunday",
+        "Does the charger do 100W on USB-C PD?",
+        "chargeur PD 65W compatible ?",
+        "PD 3.0 ou QC ?",
     ],
 )
 def test_fishing_words_and_polite_phrases_are_not_abuse(body: str) -> None:
