@@ -307,7 +307,7 @@ class SqliteModeration(SqliteBase):
         return [(r["body"], r["code"], r["verdict"]) for r in rows]
 
     async def add_detector_model(self, record: DetectorModelRecord) -> None:
-        async with self._transaction() as db:
+        async with self._transaction(bulk=True) as db:  # a model's body is ~2 MB of JSON
             if record.active:
                 await db.execute("UPDATE detector_models SET active = 0 WHERE active = 1")
             await db.execute(
