@@ -1,8 +1,9 @@
 """SQLite adapter base: schema, connections, transactions and the room event log.
 
-WAL, one writer connection and one reader connection. Writes are serialised by an asyncio
+WAL, one writer connection and two reader connections. Writes are serialised by an asyncio
 lock and run in `BEGIN IMMEDIATE` transactions with `synchronous=FULL`, so a returned write
-survives a crash or power cut.
+survives a crash or power cut. The writer (`writer.WriterConnection`) runs a unit's
+statements on the event loop and BEGIN, COMMIT, ROLLBACK and bulk work on its own thread.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from typing import Any
 
 import aiosqlite
 
-from app.domain.errors import Conflict, Unavailable
+from app.domain.errors import Conflict
 from app.domain.models import Event, EventType, utcnow
 from app.domain.outbox import CommitHook, OutboxItem
+from app.store.sqlite.writer import WriterConnection
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS visitors (
@@ -269,22 +271,15 @@ def dt(value: str | None) -> datetime | None:
 
 
 WRITE_WAIT_MS = 2000  # how long a write waits for another process's lock before `unavailable`
-
-
-def _busy(exc: sqlite3.OperationalError) -> Exception:
-    """Another process holds the write lock past WRITE_WAIT_MS: a clear `unavailable` (the
-    write was not stored; a retry with the same client_id stores it once)."""
-    message = str(exc).lower()
-    if "locked" in message or "busy" in message:
-        return Unavailable("the database is busy; try again")
-    return exc
+# Past it, a write is refused as `unavailable` (writer.unavailable_if_busy): it was not
+# stored, and a retry with the same client_id stores it once.
 
 
 @dataclass(slots=True)
 class SqliteUnit:
     """A transaction in progress on the writer connection (see `SqliteBase.atomic`)."""
 
-    db: aiosqlite.Connection
+    db: WriterConnection
     events: list[Event] = field(default_factory=list)
     items: list[OutboxItem] = field(default_factory=list)
 
@@ -301,7 +296,7 @@ class SqliteBase:
 
     def __init__(self, path: str) -> None:
         self._path = path
-        self._writer: aiosqlite.Connection | None = None
+        self._writer: WriterConnection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._background_reader: aiosqlite.Connection | None = None
         self._keyed: sqlite3.Connection | None = None  # keyed reads on the loop: _read_key
@@ -315,8 +310,8 @@ class SqliteBase:
     async def open(self) -> None:
         if self._path != ":memory:":
             Path(self._path).parent.mkdir(parents=True, exist_ok=True)
-        self._writer = await aiosqlite.connect(self._path, isolation_level=None)
-        self._writer.row_factory = sqlite3.Row
+        # Outside a unit, the writer runs everything on its thread: the schema stays there.
+        self._writer = await WriterConnection.connect(self._path)
         await self._writer.executescript(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
             f" PRAGMA busy_timeout={WRITE_WAIT_MS}; PRAGMA foreign_keys=ON;"
@@ -335,7 +330,7 @@ class SqliteBase:
         return reader
 
     @staticmethod
-    async def _add_missing_columns(db: aiosqlite.Connection) -> None:
+    async def _add_missing_columns(db: WriterConnection) -> None:
         """Bring a database made by an older version up to ADDED_COLUMNS (a fresh one has
         no tables yet: SCHEMA creates them whole). Under the write lock: processes that start
         together (`entraide run --workers N`) would otherwise both add the same column."""
@@ -409,46 +404,54 @@ class SqliteBase:
         return list(await self._r.execute_fetchall(sql, params))
 
     @asynccontextmanager
-    async def atomic(self) -> AsyncIterator[SqliteUnit]:
+    async def atomic(self, *, bulk: bool = False) -> AsyncIterator[SqliteUnit]:
         """One transaction for everything written inside, outbox items included; nested
         calls (and plain writes) made inside join it. After COMMIT, still holding the write
         lock so that commit order is kept, the commit hook gets its events and items.
+
+        The unit's statements run on the event loop (it holds both write locks, so none
+        waits); BEGIN IMMEDIATE, COMMIT and ROLLBACK on the writer's thread, and so does
+        every statement inside a `bulk` scope (a unit, or a nested call that joins one):
+        work that grows with the data (writer.py). A task cancelled while BEGIN or COMMIT
+        runs waits for it to end: a transaction that began is rolled back, a commit that
+        succeeded is announced to the hook, then the cancellation is raised.
 
         Reads inside go to the reader connection and do not see the unit's own writes.
         """
         current = self._unit.get()
         if current is not None:
-            yield current
+            with current.db.bulk(bulk):
+                yield current
             return
         if self._writer is None:
             raise RuntimeError("store is not open")
         db = self._writer
         async with self._write_lock:
-            try:
-                await db.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                raise _busy(exc) from exc
+            await db.begin()  # busy past WRITE_WAIT_MS: Unavailable
             unit = SqliteUnit(db)
             token = self._unit.set(unit)
             try:
-                yield unit
+                with db.bulk(bulk):
+                    yield unit
                 if unit.items:
                     await db.executemany(
                         "INSERT INTO outbox (id, kind, refs, created_at) VALUES (?, ?, ?, ?)",
                         [(i.id, i.kind, json.dumps(i.refs), ts(i.created_at)) for i in unit.items],
                     )
             except BaseException:
-                await db.execute("ROLLBACK")
+                await db.rollback()
                 raise
             finally:
                 self._unit.reset(token)
-            await db.execute("COMMIT")
+            cancelled = await db.commit()
             if unit.events or unit.items:
                 self._on_commit(unit.events, unit.items)
+            if cancelled is not None:
+                raise cancelled
 
     @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        async with self.atomic() as unit:
+    async def _transaction(self, *, bulk: bool = False) -> AsyncIterator[WriterConnection]:
+        async with self.atomic(bulk=bulk) as unit:
             yield unit.db
 
     def on_commit(self, hook: CommitHook) -> None:
@@ -472,7 +475,7 @@ class SqliteBase:
             await db.executemany("DELETE FROM outbox WHERE id = ?", [(i,) for i in ids])
 
     async def _append_event(
-        self, db: aiosqlite.Connection, room: str, type_: EventType, entity_id: str
+        self, db: WriterConnection, room: str, type_: EventType, entity_id: str
     ) -> Event:
         event = await self._write_event(db, room, type_, entity_id)
         unit = self._unit.get()
@@ -482,7 +485,7 @@ class SqliteBase:
 
     @staticmethod
     async def _write_event(
-        db: aiosqlite.Connection, room: str, type_: EventType, entity_id: str
+        db: WriterConnection, room: str, type_: EventType, entity_id: str
     ) -> Event:
         async with db.execute(
             "UPDATE rooms SET seq = seq + 1 WHERE key = ? RETURNING seq", (room,)

@@ -22,8 +22,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-import aiosqlite
-
 from app.store.sqlite.base import SqliteBase
 from app.store.sqlite.ledger_rows import (
     LEDGER_COLUMNS,
@@ -33,6 +31,7 @@ from app.store.sqlite.ledger_rows import (
     placeholders,
     stamp,
 )
+from app.store.sqlite.writer import WriterConnection
 from rewards.leaderboard import Board, BoardRow, boards_for, totals_by_board
 from rewards.ledger import LedgerEntry
 from rewards.periods import period_bounds
@@ -82,7 +81,7 @@ def _check_window(limit: int, offset: int) -> None:
 class SqliteBoards(SqliteBase):
     """Per-board totals: the shifts the ledger's transactions make, reads, rebuilds."""
 
-    async def _shift_boards(self, db: aiosqlite.Connection, flipped: list[LedgerEntry]) -> None:
+    async def _shift_boards(self, db: WriterConnection, flipped: list[LedgerEntry]) -> None:
         """Move the buckets of entries that were just revoked or restored.
 
         Restored entries add to their buckets like new ones; revoked ones subtract, rows
@@ -102,9 +101,7 @@ class SqliteBoards(SqliteBase):
             await self._take_off(db, visitor_id, [e for e in mine if not e.active])
 
     @staticmethod
-    async def _take_off(
-        db: aiosqlite.Connection, visitor_id: str, revoked: list[LedgerEntry]
-    ) -> None:
+    async def _take_off(db: WriterConnection, visitor_id: str, revoked: list[LedgerEntry]) -> None:
         """Subtract one visitor's revoked entries from their buckets (the ledger already
         says they are revoked, so a `reached_at` looked up here is the final one)."""
         taken: dict[str, int] = {}
@@ -158,7 +155,7 @@ class SqliteBoards(SqliteBase):
                 )
 
     @staticmethod
-    async def _recount(db: aiosqlite.Connection, visitor_id: str, board_ids: set[str]) -> None:
+    async def _recount(db: WriterConnection, visitor_id: str, board_ids: set[str]) -> None:
         """Recompute these buckets of one visitor from all their active entries."""
         async with db.execute(
             f"SELECT {LEDGER_COLUMNS} FROM ledger"
@@ -245,7 +242,7 @@ class SqliteBoards(SqliteBase):
                 " WHERE visitor_id > ? ORDER BY visitor_id LIMIT ?)",
                 (after, REBUILD_VISITORS),
             )
-            async with self._transaction() as db:
+            async with self._transaction(bulk=True) as db:  # ~0.7 s at 1M entries
                 if last["last"] is None:  # past the last visitor: drop rows of nobody
                     await db.execute("DELETE FROM board_totals WHERE visitor_id > ?", (after,))
                     await db.execute(SET_BOARDS_STATE_SQL, ("ready",))
@@ -254,7 +251,7 @@ class SqliteBoards(SqliteBase):
             after = last["last"]
 
     @staticmethod
-    async def _rebuild_range(db: aiosqlite.Connection, after: str, last: str) -> int:
+    async def _rebuild_range(db: WriterConnection, after: str, last: str) -> int:
         """Replace the totals of the visitors in (after, last] from their active entries."""
         await db.execute(
             "DELETE FROM board_totals WHERE visitor_id > ? AND visitor_id <= ?", (after, last)

@@ -14,8 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-import aiosqlite
-
+from app.store.sqlite.writer import WriterConnection
 from rewards.ledger import LedgerEntry
 from rewards.rules import Reason
 
@@ -30,7 +29,7 @@ def thanker(entry: LedgerEntry) -> str | None:
     return entry.giver_person or entry.giver_id or None
 
 
-async def shift(db: aiosqlite.Connection, entries: Iterable[LedgerEntry], by: int) -> None:
+async def shift(db: WriterConnection, entries: Iterable[LedgerEntry], by: int) -> None:
     """Add `by` (1 or -1) per entry to its counters; rows that reach 0 go."""
     counts: Counter[tuple[str, str, str]] = Counter()
     thanks: Counter[tuple[str, str]] = Counter()
@@ -58,7 +57,7 @@ async def shift(db: aiosqlite.Connection, entries: Iterable[LedgerEntry], by: in
         )
 
 
-async def recount(db: aiosqlite.Connection) -> None:
+async def recount(db: WriterConnection) -> None:
     """Count every active entry again (one transaction) and mark the counters ready."""
     await db.execute("DELETE FROM ledger_counts")
     await db.execute("DELETE FROM ledger_thankers")

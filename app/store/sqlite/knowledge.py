@@ -8,12 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import aiosqlite
-
 from app.domain.knowledge import Embeddable, FaqEntry, Kind, Vector
 from app.store.sqlite.base import SqliteBase, dt, ts
 from app.store.sqlite.ledger_rows import chunks, placeholders
 from app.store.sqlite.qa import fts_any
+from app.store.sqlite.writer import WriterConnection
 
 COLUMNS = "id, room, thread_id, question, answer, lang, created_by, created_at, updated_at"
 
@@ -109,7 +108,7 @@ class SqliteKnowledge(SqliteBase):
     async def save_vectors(self, model: str, vectors: Sequence[Vector]) -> None:
         if not vectors:
             return
-        async with self._transaction() as db:
+        async with self._transaction(bulk=True) as db:  # a batch of blobs (the indexer's)
             versions = await _bump_vector_rooms(db, {v.room for v in vectors})
             await db.executemany(
                 "INSERT OR REPLACE INTO vectors (ref, model, room, lang, vec, version)"
@@ -136,7 +135,7 @@ _ANSWERED = "x.status IN ('answered', 'resolved') AND x.seq > 0 AND x.held = 0"
 
 
 async def _bump_vector_rooms(
-    db: aiosqlite.Connection, rooms: Iterable[str], *, dropping: bool = False
+    db: WriterConnection, rooms: Iterable[str], *, dropping: bool = False
 ) -> dict[str, int]:
     """Each room's next version (also its `dropped` version when dropping)."""
     versions = {}
@@ -152,7 +151,7 @@ async def _bump_vector_rooms(
     return versions
 
 
-async def drop_vectors(db: aiosqlite.Connection, refs: Sequence[str]) -> None:
+async def drop_vectors(db: WriterConnection, refs: Sequence[str]) -> None:
     """Drop these texts' vectors (every model), in the caller's transaction."""
     for part in chunks(list(refs)):
         cur = await db.execute(

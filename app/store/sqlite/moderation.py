@@ -8,13 +8,12 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from app.domain.errors import Conflict, Stale
 from app.domain.models import DetectorModelRecord, Thread
 from app.domain.staff import Role, Staff, lock_duration
 from app.store.sqlite.base import SqliteBase, dt, marks, ts
 from app.store.sqlite.qa import THREAD_COLUMNS, thread_from
+from app.store.sqlite.writer import WriterConnection
 from moderation.cases import AuditEntry, Case, CaseState, Mode, Reason, WebhookStatus
 
 CASE_FIELDS = (
@@ -220,7 +219,7 @@ class SqliteModeration(SqliteBase):
         return {case.thread_id: case for case in await self._cases(rows)}
 
     @staticmethod
-    async def _write_reasons(db: aiosqlite.Connection, case: Case) -> None:
+    async def _write_reasons(db: WriterConnection, case: Case) -> None:
         await db.execute("DELETE FROM case_reasons WHERE case_id = ?", (case.id,))
         await db.executemany(
             "INSERT INTO case_reasons (case_id, code, score, evidence, at, verdict, pos)"
@@ -308,7 +307,7 @@ class SqliteModeration(SqliteBase):
         return [(r["body"], r["code"], r["verdict"]) for r in rows]
 
     async def add_detector_model(self, record: DetectorModelRecord) -> None:
-        async with self._transaction() as db:
+        async with self._transaction(bulk=True) as db:  # a model's body is ~2 MB of JSON
             if record.active:
                 await db.execute("UPDATE detector_models SET active = 0 WHERE active = 1")
             await db.execute(

@@ -14,8 +14,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from app.domain.models import EventType, Message, Thread, Visibility
 from app.store.sqlite.base import SqliteBase, dt, ts
 from app.store.sqlite.insights import rating_from
@@ -23,6 +21,7 @@ from app.store.sqlite.knowledge import drop_vectors
 from app.store.sqlite.ledger_rows import chunks, placeholders
 from app.store.sqlite.qa import MESSAGE_COLUMNS, THREAD_COLUMNS, message_from, thread_from
 from app.store.sqlite.review import _report_from
+from app.store.sqlite.writer import WriterConnection
 from insights.facts import Rating
 from moderation.reports import Report
 
@@ -67,7 +66,8 @@ class SqlitePrivacy(SqliteBase):
 
     # erasure -----------------------------------------------------------------------------
     async def erase_visitor(self, visitor_id: str, pseudonym: str, at: datetime) -> list[str]:
-        async with self._transaction() as db:
+        # Bulk (on the writer's thread): a prolific visitor's rows are many.
+        async with self._transaction(bulk=True) as db:
             customer = await _rows(
                 db, "SELECT c.customer_id, c.email FROM visitors AS v JOIN shop_customers AS c"
                 " ON c.customer_id = v.shopper_id WHERE v.id = ?", (visitor_id,),
@@ -133,7 +133,7 @@ class SqlitePrivacy(SqliteBase):
     ) -> list[str]:
         # (published?, cutoff): public content only when a public retention is set.
         cutoffs = [(False, private_before)] + ([(True, public_before)] if public_before else [])
-        async with self._transaction() as db:
+        async with self._transaction(bulk=True) as db:  # up to 2 x `limit` rows per kind
             threads: list[Any] = []
             messages: list[Any] = []
             for public, before in cutoffs:
@@ -175,7 +175,7 @@ class SqlitePrivacy(SqliteBase):
         return sorted({r["id"] for r in threads} | {r["thread_id"] for r in messages})
 
     async def _announce_erased(
-        self, db: aiosqlite.Connection, threads: Sequence[Any], messages: Sequence[Any]
+        self, db: WriterConnection, threads: Sequence[Any], messages: Sequence[Any]
     ) -> None:
         for row in threads:
             await self._append_event(db, row["room"], EventType.THREAD_UPDATED, row["id"])
@@ -195,14 +195,14 @@ def _published(row: Any) -> bool:
             and not row["held"] and row["status"] != "hidden")  # fmt: skip
 
 
-async def _rows(db: aiosqlite.Connection, sql: str, params: tuple[Any, ...]) -> list[Any]:
+async def _rows(db: WriterConnection, sql: str, params: tuple[Any, ...]) -> list[Any]:
     cur = await db.execute(sql, params)
     rows = await cur.fetchall()
     await cur.close()
     return list(rows)
 
 
-async def _drop_copies(db: aiosqlite.Connection, thread_ids: Sequence[str]) -> None:
+async def _drop_copies(db: WriterConnection, thread_ids: Sequence[str]) -> None:
     """What was made from these questions' text: search terms, topic terms, vectors."""
     await drop_vectors(db, [f"thread:{i}" for i in thread_ids])
     for part in chunks(list(thread_ids)):

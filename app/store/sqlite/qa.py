@@ -6,8 +6,6 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from app.domain.errors import Conflict, DuplicateClientId, Stale
 from app.domain.models import (
     Event,
@@ -22,6 +20,7 @@ from app.domain.models import (
     utcnow,
 )
 from app.store.sqlite.base import SqliteBase, dt, marks, ts
+from app.store.sqlite.writer import WriterConnection
 
 THREAD_FIELDS = (
     "id", "room", "author_id", "author_name", "body", "client_id", "created_at", "status",
@@ -192,7 +191,7 @@ class SqliteQA(SqliteBase):
         rows = await unit.db.execute_fetchall(
             f"SELECT {THREAD_COLUMNS} FROM threads WHERE id = ?", (thread_id,)
         )
-        return thread_from(rows[0]) if rows else None  # type: ignore[index]
+        return thread_from(rows[0]) if rows else None
 
     async def get_message(self, message_id: str) -> Message | None:
         row = await self._read_key(
@@ -325,7 +324,7 @@ class SqliteQA(SqliteBase):
         return event
 
     async def _publish_thread(
-        self, db: aiosqlite.Connection, thread: Thread, terms: list[str]
+        self, db: WriterConnection, thread: Thread, terms: list[str]
     ) -> Event:
         event = await self._append_event(db, thread.room, EventType.THREAD_CREATED, thread.id)
         thread.seq = event.seq
@@ -342,7 +341,7 @@ class SqliteQA(SqliteBase):
             await self._save_thread(db, thread)
             return event
 
-    async def _save_thread(self, db: aiosqlite.Connection, thread: Thread) -> None:
+    async def _save_thread(self, db: WriterConnection, thread: Thread) -> None:
         async with db.execute(
             "UPDATE threads SET status = ?, answer_count = ?, accepted_message_id = ?,"
             " updated_at = ?, held = ?, seq = ?, next_check_at = ?, nudged = ?,"

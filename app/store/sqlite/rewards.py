@@ -21,10 +21,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from app.store.sqlite import counts
-from app.store.sqlite.boards import ADD_TO_BOARD_SQL, ALL_TIME_ID, SqliteBoards, board_rows
+from app.store.sqlite.boards import (
+    ADD_TO_BOARD_SQL,
+    ALL_TIME_ID,
+    RECOUNT_OVER,
+    SqliteBoards,
+    board_rows,
+)
 from app.store.sqlite.ledger_rows import (
     INSERT_ENTRY_SQL,
     LEDGER_COLUMNS,
@@ -37,6 +41,7 @@ from app.store.sqlite.ledger_rows import (
     stamp,
     stamp_or_none,
 )
+from app.store.sqlite.writer import BULK_ROWS, WriterConnection
 from rewards.badges import ContributorStats, stats_from_counts
 from rewards.ledger import LedgerEntry, Revocation, apply_revocations
 
@@ -50,7 +55,7 @@ class SqliteRewards(SqliteBoards):
         records for their ids were appended before them).
         """
         stored: list[LedgerEntry] = []
-        async with self._transaction() as db:
+        async with self._transaction(bulk=len(entries) > BULK_ROWS) as db:  # loads, imports
             for entry in entries:
                 async with db.execute(INSERT_ENTRY_SQL, entry_values(entry)) as cur:
                     if cur.rowcount == 1:
@@ -65,7 +70,8 @@ class SqliteRewards(SqliteBoards):
     async def add_revocations(self, records: Sequence[Revocation]) -> None:
         if not records:
             return
-        async with self._transaction() as db:
+        # A ban revokes a visitor's whole history: their boards are recounted (_recount).
+        async with self._transaction(bulk=len(records) > RECOUNT_OVER) as db:
             await db.executemany(
                 "INSERT INTO revocations (entry_id, at, reason, action, by_id)"
                 " VALUES (?, ?, ?, ?, ?)",
@@ -79,7 +85,7 @@ class SqliteRewards(SqliteBoards):
 
     @staticmethod
     async def _refresh(
-        db: aiosqlite.Connection, entry_ids: list[str]
+        db: WriterConnection, entry_ids: list[str]
     ) -> tuple[dict[str, LedgerEntry], list[LedgerEntry]]:
         """Recompute the mirrored state of these entries from all their records: the
         effective view of those with records (the others stay clear and are left out), and
@@ -230,7 +236,7 @@ class SqliteRewards(SqliteBoards):
 
     async def open(self) -> None:
         await super().open()
-        async with self._transaction() as db:
+        async with self._transaction(bulk=True) as db:  # a recount reads the whole ledger
             async with db.execute("SELECT value FROM meta WHERE key = 'counts'") as cur:
                 ready = await cur.fetchone() is not None
             if not ready:  # a database from before the counters
