@@ -19,6 +19,7 @@ from app.store.sqlite import SqliteStore
 from app.store.sqlite import base as sqlite_base
 from app.store.sqlite.writer import BULK_ROWS, WriterConnection
 from tests.contract.helpers import room
+from tests.support import eventually
 
 ROOM = "moulinet"
 GATE_SECONDS = 10  # the longest a test keeps the writer's thread busy
@@ -52,6 +53,15 @@ def hold_thread(store: SqliteStore) -> threading.Event:
     gate = threading.Event()
     writer(store)._thread.submit(gate.wait, GATE_SECONDS)
     return gate
+
+
+async def on_thread(store: SqliteStore) -> None:
+    """Until a job of the store's (BEGIN or COMMIT) has been handed to the writer's thread."""
+
+    async def jobs() -> int:
+        return writer(store)._jobs
+
+    await eventually(jobs, lambda n: n == 1, "a job on the writer's thread")
 
 
 async def seq(store: SqliteStore) -> int:
@@ -113,7 +123,7 @@ async def test_a_task_cancelled_while_commit_runs_waits_for_it_and_the_commit_is
 
     task = asyncio.create_task(write())
     await committing.wait()
-    await asyncio.sleep(0.05)
+    await on_thread(store)  # the COMMIT, queued behind the gate
     task.cancel()
     await asyncio.sleep(0.05)
     assert not task.done()  # it waits for its COMMIT, holding the write lock
@@ -142,7 +152,7 @@ async def test_a_task_cancelled_while_begin_waits_leaves_no_transaction_open(
     locker.execute("BEGIN EXCLUSIVE")  # another process writing: BEGIN IMMEDIATE waits
     try:
         task = asyncio.create_task(write())
-        await asyncio.sleep(0.1)
+        await on_thread(store)  # BEGIN IMMEDIATE, waiting for the lock
         task.cancel()
         await asyncio.sleep(0.05)
         assert not task.done()  # BEGIN is running on the writer's thread: it is waited for

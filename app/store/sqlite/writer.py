@@ -181,12 +181,7 @@ class WriterConnection:
         """Run `fn` on the writer's thread (after any job already there: one thread, in
         order) and wait for its end even if this task is cancelled meanwhile, then raise
         the cancellation: the loop never uses the connection while the thread does."""
-        fut = asyncio.get_running_loop().run_in_executor(self._thread, partial(fn, *args))
-        self._jobs += 1
-        try:
-            cancelled = await _settle(fut)
-        finally:
-            self._jobs -= 1
+        fut, cancelled = await self._settled(fn, *args)
         if cancelled is not None:
             if not fut.cancelled():
                 fut.exception()  # retrieved: the cancellation is what the caller hears
@@ -195,6 +190,18 @@ class WriterConnection:
             return fut.result()
         except sqlite3.OperationalError as exc:
             _raise_mapped(exc)
+
+    async def _settled(
+        self, fn: Callable[..., T], *args: Any
+    ) -> tuple[asyncio.Future[T], asyncio.CancelledError | None]:
+        """Run `fn` on the writer's thread and wait for its end, cancelled or not: the
+        finished future and the cancellation that arrived meanwhile, if any."""
+        fut = asyncio.get_running_loop().run_in_executor(self._thread, partial(fn, *args))
+        self._jobs += 1
+        try:
+            return fut, await _settle(fut)
+        finally:
+            self._jobs -= 1
 
     @contextmanager
     def bulk(self, on: bool = True) -> Iterator[None]:
@@ -224,12 +231,7 @@ class WriterConnection:
         cancellation that arrived meanwhile, if any, so that the caller still runs what
         follows a commit before raising it. A failed COMMIT is rolled back and raised."""
         self._on_loop = False
-        fut = asyncio.get_running_loop().run_in_executor(self._thread, self._conn.execute, "COMMIT")
-        self._jobs += 1
-        try:
-            cancelled = await _settle(fut)
-        finally:
-            self._jobs -= 1
+        fut, cancelled = await self._settled(self._conn.execute, "COMMIT")
         error = asyncio.CancelledError() if fut.cancelled() else fut.exception()
         if error is None:
             return cancelled
