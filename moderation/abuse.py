@@ -7,12 +7,19 @@ at someone ("t'es qu'un…", "you're an…") even more so. Words are matched on 
 after undoing the usual disguises: leetspeak digits, letters stretched out ("fuuuck"),
 starred letters ("f*ck"). Fishing words that look rude are left alone: "jerk" (a lure
 and a technique), "bite"/"bites" (strikes, in English), "queue", "pêche au vif".
+
+Words that name things too ("une honte", "a joke", "tanche", "gourde") count only once
+someone is called one ("t'es une honte", "you're a joke"), and an insulting noun said as a
+sentence of its own ("Blaireau, c'est marqué...", "Pipe down, numpty") counts as aimed.
+Abuse without a rude word (threats, harassment, put-downs of a group, taunts) is in
+`abuse_phrases`.
 """
 
 from __future__ import annotations
 
 import re
 
+from moderation.abuse_phrases import abusive_phrases
 from moderation.signals import MessageContext, Signal, noisy_or
 from moderation.text import cue_pattern, fold
 from moderation.thresholds import DEFAULT_THRESHOLDS, Thresholds
@@ -34,7 +41,20 @@ _STRONG_INSULTS = (
     "scumbag|piece of shit|stfu|shut the fuck up|fuck you|fuck off|fck you|f you|"
     "screw you|go to hell|kill yourself|kys|faggot|fag|slut|whore|douchebag|knobhead|"
     "bellend|tosser|fuck yourself|go fuck yourself|branleur|branleurs|waste of oxygen|"
-    "waste of space|waste of air|eat shit"
+    "waste of space|waste of air|eat shit|"
+    # more French
+    "conne|connes|pauvre conne|grosse conne|petasse|petasses|pouffiasses|salopard|salopards|"
+    "ducon|tete de noeud|tete de con|face de rat|gros porc|sale porc|grosse vache|grosse truie|"
+    "gros lard|grosse merde|petite merde|sale merde|merdeux|merdeuse|fils de chien|trou de balle|"
+    "tete de cul|sac a merde|sous race|sale race|va chier|va te faire voir|allez vous faire voir|"
+    "nique ta race|branleuse|"
+    # more English
+    "dipshit|dipshits|shithead|shitheads|shitbag|fuckwit|fuckwits|fuckface|fucktard|dickwad|"
+    "dickface|douchebags|numbnuts|cocksucker|cocksuckers|twatwaffle|scrote|nonce|nonces|skank|"
+    "skanks|bint|slapper|minger|mingers|spastic|spaz|pondlife|scumbags|lowlife|lowlifes|"
+    "sack of shit|piece of crap|waste of skin|get fucked|get stuffed|bog off|naff off|"
+    "shut your mouth|shut your face|shut your gob|gtfo|t trop con|t trop kon|tes con|tes trop con|"
+    "t es trop con|ferme ta boite|ferme ta bouche|ferme ta grande gueule"
 )
 # Insulting words that also qualify things ("c'est débile ce prix"): held only when aimed
 # at someone or piled up.
@@ -46,13 +66,68 @@ _MILD_INSULTS = (
     "moron|morons|dumbass|dumb ass|jackass|scum|loser|losers|shut up|pillock|nitwit|"
     "halfwit|dimwit|numbskull|clueless|stupid|voleur|voleurs|escroc|escrocs|arnaqueur|"
     "arnaqueurs|charlatan|charlatans|scammer|scammers|crook|crooks|thief|thieves|naze|"
-    "nase|piss off|bugger off|sod off|get lost"
+    "nase|piss off|bugger off|sod off|get lost|"
+    # more French
+    "nazes|neuneu|neuneus|demeure|demeuree|demeures|attardee|attardees|glandu|glandus|glandeur|"
+    "glandeurs|feignasse|feignasses|couillon|couillons|couillonne|tocarde|tocardes|bolosse|"
+    "bouffonne|bouffonnes|minus|pignouf|pignoufs|baltringues|sagouin|sagouins|goujat|goujats|"
+    "gougnafier|nullos|nullard|nullarde|nullards|brele|breles|plouc|ploucs|cul terreux|"
+    "peigne cul|tete a claques|sans cervelle|ecervele|ecervelee|cervelle de moineau|bon a rien|"
+    "bonne a rien|bons a rien|moins que rien|sous doue|sous douee|cas social|cas soc|"
+    "pauvre tache|pauvre fille|pauvre mec|pauvre naze|mytho|mythomane|menteur|menteuse|"
+    "menteurs|menteuses|charognard|charognards|sangsue|sangsues|racaille|racailles|pouilleux|"
+    "branquignol|branquignols|bras casses|pieds nickeles|zozo|zozos|"
+    # more English
+    "numpty|numpties|dipstick|dipsticks|wazzock|wazzocks|dropkick|dropkicks|prat|prats|twit|"
+    "twits|plonkers|airhead|airheads|bonehead|boneheads|meathead|meatheads|knucklehead|"
+    "knuckleheads|dunce|dunces|doofus|dolt|dolts|nincompoop|buffoon|buffoons|simpleton|"
+    "simpletons|ignoramus|braindead|brain dead|brainless|dumbo|thicko|thickos|chancer|"
+    "chancers|shyster|shysters|con artist|con artists|conman|conmen|fraudster|fraudsters|liar|"
+    "liars|creep|creeps|pervert|perverts|perv|pervs|weirdo|weirdos|keyboard warrior|"
+    "keyboard warriors|troll|trolls|snowflake|snowflakes|incel|incels|jobsworth|jobsworths|"
+    "numbnut|dimwits|halfwits|nitwits|pleb|plebs|sheeple|bozo|bozos|dweeb|dork|dorks|"
+    "absolute melt|what a melt|absolute weapon|absolute muppet|absolute numpty|absolute plank|"
+    "absolute clown|absolute wazzock|vieux con|vieille conne|gros nul|grosse nulle|pauvre nul|"
+    "nigaud|nigaude|nigauds|drongo|drongos|bore off|jog on|rack off|wind your neck in|"
+    "pipe down|get a life|touch grass|fous moi la paix|lache moi la grappe"
 )
 # Words that are only insults when aimed ("you clown" / "coloris clown", "un blaireau" is
 # also a badger): counted only after an aiming phrase.
 _AIMED_ONLY_WORDS = (
     "clown|clowns|rigolo|rigolos|charlot|charlots|blaireau|blaireaux|baltringue|tache|"
-    "buse|andouille|muppet|donkey|plonker|thick|dense|bete|betes|cons"
+    "buse|andouille|muppet|donkey|plonker|thick|dense|bete|betes|cons|git|gits|knob|berk|"
+    "plank|weapon"
+)
+# Words that say what a thing is as often as what a person is ("quelle honte, ce délai", "what
+# a joke this delivery is", "une plaie, ce montage"): insults only once someone is called
+# one ("t'es une honte", "you're a joke", "bande de moutons").
+_CALLED_ONLY_WORDS = (
+    "honte|pitoyable|minable|minables|pathetique|pathetiques|nuisible|nuisibles|boulet|boulets|"
+    "plaie|relou|relous|joke|disgrace|pathetic|worthless|embarrassment|cruche|cruches|pintade|"
+    "pintades|karen|tool|tools|sheep|moutons|rapaces|vautours|parasite|parasites|gamin|gamine|"
+    "gamins|blague|nullite|ratee|spanner|donut|wally|wallies|gourde|gourdes|tanche|tanches|"
+    "quiche|quiches|pot de colle"
+)
+_CALLERS = (
+    "t es un|t es une|tu es un|tu es une|t es qu un|t es qu une|t es juste un|t es juste une|"
+    "t es vraiment un|t es vraiment une|t es rien qu un|t es rien qu une|t es une vraie|"
+    "t es un vrai|t es qu une vraie|t es qu un vrai|quelle gourde|quelle tanche|vous etes des|"
+    "vous etes un|vous etes une|vous etes vraiment des|vous n etes que des|espece de|bande de|"
+    "you re a|you re an|you re such a|you re just a|you re nothing but a|you are a|you are an|"
+    "you are such a|you absolute|you utter|you total|bunch of|you bunch of|you lot are|oi|sale"
+)
+# Only nouns nobody names a thing with may be called out at the start or end of a sentence
+# ("Blaireau, c'est marqué 12 ans", "Pipe down, numpty"): "Clown, sans hésiter" names a
+# lure's colour.
+_VOCATIVE = re.compile(r"(?:^|(?<=[.!?,;:]))\s*((?:[a-z]+\s+){0,2}[a-z]+)\s*(?=[.!?,;:]|$)")
+_CALLABLE = frozenset(
+    "blaireau|blaireaux|baltringue|baltringues|andouille|muppet|muppets|plonker|plonkers|numpty|"
+    "numpties|dipstick|dipsticks|wazzock|pillock|nitwit|halfwit|dimwit|numbskull|moron|morons|"
+    "idiot|idiots|imbecile|imbeciles|cretin|cretins|abruti|abrutis|boloss|bouffon|bouffons|"
+    "guignols|tocard|tocards|prat|twit|dunce|doofus|dolt|buffoon|airhead|bonehead|knucklehead|"
+    "dumbass|jackass|loser|losers|neuneu|glandu|couillon|nullos|pignouf|minus|bozo|dork|weirdo|"
+    "creep|pervert|perv|troll|snowflake|sheeple|melt|plank|weapon|git|knob|berk|escrocs|"
+    "voleurs|arnaqueurs|charlatans|scammers|crooks|chancers|shysters|nazes".split("|")
 )
 _AIMERS = (
     "you|you re a|you re an|your a|ur a|u r a|what a|such a|you absolute|you bloody|"
@@ -72,14 +147,19 @@ _STRONG = cue_pattern(_STRONG_INSULTS.split("|"))
 _MILD = cue_pattern(
     _MILD_INSULTS.split("|")
     + [f"{a} {w}" for a in _AIMERS.split("|") for w in _AIMED_ONLY_WORDS.split("|")]
+    + [f"{a} {w}" for a in _CALLERS.split("|") for w in _CALLED_ONLY_WORDS.split("|")]
 )
+
 _PROFANE = cue_pattern(_PROFANITY.split("|"))
 # Self-deprecation and set phrases that contain an insulting word.
 _NOT_INSULT = re.compile(
     r"(?<![a-z])(?:questions?\s+(?:idiote?s?|bete|debile|stupide)|(?:silly|stupid|dumb|"
-    r"idiot)\s+questions?|idiot\s*proof|fool\s*proof|(?:je\s+suis|i\s+am|i\s+m|im)\s+"
-    r"(?:un\s+peu\s+|a\s+bit\s+|so\s+|trop\s+)?(?:nul|nulle|idiot|idiote|stupid|"
-    r"debile|an\s+idiot|a\s+moron|incompetent|clueless)|pardon\s+my\s+french)(?![a-z])"
+    r"idiot)\s+questions?|idiot\s*proof|fool\s*proof|(?:je\s+suis|chuis|i\s+am|i\s+m|im)\s+"
+    r"(?:(?:un|une|a|an|peu|bit|so|trop|vrai|vraie|total|complete|real|such|totally|"
+    r"vraiment)\s+){0,3}(?:nul|nulle|idiot|idiote|stupid|debile|moron|incompetent|clueless|"
+    r"numpty|brele|boulet|quiche|buse|cruche|dunce|muppet|plonker|neuneu|tanche|manche)|"
+    r"(?:j\s+ai|i\s+have|i\s+ve\s+got)\s+(?:le\s+qi|the\s+iq|an\s+iq)\s+(?:d\s+une?|de|"
+    r"of\s+a)\s+[a-z]+|pardon\s+my\s+french)(?![a-z])"
 )
 # Aimed at someone: "t'es", "vous êtes", "you're", "espèce de", "what a".
 # "PD" in a charger's spec is USB Power Delivery ("USB-C PD", "PD 65W", "PD 3.0"); matched
@@ -137,21 +217,37 @@ def _clean(body: str) -> str:
     return " ".join(_NOT_INSULT.sub(" ", " ".join(undisguised.split())).split())
 
 
+def _called_out(text: str) -> list[str]:
+    """Insulting nouns said to someone as a sentence of their own: "Blaireau, c'est...",
+    "Oi dipstick, ...", "Pipe down, numpty"."""
+    found: list[str] = []
+    for match in _VOCATIVE.finditer(text):
+        words = match.group(1).split()
+        if words[-1] in _CALLABLE:
+            found.append(words[-1])
+    return found
+
+
 def abuse_signal(ctx: MessageContext, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Signal | None:
     """An `abuse` signal for insults (held from `thresholds.abuse_hold`) or profanity."""
     text = _clean(ctx.body)
     strong = _found(_STRONG, text)
-    mild = _found(_MILD, text)
+    called = _called_out(text)
+    mild = list(dict.fromkeys([*_found(_MILD, text), *called]))
     profane = _found(_PROFANE, text)
-    if not (strong or mild or profane):
+    phrases = abusive_phrases(text)
+    if not (strong or mild or profane or phrases):
         return None
 
     weights: list[float] = []
     evidence: list[str] = []
-    aimed = bool(strong or mild) and _AIMED.search(text) is not None
+    aimed = bool(called) or (bool(strong or mild) and _AIMED.search(text) is not None)
     if strong:
         weights.append(0.85)
         evidence.append("insult: " + ", ".join(f"'{w}'" for w in strong[:4]))
+    for family, phrase in phrases:
+        weights.append(0.85)
+        evidence.append(f"{family}: '{phrase}'")
     if mild:
         weights.extend([0.6] + [0.3] * (len(mild) - 1))
         evidence.append("insulting: " + ", ".join(f"'{w}'" for w in mild[:4]))
@@ -165,5 +261,5 @@ def abuse_signal(ctx: MessageContext, thresholds: Thresholds = DEFAULT_THRESHOLD
     score = noisy_or(weights)
     if score < thresholds.abuse:
         return None
-    hold = bool(strong or mild) and score >= thresholds.abuse_hold
+    hold = bool(strong or mild or phrases) and score >= thresholds.abuse_hold
     return Signal("abuse", score, tuple(evidence), hold=hold)

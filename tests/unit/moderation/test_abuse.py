@@ -85,6 +85,82 @@ def test_fishing_words_and_polite_phrases_are_not_abuse(body: str) -> None:
     assert abuse_signal(MessageContext(body=body)) is None, body
 
 
+@pytest.mark.parametrize(
+    ("body", "family"),
+    [
+        ("Va jouer sur l'autoroute", "threat"),
+        ("À celui qui m'a signalé : je vais te trouver, t'inquiète", "threat"),
+        ("Talk to me like that again and I'll find you", "threat"),
+        ("Je sais où tu habites", "threat"),
+        ("Hope you trip over in those boots and faceplant", "threat"),
+        ("J'espère que ton canapé te tombe dessus", "threat"),
+        ("the girl who answered about the mascara, you're cute, send me a pic 😏", "harassment"),
+        ("tu mets une photo de tes jambes avec les collants ?", "harassment"),
+        ("Bet those leggings look better on my bedroom floor 😏", "harassment"),
+        ("Mums who ask questions like this shouldn't be allowed kids", "put-down of a group"),
+        (
+            "Les mamans qui posent des questions pareilles devraient pas avoir d'enfants",
+            "put-down of a group",
+        ),
+        ("Les gens comme toi devraient pas avoir le droit de voter", "put-down of a group"),
+        ("T'as un seul neurone et il est en grève ?", "taunt"),
+        ("Avec un QI d'huître comme le tien, évite de donner des conseils", "taunt"),
+        ("who let you out without a helmet", "taunt"),
+        ("Nobody asked you, keyboard warrior", "taunt"),
+    ],
+)
+def test_abuse_without_a_rude_word_is_held(body: str, family: str) -> None:
+    found = abuse_signal(MessageContext(body=body))
+    assert found is not None, body
+    assert found.hold is True
+    assert any(item.startswith(family + ":") for item in found.evidence), found.evidence
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Blaireau, c'est marqué 12 ans minimum sur la boîte",
+        "Oi dipstick, it says 12+ on the box",
+        "Pipe down, numpty",
+        "T'es une honte, même ton avatar est moche",
+        "You're a joke and so are your reviews",
+        "Quelle bande de moutons, vous achetez n'importe quoi",
+        "what a wazzock, read the label",
+    ],
+)
+def test_insulting_nouns_said_to_someone_are_held(body: str) -> None:
+    found = abuse_signal(MessageContext(body=body))
+    assert found is not None, body
+    assert found.hold is True, found.evidence
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Je vais te trouver le lien, deux minutes",
+        "I'll find you a better one, give me a sec",
+        "Send me a pic of the label and I'll tell you the size",
+        "Envoie une photo du produit au SAV, ils remboursent",
+        "Les clients qui ont commandé lundi ne devraient pas être débités deux fois ?",
+        "People who bought this also liked the blue one",
+        "Clown, sans hésiter, c'est le coloris qui prend le plus",
+        "Quelle honte, trois semaines sans colis",
+        "What a joke this delivery is",
+        "J'ai le QI d'un bulot avec les housses de couette, le zip c'est plus simple ?",
+        "I'm a total numpty with tech, does the doorbell pair with Alexa?",
+        "Ma chienne est en chaleur, vous avez les culottes en taille M ?",
+        "Quel manche choisir pour une canne de 2,70 m ?",
+        "Ferme la porte du congélateur avant de le déplacer",
+        "Il va jouer sur la console tout le week-end avec ça",
+        "My dog could eat through the old one, is this one tougher?",
+        "Nobody asked for the blue one but it's the best seller",
+    ],
+)
+def test_look_alikes_of_abuse_without_a_rude_word_are_left_alone(body: str) -> None:
+    found = abuse_signal(MessageContext(body=body))
+    assert found is None or not found.hold, (body, found)
+
+
 def test_thresholds_change_what_is_held() -> None:
     body = "What a moron"
     assert abuse_signal(MessageContext(body=body)).hold is True  # type: ignore[union-attr]
