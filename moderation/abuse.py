@@ -54,7 +54,15 @@ _STRONG_INSULTS = (
     "skanks|bint|slapper|minger|mingers|spastic|spaz|pondlife|scumbags|lowlife|lowlifes|"
     "sack of shit|piece of crap|waste of skin|get fucked|get stuffed|bog off|naff off|"
     "shut your mouth|shut your face|shut your gob|gtfo|t trop con|t trop kon|tes con|tes trop con|"
-    "t es trop con|ferme ta boite|ferme ta bouche|ferme ta grande gueule"
+    "t es trop con|ferme ta boite|ferme ta bouche|ferme ta grande gueule|"
+    # slurs
+    "bougnoule|bougnoules|bicot|bicots|negre|negres|negro|negros|youpin|youpins|youpine|"
+    "chinetoque|chinetoques|niakoue|niakoues|rital|ritals|bamboula|bamboulas|travelo|travelos|"
+    "gouine|gouines|pedale|pedales|tarlouze|tarlouzes|sale arabe|sale noir|sale juif|"
+    "sale chinois|sale musulman|sale gitan|sale rom|sale blanc|sale feuj|sale bougnoule|"
+    "nigger|niggers|nigga|niggas|kike|kikes|spic|spics|wetback|wetbacks|chink|chinks|gook|gooks|"
+    "paki|pakis|raghead|ragheads|towelhead|towelheads|gyppo|gyppos|pikey|pikeys|tranny|trannies|"
+    "golliwog|wog|wogs|darkie|darkies|beaner|beaners|mongoloid"
 )
 # Insulting words that also qualify things ("c'est débile ce prix"): held only when aimed
 # at someone or piled up.
@@ -89,7 +97,7 @@ _MILD_INSULTS = (
     "absolute melt|what a melt|absolute weapon|absolute muppet|absolute numpty|absolute plank|"
     "absolute clown|absolute wazzock|vieux con|vieille conne|gros nul|grosse nulle|pauvre nul|"
     "nigaud|nigaude|nigauds|drongo|drongos|bore off|jog on|rack off|wind your neck in|"
-    "pipe down|get a life|touch grass|fous moi la paix|lache moi la grappe"
+    "pipe down|get a life|touch grass|fous moi la paix|lache moi la grappe|🤡"
 )
 # Words that are only insults when aimed ("you clown" / "coloris clown", "un blaireau" is
 # also a badger): counted only after an aiming phrase.
@@ -147,7 +155,33 @@ _STRONG = cue_pattern(_STRONG_INSULTS.split("|"))
 _MILD = cue_pattern(
     _MILD_INSULTS.split("|")
     + [f"{a} {w}" for a in _AIMERS.split("|") for w in _AIMED_ONLY_WORDS.split("|")]
-    + [f"{a} {w}" for a in _CALLERS.split("|") for w in _CALLED_ONLY_WORDS.split("|")]
+)
+
+
+def _alternatives(words: str) -> str:
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words.split("|"))
+
+
+# "t'es qu'un gros relou", "you're a right muppet", "bande de moutons"
+_CALLED = re.compile(
+    rf"(?<![a-z])(?:{_alternatives(_CALLERS)})\s+(?:(?:gros|grosse|petit|petite|sale|vrai|vraie|"
+    r"pauvre|sacre|sacree|real|right|total|complete|absolute|bloody|fucking)\s+){0,2}"
+    rf"(?:{_alternatives(_CALLED_ONLY_WORDS + '|' + _AIMED_ONLY_WORDS)})(?![a-z])"
+)
+# "you absolute weapon", "you utter muppet": an insult whatever the noun, unless it praises.
+_YOU_ABSOLUTE = re.compile(
+    r"(?<![a-z])you\s+(?:absolute|utter|bloody|fucking)\s+(?!(?:genius|legend|star|hero|"
+    r"beauty|beast|unit|animal|lifesaver|life|champ|champion|gem|angel|diamond|belter|"
+    r"saint|king|queen|boss|wizard|superstar|rockstar|machine|treasure)(?![a-z]))[a-z]{3,}"
+)
+# "Bande de nazes, ...", "Espèce d'andouille !": said to someone, whatever the noun, unless
+# it names a kind of fish, plant or tyre tread, or teases kindly ("Espèce de chanceuse").
+_SENTENCE_INSULT = re.compile(
+    r"(?:^|(?<=[.!?,;:]))\s*(?:espece|bande)\s+de?\s+(?!(?:poissons?|truites?|carpes?|"
+    r"brochets?|perches?|roulement|plantes?|arbres?|champignons?|oiseaux?|insectes?|bois|"
+    r"fleurs?|tissus?|velcro|led|chiens?|chats?|chanceux|chanceuse|veinard|veinarde|genie|"
+    r"genies|crack|champion|championne|ange|amour|star|pro|coquin|coquine|potes?|copains?|"
+    r"copines?|fous|folles?)(?![a-z]))[a-z]+(?:\s+[a-z]+)?\s*(?=[,!?.]|$)"
 )
 
 _PROFANE = cue_pattern(_PROFANITY.split("|"))
@@ -232,7 +266,12 @@ def abuse_signal(ctx: MessageContext, thresholds: Thresholds = DEFAULT_THRESHOLD
     """An `abuse` signal for insults (held from `thresholds.abuse_hold`) or profanity."""
     text = _clean(ctx.body)
     strong = _found(_STRONG, text)
-    called = _called_out(text)
+    called = [
+        *_called_out(text),
+        *_found(_CALLED, text),
+        *_found(_YOU_ABSOLUTE, text),
+        *(m.strip() for m in _found(_SENTENCE_INSULT, text)),
+    ]
     mild = list(dict.fromkeys([*_found(_MILD, text), *called]))
     profane = _found(_PROFANE, text)
     phrases = abusive_phrases(text)

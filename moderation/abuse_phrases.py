@@ -145,6 +145,21 @@ _TAUNTS = (
     r"rien\s+demande|personne\s+(?:ne\s+)?(?:t\s+ecoute|veut\s+(?:de\s+)?ton\s+avis)|"
     r"(?:nobody|no\s+one)\s+(?:likes|wants|cares\s+about)\s+you|tu\s+(?:ne\s+)?sers\s+a\s+"
     r"rien",
+    r"(?:sit\s+down|ok|okay|alright|well\s+done|bravo|calm\s+down|nice\s+try|thanks|merci|"
+    r"cheers)\s*,?\s*(?:einstein|sherlock|captain\s+obvious|capitaine\s+evidence|"
+    r"professeur\s+tournesol|mr\s+know\s+it\s+all|monsieur\s+je\s+sais\s+tout|"
+    r"madame\s+je\s+sais\s+tout|le\s+sachant|la\s+sachante)|(?:sit\s+down|ok|okay|alright|"
+    r"well\s+done|bravo|calm\s+down|nice\s+try)\s*,?\s*(?:genius|le\s+genie|la\s+genie)|"
+    r"no\s+shit\s+sherlock|le\s+genie\s+du\s+jour|(?:a\s+)?real\s+genius\s+aren\s+t\s+you|"
+    r"quelle\s+intelligence\s*,\s*vraiment",
+    r"(?:t\s+es|tu\s+es|you\s+re|you\s+are|ton\s+conseil\s+est|ta\s+reponse\s+est|"
+    r"your\s+(?:advice|answer)\s+is)\s+(?:a\s+peu\s+pres\s+|about\s+|juste\s+)?(?:aussi|as)\s+"
+    r"(?:utile|fute|futee|malin|maligne|affute|affutee|vif|vive|intelligent|intelligente|"
+    r"eclaire|useful|sharp|bright|smart|helpful|clever)\s+(?:qu|que|as)",
+    r"laisse\s+(?:parler\s+)?les\s+(?:grands|adultes)|leave\s+it\s+to\s+the\s+(?:adults|"
+    r"grown\s+ups)|retourne\s+(?:jouer|a\s+l\s+ecole|sur\s+tiktok|sur\s+wish|a\s+tes\s+"
+    r"(?:jeux|poupees|legos))|keep\s+talking\s+and|fais\s+pas\s+(?:le\s+malin|la\s+maligne)|"
+    r"(?:get|go)\s+back\s+to\s+your\s+(?:church|mosque|synagogue|cave)",
     r"meme\s+mon\s+(?:chien|chat|poisson\s+rouge|fils\s+de\s+\d+\s+ans|neveu)\s+(?:repondrait|"
     r"ferait|saurait|aurait)\s+mieux|my\s+(?:dog|cat|goldfish)\s+(?:could|would)\s+(?:do|answer)"
     r"\s+better",

@@ -126,6 +126,13 @@ def test_abuse_without_a_rude_word_is_held(body: str, family: str) -> None:
         "You're a joke and so are your reviews",
         "Quelle bande de moutons, vous achetez n'importe quoi",
         "what a wazzock, read the label",
+        "T'es qu'un gros relou, on t'a assez vu",
+        "You absolute weapon, that's the wrong charger",
+        "Bande de nazes, j'ai posé ma question lundi",
+        "Sit down, Einstein 🙄",
+        "T'es à peu près aussi utile qu'une passoire pour la soupe",
+        "Of course he's offended, get back to your church",
+        "sale bougnoule",
     ],
 )
 def test_insulting_nouns_said_to_someone_are_held(body: str) -> None:
@@ -154,6 +161,12 @@ def test_insulting_nouns_said_to_someone_are_held(body: str) -> None:
         "Il va jouer sur la console tout le week-end avec ça",
         "My dog could eat through the old one, is this one tougher?",
         "Nobody asked for the blue one but it's the best seller",
+        "Espèce de chanceuse, t'as eu la dernière en rose 😄",
+        "You absolute legend, that fixed it",
+        "Bande de roulement, elle tient combien de km ?",
+        "Cette espèce de carpe se pêche au printemps ?",
+        "Il est aussi utile qu'un couteau suisse, je recommande",
+        "Merci le génie, ça marche !",
     ],
 )
 def test_look_alikes_of_abuse_without_a_rude_word_are_left_alone(body: str) -> None:
