@@ -168,6 +168,28 @@ _CALLED = re.compile(
     r"pauvre|sacre|sacree|real|right|total|complete|absolute|bloody|fucking)\s+){0,2}"
     rf"(?:{_alternatives(_CALLED_ONLY_WORDS + '|' + _AIMED_ONLY_WORDS)})(?![a-z])"
 )
+# "What a tool", "Quelle cruche, elle a...", "quel boulet celui qui...", "encore une pintade":
+# an exclamation about a person (a thing's "Quelle honte, ce délai" uses other words).
+_EXCLAIMED = re.compile(
+    r"(?<![a-z])(?:what\s+an?|quel|quelle|quels|quelles|encore\s+une?)\s+(?:vrai\s+|vraie\s+|"
+    r"gros\s+|grosse\s+|sacre\s+|sacree\s+|right\s+|absolute\s+|complete\s+)?(?:boulet|"
+    r"boulets|cruche|cruches|gourde|gourdes|pintade|pintades|tanche|tanches|quiche|quiches|tool|"
+    r"tools|muppet|muppets|plonker|melt|weapon|git|knob|plank|wally|donut|relou|relous|"
+    r"bouffon|bouffons|guignol|guignols|branquignol|baltringue|tocard|tocards|loser|nullos|"
+    r"charlot|charlots|clown|clowns|idiot|idiote|abruti|abrutie|boloss|blaireau|blaireaux)"
+    r"(?=\s*(?:[,.!?🤦😂🤣🙄]|$|celui|celle|ceux|that\s+guy|this\s+guy|he\s|she\s|il\s|elle\s|"
+    r"qui\s|who\s|lol|mdr|ptdr))"
+)
+# "t'es lourd", "you're pathetic": a judgement of the person spoken to.
+_JUDGED = re.compile(
+    r"(?<![a-z])(?:t\s+es|tu\s+es|vous\s+etes|you\s+re|you\s+are|youre|ur|u\s+r)\s+"
+    r"(?:(?:vraiment|tellement|trop|si|juste|completement|grave|carrement|so|such|just|really|"
+    r"completely|totally|truly|absolutely|a)\s+){0,2}(?:lourd|lourde|lourds|pathetique|"
+    r"pathetiques|pitoyable|pitoyables|minable|minables|insupportable|insupportables|"
+    r"un\s+cas\s+desespere|une\s+cas\s+desesperee|une\s+cause\s+perdue|pathetic|"
+    r"insufferable|unbearable|delusional|a\s+lost\s+cause|hopeless\s+case|a\s+disgrace|"
+    r"an\s+embarrassment|disgraceful|a\s+waste\s+of\s+time)(?![a-z])"
+)
 # "you absolute weapon", "you utter muppet": an insult whatever the noun, unless it praises.
 _YOU_ABSOLUTE = re.compile(
     r"(?<![a-z])you\s+(?:absolute|utter|bloody|fucking)\s+(?!(?:genius|legend|star|hero|"
@@ -270,6 +292,8 @@ def abuse_signal(ctx: MessageContext, thresholds: Thresholds = DEFAULT_THRESHOLD
         *_called_out(text),
         *_found(_CALLED, text),
         *_found(_YOU_ABSOLUTE, text),
+        *_found(_EXCLAIMED, text),
+        *_found(_JUDGED, text),
         *(m.strip() for m in _found(_SENTENCE_INSULT, text)),
     ]
     mild = list(dict.fromkeys([*_found(_MILD, text), *called]))

@@ -42,6 +42,13 @@ _THREATS = (
     r"creve\s+(?:donc|en\s+silence|la\s+bouche\s+ouverte|charogne)",
     r"j\s+espere\s+que\s+(?:tu|ton|ta|tes)\s+(?:\S+\s+){0,6}?(?:te\s+tombe|te\s+casse|"
     r"vas\s+te\s+casser|te\s+casses|crev|mour|meur|t\s+etouff|te\s+noie|brul)[a-z]*",
+    r"(?:je|j)\s+(?:te|vous)\s+(?:retrouve|trouve|retrouverai|trouverai)" + _FOUND_FOR,
+    r"(?:je|j)\s+(?:vais\s+)?(?:te|lui|vous)\s+(?:mets|mettre|mettrai|foutre|fous|colle|coller)"
+    r"\s+(?:une|mon\s+poing)\s*(?:claque|baffe|gifle|droite|beigne|tarte|mandale|pain|"
+    r"dans\s+(?:la|ta)\s+(?:gueule|figure|tronche))|(?:lui|te|vous)\s+(?:fais|ferai|faire)\s+"
+    r"passer\s+l\s+envie|(?:getting|get|gets)\s+a\s+(?:slap|smack|punch|kicking|hiding)|"
+    r"punch\s+(?:you|u)\s+in\s+the\s+face|with\s+(?:you|u)\s+(?:still\s+)?(?:in|on|under)\s+"
+    r"it",
     r"tu\s+vas\s+(?:le\s+sentir\s+passer|avoir\s+des\s+(?:problemes|ennuis))|"
     r"ferme\s+la(?:\s+un\s+peu|\s*[,!]|\s*$)|va\s+(?:pleurer|chialer)\s+chez\s+ta\s+mere|"
     r"retourne\s+dans\s+ta\s+grotte",
@@ -55,7 +62,7 @@ _THREATS = (
     r"employer|wife|husband|girlfriend|boyfriend)",
     r"watch\s+your\s+back|see\s+what\s+happens\s+to\s+you|meet\s+me\s+outside|"
     r"say\s+that\s+to\s+my\s+face",
-    r"(?:go\s+)?play\s+in\s+(?:the\s+)?(?:traffic|motorway)|go\s+die|drop\s+dead|"
+    r"(?:go\s+)?play\s+(?:in|on)\s+(?:the\s+)?(?:traffic|motorway|highway|freeway|m\d+)|go\s+die|drop\s+dead|"
     r"die\s+in\s+a\s+(?:fire|ditch|hole)|jump\s+off\s+a\s+(?:bridge|cliff|roof)|"
     r"neck\s+yourself|unalive\s+yourself|hang\s+yourself",
     r"(?:i\s+)?hope\s+(?:you|u)\s+(?:die|choke|get\s+hit|trip|fall\s+(?:over|down|off)|crash|"
@@ -105,9 +112,12 @@ _GROUP_VERDICT = (
     r"devraient\s+etre\s+(?:interdits?|bannis?|enfermes?|sterilises?)|"
     r"(?:ne\s+)?meritent\s+pas\s+(?:d\s+avoir|d\s+exister|de\s+vivre|leurs?\s+enfants)|"
     r"are\s+(?:all\s+)?(?:the\s+)?(?:idiots|morons|braindead|brain\s+dead|a\s+plague|thick|"
-    r"retards|scum|parasites|vermin)|sont\s+(?:tous\s+|toutes\s+)?(?:des\s+)?(?:debiles|cons|"
-    r"connes|idiots|idiotes|abrutis|abruties|attardes|attardees|parasites|une\s+plaie|"
-    r"de\s+la\s+vermine)"
+    r"retards|scum|parasites|vermin|sheep|mugs)|is\s+(?:a|an)\s+(?:sheep|idiot|moron|mug|fool|"
+    r"muppet|clown)|sont\s+(?:tous\s+|toutes\s+)?(?:des\s+)?(?:gros\s+|grosses\s+|vrais\s+|"
+    r"vraies\s+)?(?:debiles|cons|connes|idiots|idiotes|abrutis|abruties|attardes|attardees|"
+    r"parasites|beaufs|moutons|pigeons|une\s+plaie|de\s+la\s+vermine)|(?:est|c\s+est)\s+"
+    r"(?:un|une)\s+(?:gros\s+|grosse\s+|vrai\s+|vraie\s+)?(?:beauf|mouton|pigeon|abruti|"
+    r"abrutie|debile|idiot|idiote|con|conne)"
 )
 _GROUP_PUT_DOWNS = (
     _GROUP + r"(?:\s+\S+){0,12}?\s+(?:" + _GROUP_VERDICT + ")",
@@ -160,6 +170,17 @@ _TAUNTS = (
     r"grown\s+ups)|retourne\s+(?:jouer|a\s+l\s+ecole|sur\s+tiktok|sur\s+wish|a\s+tes\s+"
     r"(?:jeux|poupees|legos))|keep\s+talking\s+and|fais\s+pas\s+(?:le\s+malin|la\s+maligne)|"
     r"(?:get|go)\s+back\s+to\s+your\s+(?:church|mosque|synagogue|cave)",
+    r"(?:^|(?<=[.!?,;:]))\s*(?:vas\s+y\s+|allez\s+|bon\s+)?degagez?(?=\s+(?:avec|d\s+ici|de\s+la|"
+    r"minable|[a-z]+\s*[,!.]|$)|\s*[,!.]|$)|va\s+voir\s+ailleurs\s+si\s+j\s+y\s+suis|"
+    r"(?:^|(?<=[.!?,;:]))\s*(?:grow\s+up|zip\s+it|shut\s+it)(?=\s*[,.!]|$)|go\s+cry\s+to\s+"
+    r"(?:your|ur)\s+(?:mum|mom|mommy|mummy|mother)|(?:^|(?<=[.!?,;:]))\s*(?:allez\s+)?va\s+pleurer|personne\s+(?:ne\s+)?te\s+"
+    r"calcule|nobody\s+cares\s+about\s+(?:you|your)|who\s+raised\s+(?:you|u)|"
+    r"qui\s+t\s+a\s+(?:eleve|elevee)|t\s+as\s+pas\s+de\s+vie|no\s+wonder\s+(?:you\s+re|"
+    r"youre|ur)\s+single|pas\s+etonnant\s+que\s+t\s+aies\s+pas\s+de\s+(?:copine|copain|mec|"
+    r"meuf|vie|amis)|tu\s+fais\s+pitie|you\s+should\s+be\s+ashamed|tu\s+devrais\s+avoir\s+"
+    r"honte|personality\s+of\s+a\s+(?:wet|damp|soggy)|out\s+of\s+(?:your|ur)\s+depth|"
+    r"embarrassing\s+yourself|tu\s+sors\s+d\s+ou\s+toi|pochette\s+surprise|"
+    r"cerveau\s+en\s+mode\s+avion|spoilt\s+brat|spoiled\s+brat",
     r"meme\s+mon\s+(?:chien|chat|poisson\s+rouge|fils\s+de\s+\d+\s+ans|neveu)\s+(?:repondrait|"
     r"ferait|saurait|aurait)\s+mieux|my\s+(?:dog|cat|goldfish)\s+(?:could|would)\s+(?:do|answer)"
     r"\s+better",

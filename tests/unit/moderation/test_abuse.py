@@ -133,6 +133,14 @@ def test_abuse_without_a_rude_word_is_held(body: str, family: str) -> None:
         "T'es à peu près aussi utile qu'une passoire pour la soupe",
         "Of course he's offended, get back to your church",
         "sale bougnoule",
+        "What a tool",
+        "Mais quel boulet celui qui a répondu au-dessus 🤦",
+        "T'es lourd, personne te calcule, va voir ailleurs si j'y suis",
+        "Stop showing off with your designer bag, you're pathetic",
+        "Go play on the motorway",
+        "Tu m'écris encore en MP et je te retrouve, c'est clair ?",
+        "Vas-y dégage, minable",
+        "Ceux qui achètent ça sont des gros beaufs de toute façon",
     ],
 )
 def test_insulting_nouns_said_to_someone_are_held(body: str) -> None:
@@ -167,6 +175,13 @@ def test_insulting_nouns_said_to_someone_are_held(body: str) -> None:
         "Cette espèce de carpe se pêche au printemps ?",
         "Il est aussi utile qu'un couteau suisse, je recommande",
         "Merci le génie, ça marche !",
+        "bon ok je craque, mon banquier va pleurer 😅",
+        "La teinte « Sale Gosse » du rouge à lèvres, c'est plutôt rose ou corail ?",
+        "Shut it down before you unplug it",
+        "As kids grow up, the bed frame extends",
+        "Le moteur dégage une odeur de brûlé, c'est normal ?",
+        "Je te retrouve le lien de la notice",
+        "Quelle pagaille ce rayon, mais quel choix !",
     ],
 )
 def test_look_alikes_of_abuse_without_a_rude_word_are_left_alone(body: str) -> None:
