@@ -66,11 +66,13 @@ CHAR_NGRAMS: Final = (2, 5)
 FEEDBACK_WEIGHT: Final = 3.0  # one moderator verdict counts as three corpus messages
 FOLDS: Final = 5
 # Share of clean messages a class may fire on, out of fold, when its threshold is chosen:
-# these classes put the question in the staff queue (a false escalation).
+# these classes put the question in the staff queue (a false escalation). Abuse's budget is
+# wider: out-of-fold scores of insults worded like other training insults run high, so a
+# 2 % budget set a cut that missed new wordings (docs/moderation.md, "Fifth round").
 FALSE_ALARM_BUDGET: Final = {
     "frustration": 0.02,
     "out_of_scope": 0.02,
-    "abuse": 0.02,
+    "abuse": 0.04,
     "personal_data": 0.005,
 }
 _EPSILON = 1e-4  # a threshold that lets every rule report its raw score

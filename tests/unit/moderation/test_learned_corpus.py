@@ -19,7 +19,7 @@ F1_FLOORS = {
     "frustration": 0.9,
     "out_of_scope": 0.9,
     "personal_data": 0.99,
-    "abuse": 0.75,
+    "abuse": 0.8,
     "spam": 0.9,
 }
 FALSE_ESCALATION_CEILING = 0.02
