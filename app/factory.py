@@ -215,7 +215,7 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
         bus=bus,
         limits=limits,
         gate=gate,
-        dispatcher=Dispatcher(store, bus, qa.room_changes, recovery),
+        dispatcher=Dispatcher(store, bus, qa.room_changes, recovery, [insights.settled]),
         identity=Identity(store, settings.secret_key, settings.shopper_secret),
         qa=qa,
         moderation=moderation,

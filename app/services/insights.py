@@ -2,8 +2,9 @@
 weak signals staff read, and the weekly digest.
 
 Facts are refreshed from the question as stored whenever the dispatcher hears of a change to
-it (its room events, its case, its moderation, its rating), never on a request's path, once
-per delivered batch for all the questions it touched (one write);
+it (its room events, its case, its moderation, its rating), never on a request's path and
+never on the dispatcher's: a background refresher takes every question touched since its
+last pass (one write per pass), so a busy minute's broadcasts do not queue behind it;
 `rebuild` recomputes every question's facts with the same function. A crash between a
 commit and its dispatch can leave one question's facts behind until its next change or a
 rebuild (`entraide rebuild-insights`); outbox items (cases, ratings, moderation) are
@@ -15,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import logging
 from collections.abc import Iterable
 from datetime import date, timedelta, tzinfo
 from typing import Any
@@ -39,6 +41,8 @@ from app.store.port import InsightsUnit
 from insights import kpis, topics
 from insights.facts import Rating, answers_it, facts_for
 
+log = logging.getLogger(__name__)
+
 REBUILD_PAGE = 500
 ROOMS_CACHED = 10_000
 ROOM_TTL = 300.0  # seconds a room's title may lag in a report
@@ -60,6 +64,8 @@ class InsightsService:
         self.tz = tz
         self.cost_per_contact = cost_per_contact
         self._touched: set[str] = set()  # questions changed in the batch being delivered
+        self._pending: set[str] = set()  # delivered, facts not refreshed yet
+        self._refresher: asyncio.Task[None] | None = None
         self._rooms: TTLCache[str, tuple[str, str, str]] = TTLCache(ROOMS_CACHED, ROOM_TTL)
 
     def subscribe(self) -> None:
@@ -105,10 +111,29 @@ class InsightsService:
             self._touched.add(change.message.thread_id)
 
     async def _on_batch_delivered(self, _: BatchDelivered) -> None:
-        """One refresh (one write) for every question the batch touched."""
-        touched, self._touched = self._touched, set()
-        if touched:
-            await self.refresh(sorted(touched))
+        """Hand the batch's questions to the refresher, without waiting for it."""
+        self._pending |= self._touched
+        self._touched = set()
+        if self._pending and self._refresher is None:
+            self._refresher = asyncio.create_task(self._refresh_pending())
+
+    async def _refresh_pending(self) -> None:
+        """Refresh until nothing is pending: one pass (one write) for everything touched
+        while the previous pass ran."""
+        try:
+            while self._pending:
+                ids, self._pending = sorted(self._pending), set()
+                try:
+                    await self.refresh(ids)
+                except Exception:  # facts catch up at the question's next change or a rebuild
+                    log.exception("could not refresh the facts of %d questions", len(ids))
+        finally:
+            self._refresher = None
+
+    async def settled(self) -> None:
+        """Wait until every delivered change is in the facts (tests, shutdown)."""
+        while self._refresher is not None:
+            await asyncio.shield(self._refresher)
 
     async def refresh(self, thread_ids: Iterable[str]) -> None:
         """Recompute and store the facts of these questions from what is stored now: four

@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -124,7 +124,11 @@ class Dispatcher:
     def __init__(
         self, store: DispatchStore, bus: EventBus, render: Render,
         recovery_lock: TickLock | None = None,
+        followers: Sequence[Callable[[], Awaitable[None]]] = (),
     ) -> None:  # fmt: skip
+        """`followers`: how to wait for listeners that finish their work in the background
+        (insights' facts); `idle` waits for them too."""
+        self._followers = tuple(followers)
         self._store = store
         self._bus = bus
         self._render = render
@@ -165,8 +169,11 @@ class Dispatcher:
                 await self._flush_done()
 
     async def idle(self) -> None:
-        """Wait until everything committed so far has been delivered (tests, shutdown)."""
+        """Wait until everything committed so far has been delivered, and the followers
+        are done with it (tests, shutdown)."""
         await self._idle.wait()
+        for settled in self._followers:
+            await settled()
 
     @contextlib.asynccontextmanager
     async def running(self, *, recover_all: bool) -> AsyncIterator[None]:
