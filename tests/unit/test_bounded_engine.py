@@ -7,12 +7,14 @@ real client fall behind in a test: hundreds of kilobytes were absorbed without a
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 from engineio import packet
 from engineio.async_socket import AsyncSocket
 
 from app.realtime.server import BoundedEngine
+from tests.support import eventually
 
 
 async def test_a_socket_that_stops_reading_is_dropped_past_the_bound() -> None:
@@ -63,3 +65,34 @@ async def test_the_next_ping_waits_on_a_timer_not_a_task() -> None:
     assert ping.packet_type == packet.PING and socket.last_ping is not None
     await asyncio.sleep(0.1)
     assert closed.queue.empty() and closed.last_ping is None
+
+
+async def test_a_client_that_misses_a_pong_is_closed_and_closed_sockets_are_forgotten() -> None:
+    """The service pass (one over every socket each `service_every` seconds): a socket
+    whose PING went unanswered past `ping_timeout` is closed and the app told; a socket
+    with no PING outstanding stays; a closed socket leaves `engine.sockets`."""
+    engine = BoundedEngine(async_mode="asgi", max_queued=3, ping_timeout=1, service_every=0.02)
+    gone: list[str] = []
+
+    async def on_disconnect(sid: str, reason: Any) -> None:
+        gone.append(sid)
+
+    engine.on("disconnect", on_disconnect)
+    silent, alive, closed = (AsyncSocket(engine, sid) for sid in ("silent", "alive", "closed"))
+    for socket in (silent, alive, closed):
+        socket.connected = True
+        engine.sockets[socket.sid] = socket
+    silent.last_ping = time.time() - 5  # its PING went out 5 s ago, no PONG since
+    closed.closed = True
+    service = asyncio.create_task(engine._service_task())
+    try:
+
+        async def state() -> tuple[bool, bool]:
+            return silent.closed, "closed" in engine.sockets
+
+        await eventually(state, lambda seen: seen == (True, False), "the service pass")
+        assert gone == ["silent"]
+        assert not alive.closed and "alive" in engine.sockets
+    finally:
+        engine.service_task_event.set()
+        await asyncio.wait_for(service, 1)
