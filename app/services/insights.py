@@ -4,7 +4,8 @@ weak signals staff read, and the weekly digest.
 Facts are refreshed from the question as stored whenever the dispatcher hears of a change to
 it (its room events, its case, its moderation, its rating), never on a request's path and
 never on the dispatcher's: a background refresher takes every question touched since its
-last pass (one write per pass), so a busy minute's broadcasts do not queue behind it;
+last pass (one write per pass, passes at least REFRESH_GAP apart), so a busy minute's
+broadcasts do not queue behind it;
 `rebuild` recomputes every question's facts with the same function. A crash between a
 commit and its dispatch can leave one question's facts behind until its next change or a
 rebuild (`entraide rebuild-insights`); outbox items (cases, ratings, moderation) are
@@ -44,6 +45,9 @@ from insights.facts import Rating, answers_it, facts_for
 log = logging.getLogger(__name__)
 
 REBUILD_PAGE = 500
+# Seconds between the starts of two facts passes: under load each pass takes the questions of
+# many batches (four reads and one write for all of them) instead of one pass per batch.
+REFRESH_GAP = 0.1
 ROOMS_CACHED = 10_000
 ROOM_TTL = 300.0  # seconds a room's title may lag in a report
 TOP_TERMS = 60  # (room, term) pairs looked at for topics
@@ -119,9 +123,15 @@ class InsightsService:
 
     async def _refresh_pending(self) -> None:
         """Refresh until nothing is pending: one pass (one write) for everything touched
-        while the previous pass ran."""
+        while the previous pass ran, passes at least REFRESH_GAP apart."""
+        loop = asyncio.get_running_loop()
+        started = -REFRESH_GAP
         try:
             while self._pending:
+                wait = started + REFRESH_GAP - loop.time()
+                if wait > 0:
+                    await asyncio.sleep(wait)  # pacing the passes, not waiting for an event
+                started = loop.time()
                 ids, self._pending = sorted(self._pending), set()
                 try:
                     await self.refresh(ids)
