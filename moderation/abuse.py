@@ -231,8 +231,9 @@ _AIMED = re.compile(
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "@": "a", "$": "s", "5": "s"})
 _STRETCH = re.compile(r"([a-z])\1{2,}")
 # A letter-and-mask token ("f*ck", "c*nnard", "p***") stands for the list word of the same
-# length it fits.
-_MASKED = re.compile(r"(?<![a-z*#])[a-z][a-z*#]{1,14}(?![a-z*#])")
+# length it fits. Only tokens holding a mask are matched: "commande #4587" must not send
+# every other word of the message through the list.
+_MASKED = re.compile(r"(?<![a-z*#])[a-z](?=[a-z*#]{1,14}(?![a-z*#]))[a-z]*[*#][a-z*#]*")
 _MASK_TARGETS: dict[int, tuple[str, ...]] = {}
 for _word in sorted(
     {
