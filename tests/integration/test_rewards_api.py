@@ -192,6 +192,7 @@ async def test_badges_are_notified_once_and_shown_with_standings(people: Any, se
         {"thread_id": asked["thread"]["id"], "client_id": cid(), "body": "Oui, en 22 mm."},
     )
     assert answered["ok"], answered
+    await server.settled()  # the ack does not wait for the answer's points
     explained = await get(server.url, f"/api/v1/visitors/{helper_id}/points?lang=fr")
     badges = [n["badge"] for n in helper.events("notification") if n["type"] == "badge"]
     assert sorted(badges) == ["first_accepted", "first_answer"]
@@ -208,6 +209,38 @@ async def test_badges_are_notified_once_and_shown_with_standings(people: Any, se
     assert board["entries"][0]["user"]["badges"] == ["first_answer", "first_accepted"]
     asker_points = await get(server.url, f"/api/v1/visitors/{s['camille']['id']}/points")
     assert asker_points["badges"] == [] and asker_points["standings"] == []
+
+
+QUESTIONS = (
+    "Le verre est-il en saphir ?",
+    "Quelle est la largeur du bracelet ?",
+    "Does the crown screw down?",
+    "La boucle est-elle déployante ?",
+    "Is the lume bright at night?",
+    "Le boîtier fait combien d'épaisseur ?",
+)
+
+
+async def test_a_contributor_is_never_shown_behind_themselves(people: Any, server: Any) -> None:
+    """Standings read while the contributor's points land (an ack does not wait for the
+    rewards): alone on the boards, they are first at every read. A position was once
+    computed from their row read before an award and a count read after it."""
+    s = await helped_thread(people)
+    helper, helper_id = s["helper_client"], s["helper"]["id"]
+    for n, question in enumerate(QUESTIONS):
+        _, shopper = await people(f"Client {n}")  # one question each: no flood
+        joined = await shopper.call("join", {"room": ROOM, "product": PRODUCT})
+        assert joined["ok"], joined
+        asked = await shopper.call("ask", {"room": ROOM, "body": question, "client_id": cid()})
+        assert asked["ok"] and not asked.get("held"), asked
+        answered = await helper.call(
+            "answer",
+            {"thread_id": asked["thread"]["id"], "client_id": cid(), "body": f"Oui, réponse {n}."},
+        )
+        assert answered["ok"], answered
+        for _ in range(4):
+            explained = await get(server.url, f"/api/v1/visitors/{helper_id}/points")
+            assert {row["position"] for row in explained["standings"]} == {1}, explained
 
 
 def nobody_else_got_badges(s: dict[str, Any]) -> bool:

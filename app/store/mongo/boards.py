@@ -238,7 +238,9 @@ class MongoBoards(MongoBase):
 
     async def board_position(self, visitor_id: str, board: Board) -> tuple[int, BoardRow] | None:
         """The visitor's row (`_id`), then a count of the rows ahead of it on the order
-        index: more points, or as many reached earlier, or tied with a greater id."""
+        index: more points, or as many reached earlier, or tied with a greater id. Points
+        awarded between the two reads must not put the visitor behind themselves, so their
+        own row is never counted."""
         board_id = board.id
         if not isinstance(visitor_id, str) or not isinstance(board_id, str):
             return None
@@ -256,9 +258,7 @@ class MongoBoards(MongoBase):
                 {"points": points, "reached_at": reached, "visitor_id": {"$gt": visitor_id}},
             ],
         }
-        excluded = await self._excluded()
-        if excluded:
-            query["visitor_id"] = {"$nin": excluded}
+        query["visitor_id"] = {"$nin": [*await self._excluded(), visitor_id]}
         ahead = await self._board_totals.count_documents(query)
         return ahead + 1, _board_row(mine)
 

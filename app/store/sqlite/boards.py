@@ -190,7 +190,9 @@ class SqliteBoards(SqliteBase):
     async def board_position(self, visitor_id: str, board: Board) -> tuple[int, BoardRow] | None:
         """The visitor's row (primary key), then the rows ahead of it counted on the order
         index: those with more points, then those with as many reached earlier or tied
-        with a greater id. The count walks the rows ahead (no counts in SQLite B-trees)."""
+        with a greater id. The count walks the rows ahead (no counts in SQLite B-trees).
+        Two reads: points awarded in between must not put the visitor behind themselves,
+        so their own row is never counted."""
         mine = await self._read_one(
             "SELECT visitor_id, points, reached_at FROM board_totals"
             f" WHERE board = ? AND visitor_id = ? AND {NOT_DISQUALIFIED}",
@@ -201,7 +203,7 @@ class SqliteBoards(SqliteBase):
         points, reached = mine["points"], mine["reached_at"]
         ahead = await self._read_one(
             "SELECT (SELECT COUNT(*) FROM board_totals"
-            f"  WHERE board = ?1 AND points > ?2 AND {NOT_DISQUALIFIED})"
+            f"  WHERE board = ?1 AND points > ?2 AND visitor_id != ?4 AND {NOT_DISQUALIFIED})"
             " + (SELECT COUNT(*) FROM board_totals WHERE board = ?1 AND points = ?2"
             f"  AND (reached_at < ?3 OR (reached_at = ?3 AND visitor_id > ?4))"
             f"  AND {NOT_DISQUALIFIED}) AS n",
