@@ -67,8 +67,7 @@ class InsightsService:
         self._bus = bus
         self.tz = tz
         self.cost_per_contact = cost_per_contact
-        self._touched: set[str] = set()  # questions changed in the batch being delivered
-        self._pending: set[str] = set()  # delivered, facts not refreshed yet
+        self._pending: set[str] = set()  # questions changed, facts not refreshed yet
         self._refresher: asyncio.Task[None] | None = None
         self._rooms: TTLCache[str, tuple[str, str, str]] = TTLCache(ROOMS_CACHED, ROOM_TTL)
 
@@ -103,21 +102,19 @@ class InsightsService:
         """Skip what cannot move a question's facts: votes and other message updates (hiding
         comes as ContentModerated)."""
         if change.event.type is not EventType.MESSAGE_UPDATED:
-            self._touched.add(change.thread.id)
+            self._pending.add(change.thread.id)
 
     async def _on_thread_event(self, event: CaseChanged | PrivateMessage | ThreadRated) -> None:
-        self._touched.add(event.thread.id)
+        self._pending.add(event.thread.id)
 
     async def _on_moderated(self, change: ContentModerated) -> None:
         if change.thread is not None:
-            self._touched.add(change.thread.id)
+            self._pending.add(change.thread.id)
         elif change.message is not None:
-            self._touched.add(change.message.thread_id)
+            self._pending.add(change.message.thread_id)
 
     async def _on_batch_delivered(self, _: BatchDelivered) -> None:
-        """Hand the batch's questions to the refresher, without waiting for it."""
-        self._pending |= self._touched
-        self._touched = set()
+        """Start the refresher for the batch's questions, without waiting for it."""
         if self._pending and self._refresher is None:
             self._refresher = asyncio.create_task(self._refresh_pending())
 
