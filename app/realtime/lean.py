@@ -20,6 +20,7 @@ Measured with tracemalloc and object counts at 1,000 connections (bench/README.m
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections import deque
 from typing import Any, Generic, TypeVar
 
@@ -29,6 +30,12 @@ from engineio.async_drivers import asgi as eio_asgi
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 T = TypeVar("T")
+# A WebSocket's kernel send buffer, fixed (Linux doubles it for bookkeeping). Left to
+# autotuning, loopback and fast links grow it to tcp_wmem's maximum (4 MB here): a shopper
+# who stops reading would hold that much kernel memory until the ping timeout, and the
+# slow-consumer bound (server.BoundedEngine) would only see packets queue after it. 256 KB
+# still carries ~2.5 MB/s at 100 ms of round trip; a room event is under 1 KB.
+SEND_BUFFER = 256 * 1024
 
 
 class Mailbox(Generic[T]):
@@ -147,13 +154,20 @@ class Flag:
 
 class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
     """uvicorn's websockets-sansio protocol (uvicorn 0.54) with a Mailbox for its receive
-    queue, a Flag for `writable`, and no copy of the handshake kept once it is answered.
-    Everything else, flow control and keepalive included, is upstream's."""
+    queue, a Flag for `writable`, no copy of the handshake kept once it is answered, and a
+    fixed kernel send buffer (`SEND_BUFFER`). Everything else, flow control and keepalive
+    included, is upstream's."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.queue = Mailbox()  # type: ignore[assignment]
         self.writable = Flag(True)  # type: ignore[assignment]
+
+    def connection_made(self, transport: Any) -> None:
+        super().connection_made(transport)
+        raw = transport.get_extra_info("socket")
+        if raw is not None:
+            raw.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
 
     async def send(self, message: Any) -> None:
         await super().send(message)

@@ -1,8 +1,8 @@
 """The slow-consumer bound (app/realtime/server.py BoundedEngine) on a real Engine.IO server
 and socket: a socket whose writer is stuck (a client that stopped reading) keeps at most
 `max_queued` packets; the next one drops it: queue emptied, the app told it disconnected,
-its writer released to close the connection. (Loopback TCP buffers grow too large to make a
-real client fall behind in a test: hundreds of kilobytes were absorbed without a stall.)"""
+its writer released to close the connection. The same on loopback, end to end, with a
+client that stops reading: tests/integration/test_slow_consumer.py."""
 
 from __future__ import annotations
 
