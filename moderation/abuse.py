@@ -234,7 +234,8 @@ _STRETCH = re.compile(r"([a-z])\1{2,}")
 # length it fits. Only tokens holding a mask are matched: "commande #4587" must not send
 # every other word of the message through the list.
 _MASKED = re.compile(r"(?<![a-z*#])[a-z](?=[a-z*#]{1,14}(?![a-z*#]))[a-z]*[*#][a-z*#]*")
-_MASK_TARGETS: dict[int, tuple[str, ...]] = {}
+# Keyed by length and first letter (a masked token starts with a letter: `_MASKED`).
+_MASK_TARGETS: dict[tuple[int, str], tuple[str, ...]] = {}
 for _word in sorted(
     {
         w
@@ -242,14 +243,15 @@ for _word in sorted(
         if " " not in w
     }
 ):
-    _MASK_TARGETS[len(_word)] = (*_MASK_TARGETS.get(len(_word), ()), _word)
+    _key = (len(_word), _word[0])
+    _MASK_TARGETS[_key] = (*_MASK_TARGETS.get(_key, ()), _word)
 
 
 def _unmask_token(match: re.Match[str]) -> str:
     token = match.group()
     if "*" not in token and "#" not in token:
         return token
-    for word in _MASK_TARGETS.get(len(token), ()):
+    for word in _MASK_TARGETS.get((len(token), token[0]), ()):
         if all(t in "*#" or t == w for t, w in zip(token, word, strict=True)):
             return word
     return token
