@@ -680,6 +680,8 @@ async function main() {
       server_ctx_switches_per_s: detail0 && detail1 ? r2((detail1.ctx - detail0.ctx) / (wallAll / 1000)) : null,
       server_threads: detail1 ? detail1.threads : null,
       generator_cpu_pct: cpuPct(genCpuAll),
+      generator_user_system_pct: [cpuPct({ user: genCpuAll.user, system: 0 }),
+        cpuPct({ user: 0, system: genCpuAll.system })],
       generator_cpu_pct_send_window: r2(((genCpuLoad.user + genCpuLoad.system) / 1000 / wallLoad) * 100),
       cores: cpuBusyPct(cores0, cores1), // whole-machine busy % per core (all processes)
       psi_some_pct: Object.fromEntries(
