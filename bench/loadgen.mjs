@@ -19,8 +19,9 @@
 //        --rate 200 --duration 10 [--drain 10] [--bare] [--server-pid PID] [--client lean]
 //
 // --client: socket.io-client (the default, socket.io-client 4.8) or lean (lean_client.mjs:
-// the same protocol spoken directly over `ws`, cheap enough per reception that a hot room's
-// server saturates before the generator does). Both measure the same things the same way.
+// the same protocol spoken directly over a WebSocket of its own, cheap enough per reception
+// that a hot room's server saturates before the generator does). Both measure the same things
+// the same way.
 
 import { readdirSync, readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";

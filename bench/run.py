@@ -846,8 +846,8 @@ def main() -> int:
         choices=["socket.io-client", "lean"],
         default="socket.io-client",
         help="the generator's clients: socket.io-client 4.8 (as in every run before this "
-        "option), or lean (bench/lean_client.mjs: the protocol over `ws`, a cheap scan of each "
-        "delivery, so that in a hot room the server saturates before the generator does)",
+        "option), or lean (bench/lean_client.mjs: the protocol spoken directly, a cheap scan of "
+        "each delivery, so that in a hot room the server saturates before the generator does)",
     )
     parser.add_argument("--profile", action="store_true", help="py-spy the Entraide server")
     parser.add_argument(

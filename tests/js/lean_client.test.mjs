@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { benchPostId, decodePacket } from "../../bench/lean_client.mjs";
+import { benchPostId, clientFrame, decodePacket, FrameReader } from "../../bench/lean_client.mjs";
 
 const ID_RE = /^bench#(\d+)#/;
 
@@ -96,5 +96,81 @@ describe("decodePacket", () => {
     assert.deepEqual(decodePacket("41"), { type: 1, id: null, data: undefined });
     assert.equal(decodePacket('42/staff,["x"]'), null);
     assert.equal(decodePacket("42[oops"), null);
+  });
+});
+
+// A server frame (unmasked), as a server writes it.
+function serverFrame(opcode, payload, fin = true) {
+  const n = payload.length;
+  const head = n < 126 ? Buffer.from([0, n]) : n < 65536 ? Buffer.alloc(4) : Buffer.alloc(10);
+  if (n >= 126 && n < 65536) { head[1] = 126; head.writeUInt16BE(n, 2); }
+  if (n >= 65536) { head[1] = 127; head.writeBigUInt64BE(BigInt(n), 2); }
+  head[0] = (fin ? 0x80 : 0) | opcode;
+  return Buffer.concat([head, payload]);
+}
+
+function readAll(chunks) {
+  const frames = [];
+  const reader = new FrameReader((fin, op, buf, start, end) => {
+    frames.push([fin, op, buf.toString("utf8", start, end)]);
+  });
+  for (const c of chunks) {
+    // as net's onread does: each read lands in the same reused buffer
+    const shared = Buffer.alloc(c.length + 8, 0xaa);
+    c.copy(shared, 3);
+    reader.push(shared, 3, 3 + c.length);
+    shared.fill(0xbb);
+  }
+  return frames;
+}
+
+describe("FrameReader", () => {
+  const small = "42" + "x".repeat(100);
+  const medium = "42" + "y".repeat(400);
+  const large = "42" + "z".repeat(70_000);
+  const stream = Buffer.concat([
+    serverFrame(1, Buffer.from(small)),
+    serverFrame(1, Buffer.from(medium)),
+    serverFrame(9, Buffer.from("")),
+    serverFrame(1, Buffer.from(large)),
+    serverFrame(1, Buffer.from("2")),
+  ]);
+  const expected = [[true, 1, small], [true, 1, medium], [true, 9, ""], [true, 1, large], [true, 1, "2"]];
+
+  it("reads frames of each length encoding, several to a read", () => {
+    assert.deepEqual(readAll([stream]), expected);
+  });
+
+  it("reads frames cut anywhere across reads, from a buffer reused between reads", () => {
+    for (const cut of [1, 2, 3, 50, 103, 104, 105, 107, 510, 600, stream.length - 1]) {
+      assert.deepEqual(readAll([stream.subarray(0, cut), stream.subarray(cut)]), expected, `cut at ${cut}`);
+    }
+    const bytes = [];
+    for (let i = 0; i < 700; i++) bytes.push(stream.subarray(i, i + 1));
+    bytes.push(stream.subarray(700));
+    assert.deepEqual(readAll(bytes), expected);
+  });
+
+  it("refuses a masked frame", () => {
+    const reader = new FrameReader(() => {});
+    assert.throws(() => reader.push(Buffer.from([0x81, 0x81, 1, 2, 3, 4, 5]), 0, 7), /masked/);
+  });
+});
+
+describe("clientFrame", () => {
+  it("masks the payload with the key it carries", () => {
+    for (const n of [0, 3, 125, 126, 300, 65_536]) {
+      const payload = Buffer.alloc(n, 0x41);
+      const f = clientFrame(1, payload);
+      assert.equal(f[0], 0x81);
+      assert.equal(f[1] & 0x80, 0x80);
+      const len = f[1] & 0x7f;
+      const h = len < 126 ? 2 : len === 126 ? 4 : 10;
+      assert.equal(len < 126 ? len : len === 126 ? f.readUInt16BE(2) : Number(f.readBigUInt64BE(2)), n);
+      const key = f.subarray(h, h + 4);
+      const out = Buffer.from(f.subarray(h + 4));
+      for (let i = 0; i < out.length; i++) out[i] ^= key[i & 3];
+      assert.deepEqual(out, payload);
+    }
   });
 });
