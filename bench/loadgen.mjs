@@ -16,11 +16,17 @@
 //
 // Usage:
 //   node bench/loadgen.mjs --url http://127.0.0.1:5000 --clients 1000 --rooms 50 \
-//        --rate 200 --duration 10 [--drain 10] [--bare] [--server-pid PID]
+//        --rate 200 --duration 10 [--drain 10] [--bare] [--server-pid PID] [--client lean]
+//
+// --client: socket.io-client (the default, socket.io-client 4.8) or lean (lean_client.mjs:
+// the same protocol spoken directly over a WebSocket of its own, cheap enough per reception
+// that a hot room's server saturates before the generator does). Both measure the same things
+// the same way.
 
 import { readdirSync, readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { io } from "socket.io-client";
+import { LeanSocket, eventStats } from "./lean_client.mjs";
 
 const CAPS = { clients: 5000, rooms: 5000, rate: 5000, duration: 120, drain: 60 };
 
@@ -46,6 +52,7 @@ function parseArgs(argv) {
     // 0: clients spread evenly over the rooms. S > 0: room sizes follow Zipf's law with
     // exponent S (a shop: a few hot products, a long tail of rooms with one or two shoppers).
     zipf: 0,
+    client: "socket.io-client",
   };
   for (let i = 2; i < argv.length; i++) {
     const a = argv[i];
@@ -68,6 +75,7 @@ function parseArgs(argv) {
       case "--ack-timeout": opts.ackTimeout = numArg(a, next()); break;
       case "--body-bytes": opts.bodyBytes = intArg(a, next()); break;
       case "--zipf": opts.zipf = numArg(a, next()); break;
+      case "--client": opts.client = next(); break;
       case "-h": case "--help": usage(null); break;
       default: usage(`unknown argument ${a}`);
     }
@@ -83,6 +91,7 @@ function parseArgs(argv) {
   if (opts.rooms > opts.clients) usage("--rooms must be <= --clients");
   if (opts.bodyBytes < 60 || opts.bodyBytes > 1500) usage("--body-bytes must be in 60..1500");
   if (!(opts.zipf >= 0 && opts.zipf <= 3)) usage("--zipf must be in 0..3");
+  if (!["socket.io-client", "lean"].includes(opts.client)) usage("--client must be socket.io-client or lean");
   return opts;
 }
 
@@ -103,7 +112,7 @@ function usage(msg) {
   process.stderr.write(
     "usage: loadgen.mjs --url http://127.0.0.1:PORT [--clients C] [--rooms R] [--rate P]\n" +
       "       [--duration D] [--drain S] [--bare] [--server-pid PID] [--concurrent-first-join]\n" +
-      "       [--zipf S]\n",
+      "       [--zipf S] [--client socket.io-client|lean]\n",
   );
   process.exit(msg ? 2 : 0);
 }
@@ -335,16 +344,16 @@ function assignRooms(clients, rooms, zipf) {
   return out;
 }
 
-function onEvent(payload) {
-  const now = performance.now();
+function onEvent(payload, now = performance.now()) {
   const body = payload && payload.data && payload.data.body;
   const m = typeof body === "string" ? ID_RE.exec(body) : null;
-  if (!m) {
-    counters.foreignEvents++;
-    return;
-  }
-  const k = Number(m[1]);
-  if (!(k < postsSent) || Number.isNaN(sentAt[k])) {
+  onDelivery(m ? Number(m[1]) : -1, now);
+}
+
+// Post k's delivery to one client (k = -1: an `event` that is no post of this run). The
+// lean client calls this straight from its scan of the packet, without parsing the event.
+function onDelivery(k, now) {
+  if (k < 0 || !(k < postsSent) || Number.isNaN(sentAt[k])) {
     counters.foreignEvents++;
     return;
   }
@@ -358,7 +367,37 @@ function onEvent(payload) {
   lastDeliveryAt = now;
 }
 
+function countDisconnect(reason) {
+  counters.disconnects++;
+  counters.disconnectReasons[reason] = (counters.disconnectReasons[reason] || 0) + 1;
+}
+
+function connectLean(i, token) {
+  const socket = new LeanSocket(opts.url, {
+    auth: token ? { token } : undefined,
+    now: () => performance.now(),
+    handlers: {
+      delivery: onDelivery,
+      event: (name, args, now) => {
+        if (name === "event") onEvent(args[0], now);
+        else if (name === "presence") counters.presence++;
+      },
+      disconnect: countDisconnect,
+    },
+  });
+  return socket.connect(20_000).catch((err) => {
+    throw new Error(`client ${i} connect: ${err && err.message ? err.message : err}`);
+  });
+}
+
+// emit with an ack, either client: cb(err, ack), err after timeoutMs without an ack.
+function emitWithAck(socket, name, data, timeoutMs, cb) {
+  if (opts.client === "lean") socket.emitWithAck(name, data, timeoutMs, cb);
+  else socket.timeout(timeoutMs).emit(name, data, cb);
+}
+
 function connectClient(i, token) {
+  if (opts.client === "lean") return connectLean(i, token);
   return new Promise((resolve, reject) => {
     const socket = io(opts.url, {
       transports: ["websocket"],
@@ -377,10 +416,7 @@ function connectClient(i, token) {
       socket.off("connect_error", fail);
       socket.on("event", onEvent);
       socket.on("presence", () => { counters.presence++; });
-      socket.on("disconnect", (reason) => {
-        counters.disconnects++;
-        counters.disconnectReasons[reason] = (counters.disconnectReasons[reason] || 0) + 1;
-      });
+      socket.on("disconnect", countDisconnect);
       resolve(socket);
     });
   });
@@ -388,10 +424,13 @@ function connectClient(i, token) {
 
 async function joinClient(i) {
   const { socket, room } = clients[i];
-  const ack = await socket.timeout(20_000).emitWithAck("join", {
+  const join = {
     room: roomName(room),
     since: null,
     product: { title: `Bench room ${room}`, url: "https://shop.example/bench", category: "bench" },
+  };
+  const ack = await new Promise((resolve, reject) => {
+    emitWithAck(socket, "join", join, 20_000, (err, reply) => (err ? reject(err) : resolve(reply)));
   });
   if (!ack || ack.ok !== true) throw new Error(`client ${i} join refused: ${JSON.stringify(ack).slice(0, 300)}`);
 }
@@ -436,25 +475,24 @@ function sendPost(k) {
   postRoom[k] = room;
   expectedTotal += roomSize[room];
   postsSent = k + 1;
-  socket
-    .timeout(opts.ackTimeout * 1000)
-    .emit("ask", { room: roomName(room), body: makeBody(k, t), client_id: `bench-${runId}-${k}` }, (err, ack) => {
-      if (err) {
-        ackTimeouts++;
-        return;
+  const ask = { room: roomName(room), body: makeBody(k, t), client_id: `bench-${runId}-${k}` };
+  emitWithAck(socket, "ask", ask, opts.ackTimeout * 1000, (err, ack) => {
+    if (err) {
+      ackTimeouts++;
+      return;
+    }
+    if (ack && ack.ok === true) {
+      acksOk++;
+      ackLat[k] = performance.now() - t;
+      if (ack.held === true) {
+        heldAcks++;
+        heldExpected += roomSize[room];
       }
-      if (ack && ack.ok === true) {
-        acksOk++;
-        ackLat[k] = performance.now() - t;
-        if (ack.held === true) {
-          heldAcks++;
-          heldExpected += roomSize[room];
-        }
-      } else {
-        const code = (ack && ack.error && ack.error.code) || "malformed_ack";
-        ackErrors[code] = (ackErrors[code] || 0) + 1;
-      }
-    });
+    } else {
+      const code = (ack && ack.error && ack.error.code) || "malformed_ack";
+      ackErrors[code] = (ackErrors[code] || 0) + 1;
+    }
+  });
 }
 
 function runLoad() {
@@ -519,6 +557,7 @@ function finish(result, code) {
 async function main() {
   const base = {
     mode: opts.bare ? "bare" : "entraide",
+    client: opts.client,
     url: opts.url,
     clients: opts.clients,
     rooms: opts.rooms,
@@ -642,6 +681,8 @@ async function main() {
       server_ctx_switches_per_s: detail0 && detail1 ? r2((detail1.ctx - detail0.ctx) / (wallAll / 1000)) : null,
       server_threads: detail1 ? detail1.threads : null,
       generator_cpu_pct: cpuPct(genCpuAll),
+      generator_user_system_pct: [cpuPct({ user: genCpuAll.user, system: 0 }),
+        cpuPct({ user: 0, system: genCpuAll.system })],
       generator_cpu_pct_send_window: r2(((genCpuLoad.user + genCpuLoad.system) / 1000 / wallLoad) * 100),
       cores: cpuBusyPct(cores0, cores1), // whole-machine busy % per core (all processes)
       psi_some_pct: Object.fromEntries(
@@ -649,11 +690,15 @@ async function main() {
           .map((k) => [k, r2(((psi1[k] - psi0[k]) / 1000 / wallAll) * 100)]),
       ),
       measured_wall_s: r2(wallAll / 1000),
+      // lean client: events read by its scan vs JSON-parsed (presence, foreign events, ...)
+      ...(opts.client === "lean"
+        ? { lean_events_scanned: eventStats.scanned, lean_events_parsed: eventStats.parsed }
+        : {}),
     },
     0,
   );
 }
 
 main().catch((err) => {
-  finish({ ok: false, mode: opts.bare ? "bare" : "entraide", error: String(err && err.message ? err.message : err) }, 1);
+  finish({ ok: false, mode: opts.bare ? "bare" : "entraide", client: opts.client, error: String(err && err.message ? err.message : err) }, 1);
 });

@@ -13,6 +13,7 @@ subprocess timeouts; servers are stopped on exit, on failure and on Ctrl-C/SIGTE
     .venv/bin/python bench/run.py --only ours --profile            # + py-spy hotspots
     .venv/bin/python bench/run.py --hot-room            # C=1000 in ONE room, rate sweep
     .venv/bin/python bench/run.py --servers entraide,node --hot-room --sweep 5,10,20
+    .venv/bin/python bench/run.py --hot-room --client lean   # the lean generator (hot room)
 
 The machine may be shared with other work (test runs of other sessions): before each run the
 script waits (bounded) for both cores to be quiet, runs server and generator at raised
@@ -211,6 +212,7 @@ def loadgen_cmd(
         "--drain", f"{args.drain:g}",
         "--setup-timeout", f"{SETUP_TIMEOUT:g}",
         "--server-pid", str(pid),
+        "--client", args.client,
     ]  # fmt: skip
     if target in ("bare", "node"):
         cmd.append("--bare")  # same protocol for both references: no visitor tokens
@@ -839,6 +841,14 @@ def main() -> int:
         help="room sizes by Zipf's law with this exponent (a shop's few hot products and "
         "long tail; 0: clients spread evenly)",
     )
+    parser.add_argument(
+        "--client",
+        choices=["socket.io-client", "lean"],
+        default="socket.io-client",
+        help="the generator's clients: socket.io-client 4.8 (as in every run before this "
+        "option), or lean (bench/lean_client.mjs: the protocol spoken directly, a cheap scan of "
+        "each delivery, so that in a hot room the server saturates before the generator does)",
+    )
     parser.add_argument("--profile", action="store_true", help="py-spy the Entraide server")
     parser.add_argument(
         "--native", action="store_true", help="with --profile: C frames too (py-spy --native)"
@@ -903,6 +913,7 @@ def main() -> int:
                     if r.get("server_log_tail"):
                         log("server log tail:\n" + r["server_log_tail"])
                 r.update(rate=rate, clients=args.clients, rooms=args.rooms, code=code_desc)
+                r.setdefault("client", args.client)  # also when the generator never answered
                 results.append(r)
                 if (r.get("generator_cpu_pct") or 0) > GENERATOR_BUSY_PCT:
                     log(f"WARNING: generator at {r['generator_cpu_pct']}% of its core")
@@ -929,7 +940,8 @@ def main() -> int:
         f"{f' (Zipf, exponent {args.zipf:g})' if args.zipf else ''}, "
         f"{args.duration:g} s of posting, "
         f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}; server on core {SERVER_CORE}, "
-        f"generator on core {GENERATOR_CORE}, nice {args.nice}; Entraide {code_desc}\n"
+        f"generator ({args.client}) on core {GENERATOR_CORE}, nice {args.nice}; "
+        f"Entraide {code_desc}\n"
     )
     # Per target and rate, the least disturbed of the repeats goes in the table.
     best: list[Result] = []
