@@ -97,7 +97,14 @@ _MILD_INSULTS = (
     "absolute melt|what a melt|absolute weapon|absolute muppet|absolute numpty|absolute plank|"
     "absolute clown|absolute wazzock|vieux con|vieille conne|gros nul|grosse nulle|pauvre nul|"
     "nigaud|nigaude|nigauds|drongo|drongos|bore off|jog on|rack off|wind your neck in|"
-    "pipe down|get a life|touch grass|fous moi la paix|lache moi la grappe|🤡"
+    "pipe down|get a life|touch grass|fous moi la paix|lache moi la grappe|🤡|"
+    # sixth round: regional and everyday words the seventh batch's train part showed
+    "cancre|cancres|feignant|feignants|feignante|feignantes|rapiat|rapiats|lobotomise|"
+    "lobotomises|lobotomisee|decerebre|decerebres|decerebree|ahuri|ahuris|ahurie|benet|benets|"
+    "empote|empotes|empotee|triple buse|tete de linotte|niaiseux|niaiseuse|niaiseuses|nono|"
+    "nonos|gnochon|gnochons|tarla|tarlas|gaou|gaous|snul|snuls|zievereer|taborniau|"
+    "eejit|eejits|gobshite|gobshites|gormless|dozy|mouth breather|mouth breathers|mouthbreather|"
+    "mouthbreathers|useless lump|divvy|divvies|sook|sooks"
 )
 # Words that are only insults when aimed ("you clown" / "coloris clown", "un blaireau" is
 # also a badger): counted only after an aiming phrase.
@@ -114,7 +121,7 @@ _CALLED_ONLY_WORDS = (
     "plaie|relou|relous|joke|disgrace|pathetic|worthless|embarrassment|cruche|cruches|pintade|"
     "pintades|karen|tool|tools|sheep|moutons|rapaces|vautours|parasite|parasites|gamin|gamine|"
     "gamins|blague|nullite|ratee|spanner|donut|wally|wallies|gourde|gourdes|tanche|tanches|"
-    "quiche|quiches|pot de colle"
+    "quiche|quiches|pot de colle|nouille|nouilles"
 )
 _CALLERS = (
     "t es un|t es une|tu es un|tu es une|t es qu un|t es qu une|t es juste un|t es juste une|"
@@ -122,7 +129,8 @@ _CALLERS = (
     "t es un vrai|t es qu une vraie|t es qu un vrai|quelle gourde|quelle tanche|vous etes des|"
     "vous etes un|vous etes une|vous etes vraiment des|vous n etes que des|espece de|bande de|"
     "you re a|you re an|you re such a|you re just a|you re nothing but a|you are a|you are an|"
-    "you are such a|you absolute|you utter|you total|bunch of|you bunch of|you lot are|oi|sale"
+    "you are such a|you absolute|you utter|you total|bunch of|you bunch of|you lot are|oi|sale|"
+    "shower of|pack of|tas de|ramassis de|ramassis d|troupeau de"
 )
 # Only nouns nobody names a thing with may be called out at the start or end of a sentence
 # ("Blaireau, c'est marqué 12 ans", "Pipe down, numpty"): "Clown, sans hésiter" names a
@@ -182,13 +190,15 @@ _EXCLAIMED = re.compile(
 )
 # "t'es lourd", "you're pathetic": a judgement of the person spoken to.
 _JUDGED = re.compile(
-    r"(?<![a-z])(?:t\s+es|tu\s+es|vous\s+etes|you\s+re|you\s+are|youre|ur|u\s+r)\s+"
+    r"(?<![a-z])(?:t\s+es|tu\s+es|vous\s+etes|you\s+re|you\s+are|youre|ur|u\s+r|"
+    r"(?:y\s+all|yall|you\s+all|you\s+guys|you\s+lot|you\s+people)\s+(?:r|are|re))\s+"
     r"(?:(?:vraiment|tellement|trop|si|juste|completement|grave|carrement|so|such|just|really|"
     r"completely|totally|truly|absolutely|a)\s+){0,2}(?:lourd|lourde|lourds|pathetique|"
     r"pathetiques|pitoyable|pitoyables|minable|minables|insupportable|insupportables|"
     r"un\s+cas\s+desespere|une\s+cas\s+desesperee|une\s+cause\s+perdue|pathetic|"
     r"insufferable|unbearable|delusional|a\s+lost\s+cause|hopeless\s+case|a\s+disgrace|"
-    r"an\s+embarrassment|disgraceful|a\s+waste\s+of\s+time)(?![a-z])"
+    r"an\s+embarrassment|disgraceful|a\s+waste\s+of\s+time|dumb|thick|dim|dense)(?![a-z])"
+    r"(?!\s+(?:skinned|sum|lights?|mode|enough\s+for))"
 )
 # "you absolute weapon", "you utter muppet": an insult whatever the noun, unless it praises.
 _YOU_ABSOLUTE = re.compile(
@@ -206,6 +216,32 @@ _SENTENCE_INSULT = re.compile(
     r"copines?|fous|folles?)(?![a-z]))[a-z]+(?:\s+[a-z]+)?\s*(?=[,!?.]|$)"
 )
 
+# A whole message that is only a name for someone ("Boulet.", "Pauvre nouille va", "Utter
+# dope."): a reply of a word or two said to the person above. Words that also name a thing
+# or praise ("Clown." is a lure's colour, "Gourde." a bottle, "Dope." cool) need a word in
+# front ("quelle nouille", "utter dope"). From a helper, a bare verdict ("Pathetic.",
+# "Pitoyable.") counts too; from the asker it may be about the wait.
+_PERSON_NOUNS = (
+    "boulet|boulets|clowns|bouffon|bouffonne|bouffons|guignol|guignols|charlot|charlots|rigolo|"
+    "rigolos|blaireau|baltringue|baltringues|muppet|muppets|berk|wally|plonker|jokers|idiot|"
+    "idiote|idiots|moron|morons|cretin|abruti|abrutie|imbecile|boloss|tocard|nullos|loser|twit|"
+    "dimwit|halfwit|nitwit|incapables|bras casses"
+)
+_NOUNS_AFTER_A_WORD = (
+    "clown|nouille|nouilles|cruche|andouille|gourde|tanche|quiche|buse|tache|dope|plank|tool|"
+    "knob|git|melt|donut|spanner|weapon"
+)
+_BARE_VERDICTS = "pathetic|pitoyable|lamentable|minable|brainless|hopeless|useless"
+_SAID_OF = (
+    r"pauvre|sombre|quel|quelle|what\s+an?|utter|total|absolute|complete|right|proper|gros|"
+    r"grosse|petit|petite|vrai|vraie|espece\s+d|espece\s+de"
+)
+_WHOLE_INSULT = re.compile(
+    rf"^(?:(?:mdr|lol|pff+|oh|ah)\s+)?(?:(?:(?:{_SAID_OF})\s+){{0,2}}"
+    rf"(?P<noun>{_PERSON_NOUNS}|{_BARE_VERDICTS})|(?:(?:{_SAID_OF})\s+){{1,2}}"
+    rf"(?:{_NOUNS_AFTER_A_WORD}))\s*[.!?,…]*\s*(?:va|lol|mdr|ptdr|smh|honestly|point|"
+    r"(?P<all>all\s+of\s+you|the\s+lot\s+of\s+you))?\s*[.!?…]*$"
+)
 _PROFANE = cue_pattern(_PROFANITY.split("|"))
 # Self-deprecation and set phrases that contain an insulting word.
 _NOT_INSULT = re.compile(
@@ -215,7 +251,14 @@ _NOT_INSULT = re.compile(
     r"vraiment)\s+){0,3}(?:nul|nulle|idiot|idiote|stupid|debile|moron|incompetent|clueless|"
     r"numpty|brele|boulet|quiche|buse|cruche|dunce|muppet|plonker|neuneu|tanche|manche)|"
     r"(?:j\s+ai|i\s+have|i\s+ve\s+got)\s+(?:le\s+qi|the\s+iq|an\s+iq)\s+(?:d\s+une?|de|"
-    r"of\s+a)\s+[a-z]+|pardon\s+my\s+french)(?![a-z])"
+    r"of\s+a)\s+[a-z]+|pardon\s+my\s+french|"
+    # "j'étais le roi des idiots", "felt like a right plonker", "quelle andouille je fais"
+    r"(?:j\s+etais|j\s+ai\s+ete|je\s+me\s+sens|je\s+me\s+sentais|je\s+me\s+suis\s+sentie?|"
+    r"i\s+was|i\s+felt\s+like|felt\s+like|i\s+feel\s+like|i\s+look\s+like)\s+"
+    r"(?:(?:un|une|a|an|le|la|the|peu|bit|so|trop|vrai|vraie|total|complete|real|such|right|"
+    r"proper|totally|vraiment|roi\s+des|reine\s+des|king\s+of|queen\s+of)\s+){0,3}[a-z]+|"
+    r"(?:quel|quelle|what\s+an?)\s+(?:[a-z]+\s+){0,2}?[a-z]+\s+(?:je\s+fais|je\s+suis|i\s+am))"
+    r"(?![a-z])"
 )
 # Aimed at someone: "t'es", "vous êtes", "you're", "espèce de", "what a".
 # "PD" in a charger's spec is USB Power Delivery ("USB-C PD", "PD 65W", "PD 3.0"); matched
@@ -227,6 +270,27 @@ _AIMED = re.compile(
     r"(?<![a-z])(?:t\s?es|tu\s+es|vous\s+etes|espece\s+d|bande\s+d|sale|gros|pauvre|"
     r"you\s+(?:are|re)|youre|ur|u\s+r|what\s+an?|such\s+an?|you|vous|toi|les\s+gars|"
     r"les\s+vendeurs|le\s+vendeur|le\s+sav|support)(?![a-z])"
+)
+# A report of someone else's insult quotes or names it ("il m'a traitée de « mère indigne »",
+# "the account above is calling everyone idiots", "reporting the user who writes 'bunch of
+# clowns'"): the quoted span and the word after the naming verb are not said to anyone here.
+_REPORT_CUE = re.compile(
+    r"(?<![a-z])(?:signal[a-z]*|report[a-z]*|flag[a-z]*|mods?|modos?|moderat[a-z]*|"
+    r"supprim[a-z]*|remove|ignor[a-z]*|ecrit|wrote|writing|writes|disait|dit|said|saying|says|"
+    r"repondu|replied|reply|called|calling|traite[a-z]*)(?![a-z])"
+)
+_QUOTED = re.compile(
+    r"[\"\u201c\u201d\u00ab\u00bb][^\"\u201c\u201d\u00ab\u00bb]{1,80}[\"\u201c\u201d\u00ab\u00bb]"
+)
+_NAMED_BY = (
+    r"tout\s+le\s+monde|les\s+gens|everyone|everybody|people|me|moi|us|nous|her|him|them|"
+    r"my\s+[a-z]+|ma\s+[a-z]+|mon\s+[a-z]+"
+)
+_NAMED_BY_OTHERS = re.compile(
+    rf"(?<![a-z])(?:traite[a-z]*\s+(?:(?:{_NAMED_BY})\s+)?(?:de|d)\s+|(?:calling|called|calls)"
+    rf"\s+(?:{_NAMED_BY})\s+(?:an?\s+)?)(?!(?:back|out|on|in|up|over|off|round|around|for|"
+    r"about|to|at|again|later|tomorrow|today)(?![a-z]))(?:(?:petit|petite|gros|grosse|little|"
+    r"useless|sale|pauvre)\s+)?[a-z]+"
 )
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "@": "a", "$": "s", "5": "s"})
 _STRETCH = re.compile(r"([a-z])\1{2,}")
@@ -272,8 +336,11 @@ def _found(pattern: re.Pattern[str], text: str) -> list[str]:
 def _clean(body: str) -> str:
     """Folded text with disguises undone and harmless set phrases removed."""
     folded = _POWER_DELIVERY.sub(" ", fold(body))
+    if _REPORT_CUE.search(folded.replace("'", " ")):
+        folded = _QUOTED.sub(" ", folded)
     undisguised = _undisguise(folded).replace("'", " ").replace("-", " ")
-    return " ".join(_NOT_INSULT.sub(" ", " ".join(undisguised.split())).split())
+    kept = _NAMED_BY_OTHERS.sub(" ", _NOT_INSULT.sub(" ", " ".join(undisguised.split())))
+    return " ".join(kept.split())
 
 
 def _called_out(text: str) -> list[str]:
@@ -287,12 +354,35 @@ def _called_out(text: str) -> list[str]:
     return found
 
 
+def reports_someone_else(body: str) -> bool:
+    """A report that quotes or names someone else's words ("il m'a traitée de « mère indigne
+    »", "the account above is calling everyone idiots"): the rule reads past the quote, but a
+    model's word grams still see the insult in it."""
+    folded = fold(body).replace("'", " ")
+    if _REPORT_CUE.search(folded) is None:
+        return False
+    return _QUOTED.search(folded) is not None or _NAMED_BY_OTHERS.search(folded) is not None
+
+
+def _whole_message(text: str, from_asker: bool) -> list[str]:
+    """The message is only an insult ("Boulet.", "Pauvre nouille va"); a bare verdict
+    ("Pathetic.") counts from a helper, or aimed at "the lot of you"."""
+    match = _WHOLE_INSULT.match(text)
+    if match is None:
+        return []
+    noun = match.group("noun") or ""
+    if from_asker and not match.group("all") and re.fullmatch(_BARE_VERDICTS, noun):
+        return []
+    return [match.group().strip(" .!?,…")]
+
+
 def abuse_signal(ctx: MessageContext, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Signal | None:
     """An `abuse` signal for insults (held from `thresholds.abuse_hold`) or profanity."""
     text = _clean(ctx.body)
     strong = _found(_STRONG, text)
     called = [
         *_called_out(text),
+        *_whole_message(text, ctx.from_asker),
         *_found(_CALLED, text),
         *_found(_YOU_ABSOLUTE, text),
         *_found(_EXCLAIMED, text),

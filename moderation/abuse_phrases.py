@@ -136,7 +136,9 @@ _TAUNTS = (
     r"(?:rien|que\s+dalle|du\s+vide)\s+dans\s+(?:le\s+crane|la\s+caboche|le\s+citron|"
     r"le\s+ciboulot|la\s+cervelle)",
     r"(?:qi|quotient\s+intellectuel)\s+(?:d\s+(?:une?\s+)?|de\s+)(?:huitre|moule|bulot|poisson\s+rouge|"
-    r"pigeon|courgette|plante\s+verte|mouche|endive|chaussette)|(?:iq|i\s+q)\s+(?:of\s+a|lower\s+"
+    r"pigeon|courgette|plante\s+verte|mouche|endive|chaussette)|"
+    r"(?:qi|quotient\s+intellectuel)\s+d\s+une?\s+(?!(?:enfant|bebe|adulte|eleve|adolescent|ado)"
+    r"(?![a-z]))[a-z]+|(?:iq|i\s+q)\s+(?:of\s+a|lower\s+"
     r"than|smaller\s+than)",
     r"(?:appris|apprendre)\s+a\s+lire\s+(?:dans|sur)\s+(?:un|une|le|la|les)|"
     r"(?:apprends|apprenez)\s+a\s+lire|learn\s+(?:how\s+)?to\s+read|"
@@ -181,6 +183,29 @@ _TAUNTS = (
     r"honte|personality\s+of\s+a\s+(?:wet|damp|soggy)|out\s+of\s+(?:your|ur)\s+depth|"
     r"embarrassing\s+yourself|tu\s+sors\s+d\s+ou\s+toi|pochette\s+surprise|"
     r"cerveau\s+en\s+mode\s+avion|spoilt\s+brat|spoiled\s+brat",
+    # comparisons of someone's mind: "has the brains of a teaspoon", "thick as mince", "bête
+    # comme ses pieds", "more sense than your support team", "trained by chimps"
+    r"(?:has|have|got|with)\s+the\s+(?:brains|iq|sense)\s+of\s+an?\s+[a-z]+|"
+    r"(?:thick|dumb|daft|stupid)\s+as\s+(?:mince|two\s+short\s+planks|pig\s+shit|dirt|"
+    r"(?:a\s+)?(?:post|rocks?|(?:box|bag|sack|bucket)\s+of\s+[a-z]+))|"
+    r"(?:bete|betes|con|conne|cons)\s+comme\s+(?:ses|tes|vos|leurs|mes)\s+pieds|"
+    r"bete\s+comme\s+(?:un|une)\s+(?:ane|oie|pied|chou|mouton|poule|huitre|moule)|"
+    r"con\s+comme\s+(?:un\s+balai|une\s+valise|la\s+lune|un\s+manche)|"
+    r"(?:more|plus\s+de)\s+(?:sense|brains?|brain\s+cells|cervelle|neurones|jugeote|"
+    r"bon\s+sens)\s+(?:than|que)\s+(?:(?:you|u|toi|vous)(?![a-z])|(?:your|ur|vos|votre|ton|"
+    r"ta|tes)\s+(?:[a-z]+\s+)?(?:staff|team|support|reps|people|lot|employees|employes|vendeurs|"
+    r"conseillers|conseilleres|equipes?|collegues|sav|service))|"
+    r"(?:trained|raised|hired|run|staffed|managed)\s+by\s+(?:chimps|monkeys|apes|baboons|"
+    r"clowns|muppets|goldfish|toddlers)|(?:dresses?|formes?|geres?|recrutes?|formee?s?|geree?s?|"
+    r"recrutee?s?|tenue?s?)\s+par\s+des\s+(?:singes|chimpanzes|babouins|huitres|moules|clowns|"
+    r"guignols|poissons\s+rouges|cancres)|(?:someone|somebody|anyone|quelqu\s+un)\s+(?:this|"
+    r"that|so|aussi)\s+(?:thick|dense|dim|dumb|stupid|bete|con|conne|borne|bornee)|"
+    r"(?:nothing|anything|rien|du\s+vide|que\s+dalle)\s+(?:[a-z]+\s+){0,3}?(?:between|entre)"
+    r"\s+(?:those|your|ur|his|her|tes|vos|ses|les)\s+(?:deux\s+)?(?:ears|oreilles)|"
+    r"(?:devrait|devriez|devraient|tu\s+devrais)\s+retourner\s+(?:a\s+la\s+maternelle|"
+    r"en\s+maternelle|au\s+cp)|should\s+go\s+back\s+to\s+(?:nursery|kindergarten|preschool)|"
+    r"(?:useless|gormless|hopeless|clueless|lazy|incompetent|pathetic|thick|dozy|"
+    r"spineless)\s*,?\s+the\s+lot\s+of\s+(?:you|ya|ye|them)",
     r"meme\s+mon\s+(?:chien|chat|poisson\s+rouge|fils\s+de\s+\d+\s+ans|neveu)\s+(?:repondrait|"
     r"ferait|saurait|aurait)\s+mieux|my\s+(?:dog|cat|goldfish)\s+(?:could|would)\s+(?:do|answer)"
     r"\s+better",

@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from typing import Literal
 
-from moderation.abuse import abuse_signal
+from moderation.abuse import abuse_signal, reports_someone_else
 from moderation.frustration import frustration_signal
 from moderation.learned import RULED, DetectorModel, raw_signals, shipped_model
 from moderation.out_of_scope import out_of_scope_signal
@@ -91,6 +91,8 @@ def detect(
         floor = 0.0
         if not alone and (rule is None or rule.score < _limit(code, limits)):
             floor = SHORT_MESSAGE_CUT  # a short message with no rule: the model must be sure
+        if code == "abuse" and reports_someone_else(ctx.body):
+            floor = max(floor, SHORT_MESSAGE_CUT)  # a quoted insult, reported: the model too
         signal = _combined(code, rule, probs.get(code), chosen, limits, floor)
         if signal is not None:
             signals.append(signal)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from moderation import MessageContext, Thresholds, abuse_signal
+from moderation.abuse import reports_someone_else
 
 
 @pytest.mark.parametrize(
@@ -45,6 +46,15 @@ from moderation import MessageContext, Thresholds, abuse_signal
         "Tu m'écris encore en MP et je te retrouve, c'est clair ?",
         "Vas-y dégage, minable",
         "Ceux qui achètent ça sont des gros beaufs de toute façon",
+        # sixth round: a whole message that is only an insult, regional words, "you lot"
+        "Pauvre nouille, va",
+        "Quel boulet.",
+        "Utter dope.",
+        "Morons.",
+        "Useless, the lot of you.",
+        "Vous êtes des cancres au service client",
+        "You're a gormless eejit",
+        "you lot are so dumb, it's on the box",
     ],
 )
 def test_insults_are_held(body: str) -> None:
@@ -130,6 +140,16 @@ def test_fishing_words_and_polite_phrases_are_not_abuse(body: str) -> None:
         ("Avec un QI d'huître comme le tien, évite de donner des conseils", "taunt"),
         ("who let you out without a helmet", "taunt"),
         ("Nobody asked you, keyboard warrior", "taunt"),
+        # sixth round: comparisons of someone's mind
+        ("Votre SAV a le QI d'une serpillière", "taunt"),
+        ("Your support team has the brains of a doorknob", "taunt"),
+        ("He's thick as two short planks", "taunt"),
+        ("T'es bête comme tes pieds", "taunt"),
+        ("My hamster has more sense than your customer service team", "taunt"),
+        ("Ce magasin est géré par des singes", "taunt"),
+        ("Is there nothing at all between your ears?", "taunt"),
+        ("Tu devrais retourner au CP", "taunt"),
+        ("Arguing with someone this dense is pointless", "taunt"),
     ],
 )
 def test_abuse_without_a_rude_word_is_held(body: str, family: str) -> None:
@@ -172,6 +192,23 @@ def test_abuse_without_a_rude_word_is_held(body: str, family: str) -> None:
         "Le moteur dégage une odeur de brûlé, c'est normal ?",
         "Je te retrouve le lien de la notice",
         "Quelle pagaille ce rayon, mais quel choix !",
+        # sixth round: look-alikes of the forms above
+        "Gourde.",
+        "Clown.",
+        "Dope.",
+        "Les nouilles sautées, c'est combien de portions ?",
+        "It has the brain of a Raspberry Pi inside",
+        "This robot has more brains than your old Roomba",
+        "Ma fille retourne à la maternelle lundi, le cartable arrivera avant ?",
+        "Le plateau est tenu par des vis ou par des chevilles ?",
+        "You guys are dim sum fans? The steamer fits 3 baskets",
+        "Someone this tall needs the XL frame",
+        "Elle est bête comme chou cette recette",
+        "Je signale un membre qui a écrit « bande d'abrutis » sous ma photo",
+        "Mods, the user above keeps calling people morons",
+        "J'étais le roi des idiots ce jour-là, j'avais oublié les piles",
+        "Felt like a right muppet when I found the second screw bag",
+        "Quelle nouille je fais, j'ai commandé le mauvais coloris",
     ],
 )
 def test_look_alikes_of_abuse_without_a_rude_word_are_left_alone(body: str) -> None:
@@ -186,3 +223,26 @@ def test_thresholds_change_what_is_held() -> None:
     found = abuse_signal(MessageContext(body=body), lenient)
     assert found is not None
     assert found.hold is False
+
+
+def test_a_bare_verdict_is_an_insult_from_a_helper_only() -> None:
+    """A bare "Pathetic." replying to someone is said to them; the asker's may be about the wait."""
+    helper = abuse_signal(MessageContext(body="Pathetic.", from_asker=False))
+    assert helper is not None and helper.hold
+    asker = abuse_signal(MessageContext(body="Pathetic."))
+    assert asker is None or not asker.hold
+
+
+@pytest.mark.parametrize(
+    ("body", "report"),
+    [
+        ("Un membre m'a traitée de « grosse vache », vous pouvez supprimer ?", True),
+        ('Reporting the guy who wrote "you lot are morons" under my post', True),
+        ("Modération : il traite tout le monde de guignols", True),
+        ("You're an idiot and I'm reporting you", False),
+        ("Quelle bande de guignols", False),
+        ("Thanks for calling me back so quickly", False),
+    ],
+)
+def test_reports_of_someone_elses_insult(body: str, report: bool) -> None:
+    assert reports_someone_else(body) is report

@@ -14,12 +14,12 @@ from moderation.training import held_out_part, load_default_corpus, measure
 CORPUS = load_default_corpus()
 TEST = held_out_part(CORPUS)
 # Measured once on the test part (rounded down): a regression guard, not the goal (issue
-# 13 asks F1 >= 0.9, not met for abuse: see docs/moderation.md).
+# 13 asks F1 >= 0.9; abuse met it first with the sixth round: see docs/moderation.md).
 F1_FLOORS = {
     "frustration": 0.9,
     "out_of_scope": 0.9,
     "personal_data": 0.99,
-    "abuse": 0.8,
+    "abuse": 0.9,
     "spam": 0.9,
 }
 FALSE_ESCALATION_CEILING = 0.02
