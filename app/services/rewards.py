@@ -23,6 +23,7 @@ from app.domain.staff import Staff
 from app.services.bus import (
     AnswerAccepted,
     AnswerPosted,
+    BatchDelivered,
     ContentModerated,
     EventBus,
     Recognised,
@@ -60,6 +61,7 @@ class RewardsService:
         self._ranks: TTLCache[str, str] = TTLCache(RANK_CACHE_MAX, SHOWN_TTL)
         self._stats: TTLCache[str, rw.ContributorStats] = TTLCache(STATS_CACHE_MAX, SHOWN_TTL)
         self._taken_part: set[str] = set()
+        self._asked: set[str] = set()  # authors of the delivering batch's new questions
 
     def subscribe(self) -> None:
         self._bus.subscribe(AnswerPosted.name, self.on_answer)
@@ -67,6 +69,7 @@ class RewardsService:
         self._bus.subscribe(AnswerAccepted.name, self.on_accept)
         self._bus.subscribe(ContentModerated.name, self.on_moderated)
         self._bus.subscribe(RoomChanged.name, self.on_room_changed)
+        self._bus.subscribe(BatchDelivered.name, self.on_batch_delivered)
 
     # history and persistence -------------------------------------------------------------
     async def _history(
@@ -195,8 +198,16 @@ class RewardsService:
         await self._first_participation(posted.message.author_id)
 
     async def on_room_changed(self, change: RoomChanged) -> None:
+        """New questions' authors are looked at once their batch is delivered: a store read
+        here would come between the batch's room broadcasts, which the socket layer writes
+        together when nothing waits in between (app/realtime/broadcast.py)."""
         if change.event.type == "thread.created":
-            await self._first_participation(change.thread.author_id)
+            self._asked.add(change.thread.author_id)
+
+    async def on_batch_delivered(self, _: BatchDelivered) -> None:
+        asked, self._asked = self._asked, set()
+        for visitor_id in asked:
+            await self._first_participation(visitor_id)
 
     async def _first_participation(self, visitor_id: str) -> None:
         """A new visitor just took part: their earlier votes start to count."""
