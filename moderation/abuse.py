@@ -297,7 +297,12 @@ _STRETCH = re.compile(r"([a-z])\1{2,}")
 # A letter-and-mask token ("f*ck", "c*nnard", "p***") stands for the list word of the same
 # length it fits. Only tokens holding a mask are matched: "commande #4587" must not send
 # every other word of the message through the list.
-_MASKED = re.compile(r"(?<![a-z*#])[a-z](?=[a-z*#]{1,14}(?![a-z*#]))[a-z]*[*#][a-z*#]*")
+# Matched before leetspeak is undone, so a token must start with a real letter: "500#"
+# (leet "soo#") is a number, not a masked "sook"; digits after the first letter still count
+# ("sh1*").
+_MASKED = re.compile(
+    r"(?<![a-z0-9@$*#])[a-z](?=[a-z0-9@$*#]{1,14}(?![a-z0-9@$*#]))[a-z0-9@$]*[*#][a-z0-9@$*#]*"
+)
 # Keyed by length and first letter (a masked token starts with a letter: `_MASKED`).
 _MASK_TARGETS: dict[tuple[int, str], tuple[str, ...]] = {}
 for _word in sorted(
@@ -312,7 +317,7 @@ for _word in sorted(
 
 
 def _unmask_token(match: re.Match[str]) -> str:
-    token = match.group()
+    token = match.group().translate(_LEET)
     if "*" not in token and "#" not in token:
         return token
     for word in _MASK_TARGETS.get((len(token), token[0]), ()):
@@ -323,9 +328,9 @@ def _unmask_token(match: re.Match[str]) -> str:
 
 def _undisguise(folded: str) -> str:
     """Leetspeak, masks and stretched letters back to words (offsets are not kept)."""
+    if "*" in folded or "#" in folded:
+        folded = _MASKED.sub(_unmask_token, folded)
     text = folded.translate(_LEET) if any(ch in folded for ch in "0134@$5") else folded
-    if "*" in text or "#" in text:
-        text = _MASKED.sub(_unmask_token, text)
     return _STRETCH.sub(r"\1", text)
 
 

@@ -112,6 +112,9 @@ def test_an_insult_about_a_thing_is_reported_not_held() -> None:
         "Does the charger do 100W on USB-C PD?",
         "chargeur PD 65W compatible ?",
         "PD 3.0 ou QC ?",
+        # a number ending in a mask is not a masked word ("500#" read as leet "soo#": "sook")
+        "Réf 13109.500# ou 1300#, laquelle tient la pluie ?",
+        "bench#901#13109.500# Would the strap need a new battery soon with sweat?",
     ],
 )
 def test_fishing_words_and_polite_phrases_are_not_abuse(body: str) -> None:
