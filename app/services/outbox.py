@@ -40,8 +40,8 @@ from app.store.port import DispatchStore
 log = logging.getLogger(__name__)
 BATCH = 200
 DONE_EVERY = 0.5  # seconds between "done" writes, so marking costs one commit per batch
-# After a delivery that took HEAVY seconds (a hot room's fan-out: ~1,000 writes), the next
-# one waits GATHER seconds for more commits to join it. Each commit otherwise reaches the
+# After a delivery that took HEAVY seconds (a hot room's fan-out, ~1,000 writes, or slow
+# listeners), the next one waits GATHER seconds for more commits to join it. Each commit otherwise reaches the
 # dispatcher alone (the next ask commits only after the fan-out), and every event costs one
 # write per recipient; gathered, a recipient's events go out in one write (the socket layer
 # writes a loop turn's frames together). In a room of 1,000 at 110 posts/s: ~2 events per
