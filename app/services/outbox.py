@@ -41,12 +41,12 @@ log = logging.getLogger(__name__)
 BATCH = 200
 DONE_EVERY = 0.5  # seconds between "done" writes, so marking costs one commit per batch
 # After a delivery that took HEAVY seconds (a hot room's fan-out, ~1,000 writes, or slow
-# listeners), the next one waits GATHER seconds for more commits to join it. Each commit otherwise reaches the
-# dispatcher alone (the next ask commits only after the fan-out), and every event costs one
-# write per recipient; gathered, a recipient's events go out in one write (the socket layer
-# writes a loop turn's frames together). In a room of 1,000 at 110 posts/s: ~2 events per
-# write, delivery p99 54 ms at 89 % of the core, where one event per write saturated the
-# core from ~90 posts/s (bench/README.md). Light deliveries never wait.
+# listeners), the next one waits GATHER seconds for more commits to join it. Each commit
+# otherwise reaches the dispatcher alone (the next ask commits only after the fan-out), and
+# every event costs one write per recipient; gathered, a recipient's events go out in one
+# write (the socket layer writes a loop turn's frames together). In a room of 1,000 at 110
+# posts/s: ~2 events per write, delivery p99 54 ms at 89 % of the core, where one event per
+# write saturated the core from ~90 posts/s (bench/README.md). Light deliveries never wait.
 HEAVY = 0.003
 GATHER = 0.005
 STALE_AFTER = timedelta(seconds=30)  # older pending items belong to no live writer
