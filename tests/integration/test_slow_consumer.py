@@ -78,13 +78,14 @@ async def stalled_shopper(port: int, token: str) -> tuple[ClientConnection, dict
 
 
 def question(n: int) -> str:
-    """About 2 kB of words of its own: no two questions alike (repeats are spam)."""
+    """LONG characters of made-up words of its own: no two questions alike (repeats are
+    spam)."""
     syllables = ("ba", "ko", "mi", "tu", "re", "lo", "va", "ni", "se", "du", "fa", "po")
-    words, seed = [], n * 7919 + 1
-    while sum(len(w) + 1 for w in words) < LONG:
+    words, seed = [f"Question {n} :"], n * 7919 + 1
+    for _ in range(LONG // 7):  # 6 letters and a space each
         seed = seed * 1103515245 + 12345 & 0x7FFFFFFF
         words.append("".join(syllables[(seed >> shift) % 12] for shift in (3, 9, 15)))
-    return (f"Question {n} : " + " ".join(words))[: LONG - 2] + " ?"
+    return " ".join(words)[: LONG - 2] + " ?"
 
 
 async def ask(http: aiohttp.ClientSession, url: str, token: str, body: str) -> str:
