@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Literal
 
 from cachetools import TTLCache
 
@@ -23,7 +24,6 @@ from app.domain.staff import Staff
 from app.services.bus import (
     AnswerAccepted,
     AnswerPosted,
-    BatchDelivered,
     ContentModerated,
     EventBus,
     Recognised,
@@ -61,7 +61,6 @@ class RewardsService:
         self._ranks: TTLCache[str, str] = TTLCache(RANK_CACHE_MAX, SHOWN_TTL)
         self._stats: TTLCache[str, rw.ContributorStats] = TTLCache(STATS_CACHE_MAX, SHOWN_TTL)
         self._taken_part: set[str] = set()
-        self._asked: set[str] = set()  # authors of the delivering batch's new questions
 
     def subscribe(self) -> None:
         self._bus.subscribe(AnswerPosted.name, self.on_answer)
@@ -69,7 +68,6 @@ class RewardsService:
         self._bus.subscribe(AnswerAccepted.name, self.on_accept)
         self._bus.subscribe(ContentModerated.name, self.on_moderated)
         self._bus.subscribe(RoomChanged.name, self.on_room_changed)
-        self._bus.subscribe(BatchDelivered.name, self.on_batch_delivered)
 
     # history and persistence -------------------------------------------------------------
     async def _history(
@@ -107,6 +105,21 @@ class RewardsService:
         self._stats.update(after)
         await self._announce(visitors, before, after)
         return stored
+
+    async def _append_for_event(self, awards: Sequence[rw.Award], author_id: str) -> None:
+        """Append what an event earned (scored with the author's ban as it was then). If the
+        author has been banned since, a ban committed before this delivery (its revocation
+        may already have run, in this process or another), the new entries are revoked at
+        once for that ban, so that lifting it gives them back with the rest."""
+        stored = await self._append(awards)
+        if not stored:
+            return
+        author = await self._store.get_visitor(author_id)
+        if author is None or author.banned_until is None or author.banned_until <= utcnow():
+            return
+        records = rw.revoke(stored, at=utcnow(), reason=RevokeReason.AUTHOR_BANNED,
+                            visitor_id=author_id)  # fmt: skip
+        await self._revoke(stored, records)
 
     async def _stats_before(self, visitors: Sequence[str]) -> dict[str, rw.ContributorStats]:
         """Stats before an award: the ones read after this process's last award to them
@@ -151,18 +164,19 @@ class RewardsService:
         return rw.Actor(visitor_id, visitor.shopper_id, visitor.network_key)
 
     async def _answer(
-        self, message: Message, thread: Thread, banned_then: datetime | None = None
+        self, message: Message, thread: Thread, banned: datetime | Literal["stored"] | None
     ) -> rw.AnswerRef | None:
-        """The answer as the rules see it, with its author's ban as stored now or, when
-        later, as it was when the vote or accept was made (`banned_then`: this may run after
-        the ban is lifted): the rules award nothing dated while it runs (the ban revoked
-        the rest)."""
+        """The answer as the rules see it, with its author's ban as `banned`: as it was when
+        the event was committed (listeners; None for an answer, which a banned visitor
+        cannot post), or as stored now ("stored": an endorsement, votes released later).
+        Events are delivered after the commits before them, so a ban committed after the
+        event is applied after it (`_append_for_event`)."""
         if message.kind is not MessageKind.ANSWER or message.visibility is not Visibility.PUBLIC:
             return None
         author = await self._store.get_visitor(message.author_id)
         asker = await self._actor(thread.author_id)
-        banned_now = author.banned_until if author else None
-        banned = max((b for b in (banned_now, banned_then) if b is not None), default=None)
+        if banned == "stored":
+            banned = author.banned_until if author else None
         return rw.answer_ref(
             message, thread, category=thread.category or None,
             author_shopper_id=author.shopper_id if author else None,
@@ -178,7 +192,7 @@ class RewardsService:
 
     # listeners ---------------------------------------------------------------------------
     async def on_answer(self, posted: AnswerPosted) -> None:
-        answer = await self._answer(posted.message, posted.thread)
+        answer = await self._answer(posted.message, posted.thread, None)
         if answer is None:
             return
         # An answer's points look back one day (the daily maximum), not the 30 days of
@@ -194,20 +208,12 @@ class RewardsService:
                     answer, first_answer=True, history=thread_history, rules=self.rules
                 )
             )
-        await self._append(awards)
+        await self._append_for_event(awards, posted.message.author_id)
         await self._first_participation(posted.message.author_id)
 
     async def on_room_changed(self, change: RoomChanged) -> None:
-        """New questions' authors are looked at once their batch is delivered: a store read
-        here would come between the batch's room broadcasts, which the socket layer writes
-        together when nothing waits in between (app/realtime/broadcast.py)."""
         if change.event.type == "thread.created":
-            self._asked.add(change.thread.author_id)
-
-    async def on_batch_delivered(self, _: BatchDelivered) -> None:
-        asked, self._asked = self._asked, set()
-        for visitor_id in asked:
-            await self._first_participation(visitor_id)
+            await self._first_participation(change.thread.author_id)
 
     async def _first_participation(self, visitor_id: str) -> None:
         """A new visitor just took part: their earlier votes start to count."""
@@ -223,7 +229,7 @@ class RewardsService:
         for message_id, _ in votes:
             message = await self._store.get_message(message_id)
             thread = await self._store.get_thread(message.thread_id) if message else None
-            ref = await self._answer(message, thread) if message and thread else None
+            ref = await self._answer(message, thread, "stored") if message and thread else None
             if ref is not None and message is not None and not message.hidden:
                 answers.append((ref, message.created_at))
         if not answers:
@@ -258,7 +264,7 @@ class RewardsService:
             voter_participations=await self._store.participations(cast.voter_id),
             history=history, rules=self.rules,
         )  # fmt: skip
-        await self._append([award])
+        await self._append_for_event([award], cast.message.author_id)
 
     async def on_accept(self, accepted: AnswerAccepted) -> None:
         answer = await self._answer(accepted.message, accepted.thread, accepted.author_banned_until)
@@ -266,9 +272,9 @@ class RewardsService:
             return
         accepter = await self._actor(accepted.accepter_id)
         history = await self._history(givers=self._givers(accepter), refs=[answer.message_id])
-        await self._append(
-            [rw.points_for_accept(answer, accepter, at=utcnow(), history=history, rules=self.rules)]
-        )
+        award = rw.points_for_accept(answer, accepter, at=utcnow(), history=history,
+                                     rules=self.rules)  # fmt: skip
+        await self._append_for_event([award], accepted.message.author_id)
 
     async def on_moderated(self, change: ContentModerated) -> None:
         """Hidden content and banned authors lose the points they earned (restored after)."""
@@ -390,7 +396,7 @@ class RewardsService:
         """
         message = await self._store.get_message(message_id)
         thread = await self._store.get_thread(message.thread_id) if message else None
-        answer = await self._answer(message, thread) if message and thread else None
+        answer = await self._answer(message, thread, "stored") if message and thread else None
         if answer is None or message is None or message.hidden:
             raise NotFound("no such public answer")
         if answer.author_banned_at(utcnow()):
