@@ -17,13 +17,25 @@ its points show, the earlier facts have been scored too.
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
-from tests.support import PRODUCT, Client, LiveServer, StaffClient, cid, connect, eventually
+from app.services.bus import RoomChanged
+from tests.support import (
+    DEADLINE,
+    PRODUCT,
+    Client,
+    LiveServer,
+    StaffClient,
+    cid,
+    connect,
+    eventually,
+)
 
 ROOM = "montre-maree"
 # docs/rewards.md defaults
@@ -244,27 +256,37 @@ async def test_votes_and_accepts_made_before_a_ban_count_once_it_is_lifted(
     server: LiveServer, visitor_from: Any, staff: StaffClient
 ) -> None:
     """A vote and an accept committed before a ban but scored after it (rewards run after
-    commit, and a busy dispatcher gathers commits for a moment) are the author's: the ban
-    takes them back with the rest, and lifting it gives them back."""
+    commit, in commit order, whenever the dispatcher gets to them) are the author's: the
+    ban takes them back with the rest, and lifting it gives them back."""
     assert server.app is not None
     _, asker = await visitor_from("Camille")
     author, author_client = await visitor_from("Éloïse")
     author_id = author["id"]
     thread_id = await ask(asker, "Le bracelet est-il en titane ?")
     message_id = await answer(author_client, thread_id, "Oui, titane grade 2, très léger.")
-    _, hugo = await visitor_from("Hugo")
-    await ask(hugo, "Et la boucle, elle est en titane aussi ?")  # he has taken part
     await eventually(
         lambda: weekly_board(server.url),
         lambda b: points(b).get(author_id) == ANSWER + FAST,
         "the answer's points",
     )
-    dispatcher = server.app.services.dispatcher
-    dispatcher.heavy, dispatcher.gather = 0.0, 1.0  # deliveries wait a second for company
-    await vote(hugo, message_id)
-    await accept(asker, message_id)
-    await staff.post(f"/api/v1/staff/visitors/{author_id}/ban", {"days": 3, "reason": "test"})
-    await server.settled()  # the vote, the accept and the ban, delivered together
+    # A busy dispatcher: it is held on Hugo's question while the vote, the accept and the
+    # ban commit behind it (a listener of the server's own bus, on the server's loop).
+    hugo, hugo_client = await visitor_from("Hugo")
+    release = threading.Event()
+
+    async def busy(change: RoomChanged) -> None:
+        if change.thread.author_id == hugo["id"]:
+            await asyncio.to_thread(release.wait, DEADLINE)
+
+    server.app.services.bus.subscribe(RoomChanged.name, busy)
+    try:
+        await ask(hugo_client, "Et la boucle, elle est en titane aussi ?")
+        await vote(hugo_client, message_id)
+        await accept(asker, message_id)
+        await staff.post(f"/api/v1/staff/visitors/{author_id}/ban", {"days": 3, "reason": "test"})
+    finally:
+        release.set()
+    await server.settled()
     assert author_id not in points(await weekly_board(server.url))
     await staff.post(f"/api/v1/staff/visitors/{author_id}/unban")
     await eventually(
