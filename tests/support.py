@@ -340,6 +340,31 @@ class RoomView:
         return set(self.threads)
 
 
+class Widget(RoomView):
+    """A widget on its own Socket.IO connection: its view of `room` (RoomView). `joined`:
+    the answer of an earlier join (its seq and threads), to resume from as a widget that
+    lost its connection does."""
+
+    def __init__(
+        self, room: str, url: str, token: str, joined: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(room)
+        self.url, self.token = url, token
+        if joined is not None:
+            self.last = joined["seq"]
+            self.threads = {thread["id"] for thread in joined["threads"]}
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.listen(self.sio)
+
+    async def open(self) -> None:
+        await self.sio.connect(self.url, auth={"token": self.token}, transports=["websocket"],
+                               wait_timeout=DEADLINE)  # fmt: skip
+        await self.join()
+
+    async def close(self) -> None:
+        await self.sio.disconnect()
+
+
 @dataclass
 class StaffClient:
     """A signed-in staff member: an HTTP session (cookie jar) and the CSRF token."""

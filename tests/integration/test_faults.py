@@ -20,15 +20,13 @@ from typing import Any
 
 import aiohttp
 import pytest
-import socketio
 
 from tests.conftest import server_overrides
 from tests.support import (
-    DEADLINE,
     PRODUCT,
     LiveServer,
     RedisServer,
-    RoomView,
+    Widget,
     cid,
     connect,
     eventually,
@@ -38,24 +36,6 @@ from tests.support import (
 ROOM = "waders-respirants"
 QUESTIONS = ("Ils taillent grand ?", "Les chaussons sont en néoprène ?", "Lavables en machine ?",
              "Pour la pêche en mer aussi ?", "Quelle pointure pour un 44 ?")  # fmt: skip
-
-
-class Shopper(RoomView):
-    """A widget on one server: its view of the room (tests.support.RoomView)."""
-
-    def __init__(self, url: str, token: str) -> None:
-        super().__init__(ROOM)
-        self.url, self.token = url, token
-        self.sio = socketio.AsyncClient(reconnection=False)
-        self.listen(self.sio)
-
-    async def open(self) -> None:
-        await self.sio.connect(self.url, auth={"token": self.token}, transports=["websocket"],
-                               wait_timeout=DEADLINE)  # fmt: skip
-        await self.join()
-
-    async def close(self) -> None:
-        await self.sio.disconnect()
 
 
 @pytest.fixture
@@ -96,8 +76,8 @@ async def test_redis_hanging_or_dying_loses_nothing_and_stalls_nothing(
 ) -> None:
     a, b = two_servers
     asker = await new_visitor(a.url, "Camille")
-    views = [Shopper(a.url, asker["token"]),
-             Shopper(b.url, (await new_visitor(b.url, "Hugo"))["token"])]  # fmt: skip
+    views = [Widget(ROOM, a.url, asker["token"]),
+             Widget(ROOM, b.url, (await new_visitor(b.url, "Hugo"))["token"])]  # fmt: skip
     for view in views:
         await view.open()
     first = await views[0].sio.call("ask", {"room": ROOM, "body": "Avant ?", "client_id": cid()})

@@ -112,6 +112,22 @@ async def accept(client: Client, message_id: str) -> None:
     assert accepted["ok"], accepted
 
 
+async def answered_question(
+    server: LiveServer, visitor_from: Any, question: str, reply: str
+) -> tuple[Client, str, str]:
+    """Camille asks, Éloïse answers, and the answer's points show on the weekly board:
+    (Camille's client, Éloïse's id, the answer's id)."""
+    _, asker = await visitor_from("Camille")
+    author, author_client = await visitor_from("Éloïse")
+    message_id = await answer(author_client, await ask(asker, question), reply)
+    await eventually(
+        lambda: weekly_board(server.url),
+        lambda b: points(b).get(author["id"]) == ANSWER + FAST,
+        "the answer's points",
+    )
+    return asker, author["id"], message_id
+
+
 async def helped_thread(visitor_from: Any) -> str:
     """A real shopper asks, a helper on another network answers; she votes and accepts."""
     _, shopper = await visitor_from("Camille", SHOPPER_ADDRESS)
@@ -210,15 +226,8 @@ async def test_throwaways_from_one_other_network_give_as_one_person(
 async def test_a_banned_author_earns_nothing_from_votes_and_accepts_during_the_ban(
     server: LiveServer, visitor_from: Any, staff: StaffClient
 ) -> None:
-    _, asker = await visitor_from("Camille")
-    author, author_client = await visitor_from("Éloïse")
-    author_id = author["id"]
-    thread_id = await ask(asker, "Le verre est-il en saphir ?")
-    message_id = await answer(author_client, thread_id, "Oui, saphir traité antireflet.")
-    await eventually(
-        lambda: weekly_board(server.url),
-        lambda b: points(b).get(author_id) == ANSWER + FAST,
-        "the answer's points",
+    asker, author_id, message_id = await answered_question(
+        server, visitor_from, "Le verre est-il en saphir ?", "Oui, saphir traité antireflet."
     )
 
     banned = await staff.post(
@@ -259,15 +268,8 @@ async def test_votes_and_accepts_made_before_a_ban_count_once_it_is_lifted(
     commit, in commit order, whenever the dispatcher gets to them) are the author's: the
     ban takes them back with the rest, and lifting it gives them back."""
     assert server.app is not None
-    _, asker = await visitor_from("Camille")
-    author, author_client = await visitor_from("Éloïse")
-    author_id = author["id"]
-    thread_id = await ask(asker, "Le bracelet est-il en titane ?")
-    message_id = await answer(author_client, thread_id, "Oui, titane grade 2, très léger.")
-    await eventually(
-        lambda: weekly_board(server.url),
-        lambda b: points(b).get(author_id) == ANSWER + FAST,
-        "the answer's points",
+    asker, author_id, message_id = await answered_question(
+        server, visitor_from, "Le bracelet est-il en titane ?", "Oui, titane grade 2, très léger."
     )
     # A busy dispatcher: it is held on Hugo's question while the vote, the accept and the
     # ban commit behind it (a listener of the server's own bus, on the server's loop).

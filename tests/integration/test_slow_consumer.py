@@ -22,12 +22,11 @@ from typing import Any
 
 import aiohttp
 import pytest
-import socketio
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
 
 from tests.conftest import server_overrides
-from tests.support import DEADLINE, PRODUCT, LiveServer, RoomView, cid, eventually, new_visitor
+from tests.support import DEADLINE, PRODUCT, LiveServer, Widget, cid, eventually, new_visitor
 
 ROOM = "bottes-de-pluie"
 QUEUE_BOUND = 5  # the smallest the settings allow: the stall shows after a few packets
@@ -36,24 +35,6 @@ LONG = 8000  # characters per question (the settings allow up to 20,000): ~8 kB 
 # ~330 kB). With the kernel's send buffer left to autotune, 1.5 MB went first (lean.py).
 MAX_QUESTIONS = 100
 PER_WRITER = 4  # questions per shopper: under the flood rule's count
-
-
-class Shopper(RoomView):
-    """A widget's view of the room (tests.support.RoomView) on its own connection."""
-
-    def __init__(self, url: str, token: str, joined: dict[str, Any] | None = None) -> None:
-        super().__init__(ROOM)
-        self.url, self.token = url, token
-        if joined is not None:  # the widget's state from an earlier join: it resumes there
-            self.last = joined["seq"]
-            self.threads = {thread["id"] for thread in joined["threads"]}
-        self.sio = socketio.AsyncClient(reconnection=False)
-        self.listen(self.sio)
-
-    async def open(self) -> None:
-        await self.sio.connect(self.url, auth={"token": self.token}, transports=["websocket"],
-                               wait_timeout=DEADLINE)  # fmt: skip
-        await self.join()
 
 
 async def stalled_shopper(port: int, token: str) -> tuple[ClientConnection, dict[str, Any]]:
@@ -115,7 +96,7 @@ async def people(server: LiveServer) -> dict[str, Any]:
 async def test_a_shopper_who_stops_reading_is_dropped_and_resumes_with_nothing_lost(
     server: LiveServer, people: dict[str, Any]
 ) -> None:
-    watcher = Shopper(server.url, people["Inès"]["token"])
+    watcher = Widget(ROOM, server.url, people["Inès"]["token"])
     await watcher.open()
     first = await watcher.sio.call("ask", {"room": ROOM, "body": "Elles taillent grand ?",
                                            "client_id": cid()})  # fmt: skip
@@ -137,7 +118,7 @@ async def test_a_shopper_who_stops_reading_is_dropped_and_resumes_with_nothing_l
             raise AssertionError(f"the stalled shopper still counted after {n + 1} questions")
     stalled.transport.abort()  # its unread frames go with it, as when a phone drops off
 
-    back = Shopper(server.url, people["Léo"]["token"], joined)
+    back = Widget(ROOM, server.url, people["Léo"]["token"], joined)
     await back.open()  # the widget's reconnect: `join` with `since`
     for view in (watcher, back):
         await eventually(view.seen, lambda threads: threads >= set(acked),
