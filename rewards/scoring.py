@@ -251,11 +251,13 @@ def points_for_vote(
     `rules.history_window`, and every entry about this answer.
     `voter_participations`: questions + answers the voter's person has posted (not hidden).
     Order of checks: self-vote, one vote per giver per answer (a network's unverified
-    visitors are one giver), the author banned at `at` or the voter an unverified identity
-    of the author's network (NOT_ELIGIBLE), new voter (DEFERRED: keep the vote, call
+    visitors are one giver), the author banned when the vote was cast (`at`, or
+    `deferred_from` for a vote released later) or the voter an unverified identity of the
+    author's network (NOT_ELIGIBLE), new voter (DEFERRED: keep the vote, call
     `release_deferred_votes` once they take part), halving, daily cap.
     """
     at = require_aware("at", at)
+    voted = require_aware("deferred_from", deferred_from) if deferred_from else at
     if voter.same_person(answer.author):
         return Award(Outcome.SELF)
     if any(
@@ -266,13 +268,12 @@ def points_for_vote(
         for e in history
     ):
         return Award(Outcome.DUPLICATE)
-    if answer.author_banned_at(at) or voter.same_network(answer.author):
+    if answer.author_banned_at(voted) or voter.same_network(answer.author):
         return Award(Outcome.NOT_ELIGIBLE)
     if voter_participations < rules.new_visitor_min_participations:
         return Award(Outcome.DEFERRED)
     extra = None
     if deferred_from is not None:
-        voted = require_aware("deferred_from", deferred_from)
         extra = {"voted_at": voted.strftime("%Y-%m-%dT%H:%M:%SZ")}
     return _thanks(Reason.HELPFUL_VOTE, answer, voter, at, history, rules, extra)
 
@@ -289,8 +290,9 @@ def release_deferred_votes(
     """Score the votes a new visitor cast before taking part, now that they have.
 
     `votes` are (answer, voted_at) pairs still standing (the service drops votes on hidden
-    answers). Points are dated `at`, the release: they count in this week's board, not a
-    past one, and the caps see them all together, oldest vote first.
+    answers), each answer with its author's ban as it was when the vote was cast: a vote
+    cast during a ban never counts. Points are dated `at`, the release: they count in this
+    week's board, not a past one, and the caps see them all together, oldest vote first.
     """
     seen = list(history)
     awards = []

@@ -122,6 +122,17 @@ class Message:
 
 
 @dataclass(slots=True, frozen=True)
+class CastVote:
+    """A vote as stored: 1 helpful, 0 withdrawn; `at` when it was first cast; the answer's
+    author's ban as it was at its last change (rewards score a new visitor's votes later)."""
+
+    message_id: str
+    value: int
+    at: datetime
+    author_banned_until: datetime | None = None
+
+
+@dataclass(slots=True, frozen=True)
 class Event:
     """A durable change in a room. Data is rendered from the current entity on delivery."""
 

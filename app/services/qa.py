@@ -340,7 +340,7 @@ class QA:
         banned = author.banned_until if author else None
         thread = await self.get_thread(message.thread_id)
         async with self._store.atomic() as unit:
-            message, _ = await self._store.set_vote(message.id, visitor.id, cmd.value)
+            message, _ = await self._store.set_vote(message.id, visitor.id, cmd.value, banned)
             unit.publish(outbox_item(VoteCast(message, thread, visitor.id, cmd.value, banned)))
         return message
 

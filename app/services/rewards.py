@@ -24,6 +24,7 @@ from app.domain.staff import Staff
 from app.services.bus import (
     AnswerAccepted,
     AnswerPosted,
+    BatchDelivered,
     ContentModerated,
     EventBus,
     Recognised,
@@ -61,6 +62,7 @@ class RewardsService:
         self._ranks: TTLCache[str, str] = TTLCache(RANK_CACHE_MAX, SHOWN_TTL)
         self._stats: TTLCache[str, rw.ContributorStats] = TTLCache(STATS_CACHE_MAX, SHOWN_TTL)
         self._taken_part: set[str] = set()
+        self._asked: list[tuple[str, datetime]] = []  # new questions of the batch delivering
 
     def subscribe(self) -> None:
         self._bus.subscribe(AnswerPosted.name, self.on_answer)
@@ -68,6 +70,7 @@ class RewardsService:
         self._bus.subscribe(AnswerAccepted.name, self.on_accept)
         self._bus.subscribe(ContentModerated.name, self.on_moderated)
         self._bus.subscribe(RoomChanged.name, self.on_room_changed)
+        self._bus.subscribe(BatchDelivered.name, self.on_batch_delivered)
 
     # history and persistence -------------------------------------------------------------
     async def _history(
@@ -106,20 +109,20 @@ class RewardsService:
         await self._announce(visitors, before, after)
         return stored
 
-    async def _append_for_event(self, awards: Sequence[rw.Award], author_id: str) -> None:
-        """Append what an event earned (scored with the author's ban as it was then). If the
-        author has been banned since, a ban committed before this delivery (its revocation
-        may already have run, in this process or another), the new entries are revoked at
-        once for that ban, so that lifting it gives them back with the rest."""
+    async def _append_for_event(self, awards: Sequence[rw.Award]) -> None:
+        """Append what events earned, each scored with its author's ban as it was then. An
+        author banned since (a ban committed before this delivery: its revocation may already
+        have run, in this process or another) has the new entries revoked at once for that
+        ban, so that lifting it gives them back with the rest."""
         stored = await self._append(awards)
-        if not stored:
-            return
-        author = await self._store.get_visitor(author_id)
-        if author is None or author.banned_until is None or author.banned_until <= utcnow():
-            return
-        records = rw.revoke(stored, at=utcnow(), reason=RevokeReason.AUTHOR_BANNED,
-                            visitor_id=author_id)  # fmt: skip
-        await self._revoke(stored, records)
+        now = utcnow()
+        for author_id in sorted({e.visitor_id for e in stored}):
+            author = await self._store.get_visitor(author_id)
+            if author is None or author.banned_until is None or author.banned_until <= now:
+                continue
+            records = rw.revoke(stored, at=now, reason=RevokeReason.AUTHOR_BANNED,
+                                visitor_id=author_id)  # fmt: skip
+            await self._revoke(stored, records)
 
     async def _stats_before(self, visitors: Sequence[str]) -> dict[str, rw.ContributorStats]:
         """Stats before an award: the ones read after this process's last award to them
@@ -167,8 +170,8 @@ class RewardsService:
         self, message: Message, thread: Thread, banned: datetime | Literal["stored"] | None
     ) -> rw.AnswerRef | None:
         """The answer as the rules see it, with its author's ban as `banned`: as it was when
-        the event was committed (listeners; None for an answer, which a banned visitor
-        cannot post), or as stored now ("stored": an endorsement, votes released later).
+        the event or the vote was committed (listeners, released votes; None for an answer,
+        which a banned visitor cannot post), or as stored now ("stored": an endorsement).
         Events are delivered after the commits before them, so a ban committed after the
         event is applied after it (`_append_for_event`)."""
         if message.kind is not MessageKind.ANSWER or message.visibility is not Visibility.PUBLIC:
@@ -208,30 +211,48 @@ class RewardsService:
                     answer, first_answer=True, history=thread_history, rules=self.rules
                 )
             )
-        await self._append_for_event(awards, posted.message.author_id)
-        await self._first_participation(posted.message.author_id)
+        await self._append_for_event(awards)
+        await self._first_participation(posted.message.author_id, posted.message.created_at)
 
     async def on_room_changed(self, change: RoomChanged) -> None:
+        """A new question's author is looked at once its batch is delivered: a store read
+        here would come between the batch's room broadcasts, which the socket layer writes
+        together when nothing waits in between (app/realtime/broadcast.py)."""
         if change.event.type == "thread.created":
-            await self._first_participation(change.thread.author_id)
+            self._asked.append((change.thread.author_id, change.thread.created_at))
 
-    async def _first_participation(self, visitor_id: str) -> None:
-        """A new visitor just took part: their earlier votes start to count."""
+    async def on_batch_delivered(self, _: BatchDelivered) -> None:
+        asked, self._asked = self._asked, []
+        for visitor_id, at in asked:
+            await self._first_participation(visitor_id, at)
+
+    async def _first_participation(self, visitor_id: str, at: datetime) -> None:
+        """If the participation posted `at` is the one that makes the visitor take part (the
+        rules' minimum), the helpful votes they cast before it start to count, each scored
+        with its author's ban as it was when cast. Decided from what is stored, whatever was
+        delivered before: a later post already stored, a ban or an unban since, or a restart
+        neither skips the release nor counts a vote the rules would refuse."""
         if visitor_id in self._taken_part:
             return
-        taken_part = await self._store.participations(visitor_id)
-        if taken_part > self.rules.new_visitor_min_participations:
-            self._taken_part.add(visitor_id)
-        if taken_part != self.rules.new_visitor_min_participations:
-            return
-        votes = [(m, v) for m, v in await self._store.votes_by(visitor_id) if v == 1]
+        need = self.rules.new_visitor_min_participations
+        times = await self._store.participation_times(visitor_id, need) if need > 0 else []
+        if len(times) < need or (times and at < times[-1]):
+            return  # not a participant yet, or a post that does not count (held, hidden)
+        self._taken_part.add(visitor_id)
+        if not times or at != times[-1]:
+            return  # never deferred, or released at the post that made them take part
+        became = times[-1]
         answers = []
-        for message_id, _ in votes:
-            message = await self._store.get_message(message_id)
+        for vote in await self._store.votes_by(visitor_id):
+            if vote.value != 1 or vote.at > became:
+                continue
+            message = await self._store.get_message(vote.message_id)
             thread = await self._store.get_thread(message.thread_id) if message else None
-            ref = await self._answer(message, thread, "stored") if message and thread else None
-            if ref is not None and message is not None and not message.hidden:
-                answers.append((ref, message.created_at))
+            if message is None or thread is None or message.hidden:
+                continue
+            ref = await self._answer(message, thread, vote.author_banned_until)
+            if ref is not None:
+                answers.append((ref, vote.at))
         if not answers:
             return
         voter = await self._actor(visitor_id)
@@ -239,10 +260,10 @@ class RewardsService:
             givers=self._givers(voter), refs=[a.message_id for a, _ in answers]
         )
         awards = rw.release_deferred_votes(
-            answers, voter, at=utcnow(), voter_participations=taken_part, history=history,
+            answers, voter, at=utcnow(), voter_participations=len(times), history=history,
             rules=self.rules,
         )  # fmt: skip
-        await self._append(awards)
+        await self._append_for_event(awards)
 
     async def on_vote(self, cast: VoteCast) -> None:
         answer = await self._answer(cast.message, cast.thread, cast.author_banned_until)
@@ -264,7 +285,7 @@ class RewardsService:
             voter_participations=await self._store.participations(cast.voter_id),
             history=history, rules=self.rules,
         )  # fmt: skip
-        await self._append_for_event([award], cast.message.author_id)
+        await self._append_for_event([award])
 
     async def on_accept(self, accepted: AnswerAccepted) -> None:
         answer = await self._answer(accepted.message, accepted.thread, accepted.author_banned_until)
@@ -274,7 +295,7 @@ class RewardsService:
         history = await self._history(givers=self._givers(accepter), refs=[answer.message_id])
         award = rw.points_for_accept(answer, accepter, at=utcnow(), history=history,
                                      rules=self.rules)  # fmt: skip
-        await self._append_for_event([award], accepted.message.author_id)
+        await self._append_for_event([award])
 
     async def on_moderated(self, change: ContentModerated) -> None:
         """Hidden content and banned authors lose the points they earned (restored after)."""

@@ -17,6 +17,7 @@ from typing import Protocol
 from app.domain.knowledge import Embeddable, FaqEntry, Kind, Vector
 from app.domain.mail import Consent, EmailAddress, Mail, MailKind, MailStats, ShopCustomer
 from app.domain.models import (
+    CastVote,
     DetectorModelRecord,
     Event,
     EventType,
@@ -156,8 +157,12 @@ class QAStore(VisitorStore, Protocol):
         """Save a thread read at `thread.version` (Conflict if it changed meanwhile), bump
         the version, and append `thread.updated` unless the thread is held."""
 
-    async def set_vote(self, message_id: str, voter_id: str, value: int) -> tuple[Message, Event]:
-        """Record one person's vote (1 helpful, 0 withdrawn) and return the recounted message."""
+    async def set_vote(
+        self, message_id: str, voter_id: str, value: int,
+        author_banned_until: datetime | None = None,
+    ) -> tuple[Message, Event]:  # fmt: skip
+        """Record one person's vote (1 helpful, 0 withdrawn), with the author's ban as it is
+        now (`CastVote`), and return the recounted message."""
 
     async def update_message(
         self, message: Message, event_type: EventType = EventType.MESSAGE_UPDATED
@@ -346,8 +351,12 @@ class LedgerStore(Protocol):
     async def participations(self, visitor_id: str) -> int:
         """Published questions + answers by this visitor (votes count after the first)."""
 
-    async def votes_by(self, voter_id: str) -> list[tuple[str, int]]:
-        """(message_id, value) of every vote this visitor cast."""
+    async def participation_times(self, visitor_id: str, first: int) -> list[datetime]:
+        """When the first `first` of the participations `participations` counts were
+        posted, oldest first (fewer if there are fewer)."""
+
+    async def votes_by(self, voter_id: str) -> list[CastVote]:
+        """Every vote this visitor cast (withdrawn ones, value 0, included), oldest first."""
 
 
 class BoardsStore(Protocol):

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from app.domain.models import MessageKind, Visibility
+from app.domain.models import MessageKind, Visibility, utcnow
 from app.store.mongo import MongoStore
 from app.store.mongo import boards as mongo_boards
 from app.store.port import Store
@@ -759,7 +759,7 @@ async def test_participations_count_published_questions_and_public_answers(
     asked, _ = await make.ask("Est-elle étanche ?", author="v1")
     await make.hold("Arnaque ?", author="v1")  # held: not published
     other, _ = await make.ask("Et le bracelet ?", author="v2")
-    await make.answer(other, author="v1")
+    first_answer = await make.answer(other, author="v1")
     await make.answer(asked, author="v2")
     await make.answer(other, author="v1", visibility=Visibility.PRIVATE)
     await make.answer(other, author="v1", visibility=Visibility.HELD)
@@ -771,6 +771,10 @@ async def test_participations_count_published_questions_and_public_answers(
     assert await store.participations("v1") == 2  # one question, one answer
     assert await store.participations("v2") == 2
     assert await store.participations("nobody") == 0
+    # when they took part, oldest first: the counted question, then the counted answer
+    assert await store.participation_times("v1", 5) == [asked.created_at, first_answer.created_at]
+    assert await store.participation_times("v1", 1) == [asked.created_at]
+    assert await store.participation_times("nobody", 1) == []
 
     released = await make.hold("Vraiment ?", author="v3")
     assert await store.participations("v3") == 0
@@ -778,17 +782,29 @@ async def test_participations_count_published_questions_and_public_answers(
     assert await store.participations("v3") == 1
 
 
-async def test_votes_by_lists_every_vote_cast(store: Store, make: Factory) -> None:
+async def test_votes_by_lists_every_vote_cast_with_the_authors_ban_then(
+    store: Store, make: Factory
+) -> None:
     thread, _ = await make.ask("Est-elle étanche ?")
     first = await make.answer(thread, author="h1")
     second = await make.answer(thread, author="h2")
+    banned = at(40)
     await store.set_vote(first.id, "v9", 1)
-    await store.set_vote(second.id, "v9", 1)
+    await store.set_vote(second.id, "v9", 1, banned)  # h2 banned as v9 votes
     await store.set_vote(first.id, "v8", 1)
-    await store.set_vote(second.id, "v9", 0)  # withdrawn: still listed, value 0
+    await store.set_vote(second.id, "v9", 0)  # withdrawn: still listed, value 0, no ban now
 
-    assert sorted(await store.votes_by("v9")) == [(first.id, 1), (second.id, 0)]
-    assert await store.votes_by("v8") == [(first.id, 1)]
+    mine = {v.message_id: v for v in await store.votes_by("v9")}
+    assert {m: (v.value, v.author_banned_until) for m, v in mine.items()} == {
+        first.id: (1, None),
+        second.id: (0, None),
+    }
+    await store.set_vote(second.id, "v9", 1, banned)  # cast again: the ban as it is now
+    again = {v.message_id: v for v in await store.votes_by("v9")}
+    assert again[second.id].author_banned_until == banned
+    assert again[second.id].at == mine[second.id].at  # when it was first cast
+    assert mine[first.id].at <= mine[second.id].at <= utcnow()
+    assert [(v.message_id, v.value) for v in await store.votes_by("v8")] == [(first.id, 1)]
     assert await store.votes_by("nobody") == []
 
 
@@ -806,6 +822,7 @@ async def test_operator_values_never_match_ledger_rows(store: Store, hostile: An
         store.board(Board("all", hostile)),
         store.board_position(hostile, ALL_TIME),
         store.votes_by(hostile),
+        store.participation_times(hostile, 1),
     ):
         assert await rejected_or_empty(call)
     for mapping in (store.board_rows_of(hostile), store.ledger_counts([hostile])):

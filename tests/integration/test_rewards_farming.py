@@ -5,7 +5,8 @@
   from one other network count as one giver. A shopper from another network still gives
   the farmer points (docs/rewards.md, "Throwaway identities").
 - A banned author earns nothing from votes and accepts cast during the ban; after the ban is
-  lifted, new votes count again.
+  lifted, new votes count again. A new visitor's vote waits for their first post and is
+  then judged by the ban as it was when cast, however late rewards get to it.
 
 Each visitor is created with `X-Forwarded-For` from loopback, which the test server trusts
 as a deployment trusts its proxy (uvicorn's `forwarded_allow_ips`, 127.0.0.1 by default):
@@ -25,7 +26,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from app.services.bus import RoomChanged
+from app.services.bus import RoomChanged, VoteCast
 from tests.support import (
     DEADLINE,
     PRODUCT,
@@ -295,4 +296,74 @@ async def test_votes_and_accepts_made_before_a_ban_count_once_it_is_lifted(
         lambda: weekly_board(server.url),
         lambda b: points(b).get(author_id) == ANSWER + FAST + HELPFUL + ACCEPTED,
         "everything earned before the ban, back",
+    )
+
+
+async def test_a_new_visitors_vote_cast_during_a_ban_never_counts(
+    server: LiveServer, visitor_from: Any, staff: StaffClient
+) -> None:
+    """Hugo has not taken part yet when he votes during the ban: his vote waits for his
+    first question, asked after the unban. Released then, it still never counts."""
+    _, author_id, message_id = await answered_question(
+        server, visitor_from, "Le boîtier est-il en acier ?", "Oui, acier 316L brossé."
+    )
+    await staff.post(f"/api/v1/staff/visitors/{author_id}/ban", {"days": 3, "reason": "test"})
+    _, hugo = await visitor_from("Hugo")
+    await vote(hugo, message_id)
+    await staff.post(f"/api/v1/staff/visitors/{author_id}/unban")
+    await ask(hugo, "Et le verre, saphir ?")
+    await server.settled()
+    assert points(await weekly_board(server.url)).get(author_id) == ANSWER + FAST
+
+
+async def test_a_new_visitors_vote_cast_before_a_ban_counts_once_it_is_lifted(
+    server: LiveServer, visitor_from: Any, staff: StaffClient
+) -> None:
+    """Hugo votes before the ban and takes part during it: his vote is released during
+    the ban, which takes it with the rest, and lifting the ban gives it back."""
+    _, author_id, message_id = await answered_question(
+        server, visitor_from, "La lunette est-elle tournante ?", "Oui, unidirectionnelle."
+    )
+    _, hugo = await visitor_from("Hugo")
+    await vote(hugo, message_id)
+    await staff.post(f"/api/v1/staff/visitors/{author_id}/ban", {"days": 3, "reason": "test"})
+    await ask(hugo, "Et le bracelet, il est en acier ?")
+    await server.settled()
+    assert author_id not in points(await weekly_board(server.url))
+    await staff.post(f"/api/v1/staff/visitors/{author_id}/unban")
+    await eventually(
+        lambda: weekly_board(server.url),
+        lambda b: points(b).get(author_id) == ANSWER + FAST + HELPFUL,
+        "the answer and Hugo's vote, back",
+    )
+
+
+async def test_a_new_visitors_vote_counts_when_they_post_twice_before_rewards_catch_up(
+    server: LiveServer, visitor_from: Any
+) -> None:
+    """Hugo votes before taking part, then asks twice while the dispatcher is still busy
+    with his vote: when rewards reach his first question, two are stored. The first one
+    still releases his vote."""
+    assert server.app is not None
+    _, author_id, message_id = await answered_question(
+        server, visitor_from, "Le cadran est-il lumineux ?", "Oui, Super-LumiNova sur les index."
+    )
+    hugo, hugo_client = await visitor_from("Hugo")
+    release = threading.Event()
+
+    async def busy(cast: VoteCast) -> None:
+        if cast.voter_id == hugo["id"]:
+            await asyncio.to_thread(release.wait, DEADLINE)
+
+    server.app.services.bus.subscribe(VoteCast.name, busy)
+    try:
+        await vote(hugo_client, message_id)
+        await ask(hugo_client, "Et la réserve de marche ?")
+        await ask(hugo_client, "Et l'étanchéité, 100 m ?")
+    finally:
+        release.set()
+    await eventually(
+        lambda: weekly_board(server.url),
+        lambda b: points(b).get(author_id) == ANSWER + FAST + HELPFUL,
+        "Hugo's vote, released at his first question",
     )

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
@@ -429,16 +430,23 @@ class MongoQA(MongoBase):
         type_ = None if thread.held else EventType.THREAD_UPDATED
         return await self._save_and_announce(thread, room, type_, check_str(thread.id, "id"))
 
-    async def set_vote(self, message_id: str, voter_id: str, value: int) -> tuple[Message, Event]:
+    async def set_vote(
+        self, message_id: str, voter_id: str, value: int,
+        author_banned_until: datetime | None = None,
+    ) -> tuple[Message, Event]:  # fmt: skip
         message_id = check_str(message_id, "message id")
         voter_id = check_str(voter_id, "voter id")
         value = check_int(value, "vote")
+        banned = check_date(author_banned_until, "author_banned_until")
         if await self._messages.find_one({"_id": message_id}, {"_id": 1}) is None:
             raise Conflict("that answer no longer exists")
         # The server retries an upsert that races another on the same unique key.
         await self._votes.update_one(
             {"message_id": message_id, "voter_id": voter_id},
-            {"$set": {"value": value}, "$setOnInsert": {"created_at": now()}},
+            {
+                "$set": {"value": value, "author_banned_until": banned},
+                "$setOnInsert": {"created_at": now()},
+            },
             upsert=True,
         )
         counted = await self._votes.aggregate(

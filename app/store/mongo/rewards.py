@@ -34,13 +34,15 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError
 
-from app.domain.models import MessageKind, Visibility
+from app.domain.models import CastVote, MessageKind, Visibility
 from app.store.mongo.base import (
     Doc,
     check_int,
     check_opt_str,
     check_str,
     strs,
+    utc,
+    utc_or_none,
 )
 from app.store.mongo.boards import MongoBoards
 from app.store.mongo.ledger_docs import (
@@ -334,11 +336,38 @@ class MongoRewards(MongoBoards):
         )
         return questions + answers
 
-    async def votes_by(self, voter_id: str) -> list[tuple[str, int]]:
-        """Every vote the visitor cast (withdrawn ones, value 0, included), oldest first."""
+    async def participation_times(self, visitor_id: str, first: int) -> list[datetime]:
+        if not isinstance(visitor_id, str) or check_int(first, "first") <= 0:
+            return []
+        oldest = [("created_at", ASCENDING)]
+        questions = self._threads.find(
+            {"author_id": visitor_id, "seq": {"$gt": 0}, "held": {"$ne": True}},
+            {"_id": 0, "created_at": 1},
+        )
+        answers = self._messages.find(
+            {
+                "author_id": visitor_id,
+                "kind": MessageKind.ANSWER.value,
+                "visibility": {"$in": [Visibility.PUBLIC.value, None]},
+                "hidden": False,
+            },
+            {"_id": 0, "created_at": 1},
+        )
+        times = [
+            utc(d["created_at"])
+            for found in (questions, answers)
+            for d in await found.sort(oldest).limit(first).to_list(None)
+        ]
+        return sorted(times)[:first]
+
+    async def votes_by(self, voter_id: str) -> list[CastVote]:
         if not isinstance(voter_id, str):
             return []
-        cursor = self._votes.find(
-            {"voter_id": voter_id}, {"_id": 0, "message_id": 1, "value": 1}
-        ).sort([("created_at", ASCENDING), ("message_id", ASCENDING)])
-        return [(d["message_id"], int(d["value"])) for d in await cursor.to_list(None)]
+        cursor = self._votes.find({"voter_id": voter_id}).sort(
+            [("created_at", ASCENDING), ("message_id", ASCENDING)]
+        )
+        return [
+            CastVote(d["message_id"], int(d["value"]), utc(d["created_at"]),
+                     utc_or_none(d.get("author_banned_until")))
+            for d in await cursor.to_list(None)
+        ]  # fmt: skip

@@ -60,7 +60,7 @@ CREATE INDEX IF NOT EXISTS messages_by_author ON messages (author_id, created_at
 CREATE INDEX IF NOT EXISTS messages_by_room_author ON messages (room, author_id);
 CREATE TABLE IF NOT EXISTS votes (
     message_id TEXT NOT NULL, voter_id TEXT NOT NULL, value INTEGER NOT NULL,
-    created_at TEXT NOT NULL, PRIMARY KEY (message_id, voter_id)
+    created_at TEXT NOT NULL, author_banned_until TEXT, PRIMARY KEY (message_id, voter_id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS events (
     room TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL, entity_id TEXT NOT NULL,
@@ -253,6 +253,7 @@ ADDED_COLUMNS = (
     ("staff", "digest_lang", "TEXT"),
     ("vectors", "version", "INTEGER NOT NULL DEFAULT 0"),
     ("vector_rooms", "dropped", "INTEGER NOT NULL DEFAULT 0"),
+    ("votes", "author_banned_until", "TEXT"),
 )
 
 

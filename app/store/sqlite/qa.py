@@ -387,12 +387,16 @@ class SqliteQA(SqliteBase):
                 return None
             return await self._append_event(db, thread.room, EventType.THREAD_UPDATED, thread.id)
 
-    async def set_vote(self, message_id: str, voter_id: str, value: int) -> tuple[Message, Event]:
+    async def set_vote(
+        self, message_id: str, voter_id: str, value: int,
+        author_banned_until: datetime | None = None,
+    ) -> tuple[Message, Event]:  # fmt: skip
         async with self._transaction() as db:
             await db.execute(
-                "INSERT INTO votes (message_id, voter_id, value, created_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (message_id, voter_id) DO UPDATE SET value = excluded.value",
-                (message_id, voter_id, value, ts(utcnow())),
+                "INSERT INTO votes (message_id, voter_id, value, created_at, author_banned_until)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (message_id, voter_id) DO UPDATE SET"
+                " value = excluded.value, author_banned_until = excluded.author_banned_until",
+                (message_id, voter_id, value, ts(utcnow()), ts(author_banned_until)),
             )
             async with db.execute(
                 "UPDATE messages SET votes ="

@@ -21,7 +21,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from app.domain.models import CastVote
 from app.store.sqlite import counts
+from app.store.sqlite.base import dt
 from app.store.sqlite.boards import (
     ADD_TO_BOARD_SQL,
     ALL_TIME_ID,
@@ -254,11 +256,24 @@ class SqliteRewards(SqliteBoards):
         )
         return int(row["n"])
 
-    async def votes_by(self, voter_id: str) -> list[tuple[str, int]]:
-        """Every vote the visitor cast (withdrawn ones, value 0, included), oldest first."""
+    async def participation_times(self, visitor_id: str, first: int) -> list[datetime]:
         rows = await self._read_all(
-            "SELECT message_id, value FROM votes WHERE voter_id = ?"
-            " ORDER BY created_at, message_id",
+            "SELECT created_at FROM threads WHERE author_id = ? AND seq > 0 AND held = 0"
+            " UNION ALL SELECT created_at FROM messages WHERE author_id = ?"
+            " AND kind = 'answer' AND visibility = 'public' AND hidden = 0"
+            " ORDER BY created_at LIMIT ?",
+            (visitor_id, visitor_id, first),
+        )
+        return [datetime.fromisoformat(r["created_at"]) for r in rows]
+
+    async def votes_by(self, voter_id: str) -> list[CastVote]:
+        rows = await self._read_all(
+            "SELECT message_id, value, created_at, author_banned_until FROM votes"
+            " WHERE voter_id = ? ORDER BY created_at, message_id",
             (voter_id,),
         )
-        return [(r["message_id"], r["value"]) for r in rows]
+        return [
+            CastVote(r["message_id"], r["value"], datetime.fromisoformat(r["created_at"]),
+                     dt(r["author_banned_until"]))
+            for r in rows
+        ]  # fmt: skip

@@ -67,6 +67,15 @@ def test_deferred_votes_released_during_the_authors_ban_earn_nothing() -> None:
     assert (released.outcome, released.entry) == (Outcome.NOT_ELIGIBLE, None)
 
 
+def test_a_deferred_vote_cast_during_the_ban_earns_nothing_when_released_after_it() -> None:
+    """The ban is judged when the vote was cast, not when it is released: a new visitor
+    who voted during the ban and takes part after it ended still gives nothing."""
+    [released] = release_deferred_votes(
+        [(banned_answer(), DURING)], EXPERT, at=AFTER, voter_participations=1, history=[]
+    )
+    assert (released.outcome, released.entry) == (Outcome.NOT_ELIGIBLE, None)
+
+
 def test_an_answer_posted_while_banned_earns_nothing() -> None:
     """The chat refuses a banned author's answers; if one is scored anyway (an answer taken
     just as the ban landed), the rules still award nothing dated during the ban."""
