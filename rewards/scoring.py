@@ -25,7 +25,7 @@ from rewards.ledger import (
     snapshot,
     staff_person,
 )
-from rewards.rules import DEFAULT_RULES, THANKS_REASONS, PointsRules, Reason
+from rewards.rules import DEFAULT_RULES, THANKS_REASONS, PointsRules, Reason, RevokeReason
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,8 +147,19 @@ def _entry(
     )
 
 
-def _has_active(history: Iterable[LedgerEntry], reason: Reason, ref_id: str) -> bool:
-    return any(e.active and e.reason == reason and e.ref_id == ref_id for e in history)
+WITHDRAWN = frozenset({RevokeReason.VOTE_WITHDRAWN, RevokeReason.ACCEPT_WITHDRAWN})
+
+
+def _stands(entry: LedgerEntry) -> bool:
+    """The fact's entry is still there: active, or taken back by a ban, a hidden answer or
+    staff, which restoring gives back. Scoring the same fact again (a release, a redelivery)
+    must not write a second entry that the restore would give back too. Only a withdrawn
+    vote or accept is gone for good: given again, it is new."""
+    return entry.active or entry.revoked_reason not in WITHDRAWN
+
+
+def _has_standing(history: Iterable[LedgerEntry], reason: Reason, ref_id: str) -> bool:
+    return any(_stands(e) and e.reason == reason and e.ref_id == ref_id for e in history)
 
 
 def points_for_answer(
@@ -164,7 +175,7 @@ def points_for_answer(
     at = require_aware("answered_at", answer.answered_at)
     if answer.author.same_person(answer.asker):
         return Award(Outcome.SELF)
-    if _has_active(history, Reason.ANSWER, answer.message_id):
+    if _has_standing(history, Reason.ANSWER, answer.message_id):
         return Award(Outcome.DUPLICATE)
     if answer.author_banned_at(at) or answer.author.same_network(answer.asker):
         return Award(Outcome.NOT_ELIGIBLE)
@@ -261,7 +272,7 @@ def points_for_vote(
     if voter.same_person(answer.author):
         return Award(Outcome.SELF)
     if any(
-        e.active
+        _stands(e)
         and e.reason == Reason.HELPFUL_VOTE
         and e.ref_id == answer.message_id
         and (e.giver_person == voter.giver_person or e.giver_id == voter.visitor_id)
@@ -333,7 +344,7 @@ def points_for_accept(
         return Award(Outcome.SELF)
     if not accepter.same_person(answer.asker):
         return Award(Outcome.NOT_ELIGIBLE)
-    if _has_active(history, Reason.ACCEPTED, answer.message_id):
+    if _has_standing(history, Reason.ACCEPTED, answer.message_id):
         return Award(Outcome.DUPLICATE)
     if answer.author_banned_at(at) or accepter.same_network(answer.author):
         return Award(Outcome.NOT_ELIGIBLE)
@@ -395,7 +406,7 @@ def points_for_endorsement(
     answer.
     """
     at = require_aware("at", at)
-    if _has_active(history, Reason.STAFF_ENDORSEMENT, answer.message_id):
+    if _has_standing(history, Reason.STAFF_ENDORSEMENT, answer.message_id):
         return Award(Outcome.DUPLICATE)
     if answer.author_banned_at(at):
         return Award(Outcome.NOT_ELIGIBLE)

@@ -180,6 +180,24 @@ def test_a_withdrawn_vote_can_be_given_again_under_a_new_id() -> None:
     assert again.entry.points == 5
 
 
+@pytest.mark.parametrize(
+    "taken_back_for",
+    [RevokeReason.AUTHOR_BANNED, RevokeReason.CONTENT_HIDDEN, RevokeReason.STAFF_CORRECTION],
+)
+def test_a_vote_or_accept_taken_back_until_restored_is_not_scored_twice(
+    taken_back_for: RevokeReason,
+) -> None:
+    """A ban or a hidden answer takes an entry back until it is restored: the same vote or
+    accept scored again meanwhile (a new visitor's release, a redelivery) is a duplicate,
+    else the restore would give back both."""
+    for score in (vote, accept):
+        first = score(answer(), ASKER).entry
+        assert first is not None
+        held = replace(first, revoked_at=LATER, revoked_reason=taken_back_for)
+        again = score(answer(), ASKER, [held], at=LATER + timedelta(minutes=1))
+        assert (again.outcome, again.entry) == (Outcome.DUPLICATE, None)
+
+
 def test_a_new_visitors_vote_is_deferred_until_they_take_part() -> None:
     assert vote(answer(), NEWBIE, participations=0).outcome is Outcome.DEFERRED
     strict = PointsRules(new_visitor_min_participations=2)
