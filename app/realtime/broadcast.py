@@ -17,10 +17,17 @@ recipient's connection in one loop, with no task per recipient:
   control. Otherwise the packet joins the socket's queue, in order, as upstream does; a
   reader that stopped reading therefore still fills its queue and is dropped past the
   bound (server.BoundedEngine).
+- Frames for one connection in one turn of the event loop go out in one write: a room's
+  events that the dispatcher delivers together (after a hot room's fan-out it gathers the
+  next commits: services/outbox.py, GATHER) cost one system call per recipient instead of
+  one per event. The corked frames are written by a callback scheduled at the first of
+  them, before any packet queued meanwhile can reach the connection: a writer woken by
+  such a packet is scheduled after that callback (the loop runs callbacks in order).
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from typing import Any
 
@@ -52,18 +59,24 @@ class Direct:
             return cls(protocol)
         return None
 
-    def write(self, frame: bytes) -> bool:
-        """Write now if the connection is open and not paused; False: not written."""
+    def ready(self) -> bool:
+        """Open and not paused by flow control."""
+        return self._protocol.writable.is_set() and self.open()
+
+    def open(self) -> bool:
         protocol = self._protocol
-        if (
-            not protocol.writable.is_set()
-            or protocol.close_sent
-            or protocol.conn.state is not State.OPEN
-            or protocol.transport.is_closing()
-        ):
-            return False
-        protocol.transport.write(frame)
-        return True
+        return (
+            not protocol.close_sent
+            and protocol.conn.state is State.OPEN
+            and not protocol.transport.is_closing()
+        )
+
+    def write(self, frames: list[bytes]) -> None:
+        """Write these frames in one call if the connection is still open (once it closes,
+        what it missed is the client's to fetch with `since`). A connection paused since
+        they were corked still takes them: they were due before anything queued later."""
+        if self.open():
+            self._protocol.transport.write(frames[0] if len(frames) == 1 else b"".join(frames))
 
 
 class DirectWebSocket(WebSocket):  # type: ignore[misc]
@@ -101,6 +114,7 @@ class DirectBroadcast(socketio.AsyncManager):  # type: ignore[misc]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._rooms_of: dict[tuple[str, str], set[Any]] = {}
+        self._corked: dict[Direct, list[bytes]] = {}  # frames due in this loop turn
 
     def basic_enter_room(self, sid: str, namespace: str, room: Any, eio_sid: Any = None) -> None:
         super().basic_enter_room(sid, namespace, room, eio_sid=eio_sid)
@@ -156,9 +170,24 @@ class DirectBroadcast(socketio.AsyncManager):  # type: ignore[misc]
                 direct is not None
                 and not (socket.closing or socket.closed)
                 and writer_idle(socket.queue)
+                and direct.ready()
             ):
                 if frame is None:
                     frame = text_frame(message.encode())
-                if direct.write(frame):
-                    continue
+                self._cork(direct, frame)
+                continue
             await self.server._send_eio_packet(eio_sid, message)
+
+    def _cork(self, direct: Direct, frame: bytes) -> None:
+        frames = self._corked.get(direct)
+        if frames is not None:
+            frames.append(frame)
+            return
+        if not self._corked:
+            asyncio.get_running_loop().call_soon(self._flush)
+        self._corked[direct] = [frame]
+
+    def _flush(self) -> None:
+        corked, self._corked = self._corked, {}
+        for direct, frames in corked.items():
+            direct.write(frames)

@@ -1,14 +1,18 @@
 """Room broadcasts written straight to each connection (app/realtime/broadcast.py): every
 shopper in a busy room still gets every event once, in seq order, interleaved with their own
-acknowledgements, and every WebSocket the server accepts can take the direct path."""
+acknowledgements, also when the dispatcher gathers commits after a heavy fan-out and a
+connection's events go out in one write; and every WebSocket the server accepts can take
+the direct path."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
+import pytest
 import socketio
 
+from app.services.bus import BatchDelivered, RoomChanged
 from tests.support import PRODUCT, LiveServer, cid, eventually
 
 ROOM = "moulinet-lancer"
@@ -19,9 +23,13 @@ SHOPPERS = 24
 ASKS_EACH = 2
 
 
+@pytest.mark.parametrize("gathering", [False, True], ids=["as committed", "gathered"])
 async def test_every_shopper_gets_every_event_once_in_order(
-    server: LiveServer, people: Any
+    server: LiveServer, people: Any, gathering: bool
 ) -> None:
+    assert server.app is not None
+    if gathering:  # every delivery counts as a hot room's: each next one gathers commits
+        server.app.services.dispatcher.heavy = 0.0
     crowd = [await people(f"Client {n}") for n in range(SHOPPERS)]
     for _, client in crowd:
         assert (await client.call("join", {"room": ROOM, "product": PRODUCT}))["ok"]
@@ -119,3 +127,37 @@ async def test_a_socket_upgraded_from_polling_still_hears_its_room(
         assert upgraded.transport() == "websocket"
     finally:
         await upgraded.disconnect()
+
+
+async def test_after_a_heavy_delivery_the_next_commits_are_delivered_together(
+    server: LiveServer, people: Any
+) -> None:
+    """One asker's questions, one after the other: each commits alone and is delivered
+    alone, unless the dispatcher gathers after a heavy fan-out (services/outbox.py)."""
+    assert server.app is not None
+    services = server.app.services
+    sizes = [0]  # room events per delivered batch
+
+    async def on_room_changed(_: RoomChanged) -> None:
+        sizes[-1] += 1
+
+    async def on_batch(_: BatchDelivered) -> None:
+        sizes.append(0)
+
+    services.bus.subscribe(RoomChanged.name, on_room_changed)
+    services.bus.subscribe(BatchDelivered.name, on_batch)
+    _, asker = await people("Client pressé")
+    assert (await asker.call("join", {"room": ROOM, "product": PRODUCT}))["ok"]
+
+    async def ask(n: int) -> None:
+        body = f"Est-ce que {TOPICS[n]} {QUALITIES[n % 3]} ?"
+        assert (await asker.call("ask", {"room": ROOM, "body": body, "client_id": cid()}))["ok"]
+
+    await ask(0)
+    await server.settled()
+    assert max(sizes) == 1  # a light room: delivered as committed
+    services.dispatcher.heavy, services.dispatcher.gather = 0.0, 0.5  # as after a hot room
+    for n in (1, 2, 3):  # committed one by one, within the gathering
+        await ask(n)
+    await server.settled()
+    assert sizes[-2:] == [3, 0], sizes

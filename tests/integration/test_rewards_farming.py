@@ -63,6 +63,16 @@ def points(board: dict[str, Any]) -> dict[str, int]:
     return {e["user"]["id"]: e["points"] for e in board["entries"]}
 
 
+@pytest.fixture(autouse=True, params=["as committed", "gathered"])
+def delivery(request: pytest.FixtureRequest, server: LiveServer) -> None:
+    """Each test twice: with commits delivered as they come, and with every delivery
+    gathering the commits of the next 5 ms, as after a hot room's fan-out
+    (services/outbox.py): rewards must not depend on how commits are batched."""
+    assert server.app is not None
+    if request.param == "gathered":
+        server.app.services.dispatcher.heavy = 0.0
+
+
 @pytest.fixture
 def visitor_from(server: LiveServer, clients: list[Client]) -> Any:
     """Factory: `await visitor_from("Camille", "81.250.40.7")` -> (visitor, joined Client),
