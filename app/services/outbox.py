@@ -148,7 +148,8 @@ class Dispatcher:
         self._done_at = time.monotonic()
         self._idle = asyncio.Event()
         self._idle.set()
-        self._broadcasts_took = 0.0  # seconds the last delivery's room broadcasts took
+        self._broadcasts_took = 0.0  # seconds the last delivery's room broadcasts took,
+        # their writes included
         self.heavy, self.gather = HEAVY, GATHER
         self.loop: asyncio.AbstractEventLoop | None = None  # where `running()` dispatches
         store.on_commit(self.committed)
@@ -232,6 +233,8 @@ class Dispatcher:
         began = time.perf_counter()
         for change in changes:
             await self._bus.publish(change)
+        if changes:  # timed with their writes, which go out at the loop's next turn
+            await asyncio.sleep(0)  # (a connection's frames together: realtime/broadcast.py)
         self._broadcasts_took = time.perf_counter() - began
         for _, items in batch:
             for item in items:
