@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
@@ -40,15 +41,18 @@ from app.store.port import DispatchStore
 log = logging.getLogger(__name__)
 BATCH = 200
 DONE_EVERY = 0.5  # seconds between "done" writes, so marking costs one commit per batch
-# After room broadcasts that took HEAVY seconds (a hot room's fan-out: ~1,000 writes), the
-# next delivery waits GATHER seconds for more commits to join it. Each commit otherwise
+# After room broadcasts that took HEAVY seconds (a hot room's fan-out: ~1,000 writes) less
+# than RECENT after the previous heavy ones ended (a room that fans out many times a second),
+# the next delivery waits GATHER seconds for more commits to join it. Each commit otherwise
 # reaches the dispatcher alone (the next ask commits only after the fan-out), and every
 # event costs one write per recipient; gathered, a recipient's events go out in one write
 # (the socket layer writes a loop turn's frames together). In a room of 1,000 at 110
 # posts/s: ~2 events per write, delivery p99 54 ms at 89 % of the core, where one event per
-# write saturated the core from ~90 posts/s (bench/README.md). Small rooms never wait,
-# however slow their listeners (rewards, webhooks): only the broadcasts are timed.
+# write saturated the core from ~90 posts/s (bench/README.md). Small rooms never wait, nor
+# does a shop's busiest room when it fans out a few times a second (the wait would only
+# delay the next delivery).
 HEAVY = 0.003
+RECENT = 0.05
 GATHER = 0.005
 STALE_AFTER = timedelta(seconds=30)  # older pending items belong to no live writer
 RECOVERY_HOLD = 4 * STALE_AFTER.total_seconds()  # the recovery lock expires (holder died)
@@ -148,9 +152,11 @@ class Dispatcher:
         self._done_at = time.monotonic()
         self._idle = asyncio.Event()
         self._idle.set()
-        self._broadcasts_took = 0.0  # seconds the last delivery's room broadcasts took,
-        # their writes included
-        self.heavy, self.gather = HEAVY, GATHER
+        # The last delivery's broadcasts: seconds they took (their writes included), and
+        # seconds from the end of the heavy ones before them to their start.
+        self._took, self._after_heavy = 0.0, math.inf
+        self._heavy_ended = -math.inf  # perf_counter
+        self.heavy, self.recent, self.gather = HEAVY, RECENT, GATHER
         self.loop: asyncio.AbstractEventLoop | None = None  # where `running()` dispatches
         store.on_commit(self.committed)
 
@@ -175,7 +181,7 @@ class Dispatcher:
                 if self._queue.empty():  # a commit may have queued during the flush
                     self._idle.set()
             batch = [await self._queue.get()]
-            if self._broadcasts_took >= self.heavy:
+            if self._took >= self.heavy and self._after_heavy <= self.recent:
                 await asyncio.sleep(self.gather)
             while len(batch) < BATCH and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
@@ -235,7 +241,10 @@ class Dispatcher:
             await self._bus.publish(change)
         if changes:  # timed with their writes, which go out at the loop's next turn
             await asyncio.sleep(0)  # (a connection's frames together: realtime/broadcast.py)
-        self._broadcasts_took = time.perf_counter() - began
+        ended = time.perf_counter()
+        self._took, self._after_heavy = ended - began, began - self._heavy_ended
+        if self._took >= self.heavy:
+            self._heavy_ended = ended
         for _, items in batch:
             for item in items:
                 await self._publish(item)

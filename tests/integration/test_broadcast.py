@@ -7,6 +7,7 @@ the direct path."""
 from __future__ import annotations
 
 import asyncio
+import math
 from typing import Any
 
 import pytest
@@ -29,7 +30,8 @@ async def test_every_shopper_gets_every_event_once_in_order(
 ) -> None:
     assert server.app is not None
     if gathering:  # every delivery counts as a hot room's: each next one gathers commits
-        server.app.services.dispatcher.heavy = 0.0
+        dispatcher = server.app.services.dispatcher
+        dispatcher.heavy, dispatcher.recent = 0.0, math.inf
     crowd = [await people(f"Client {n}") for n in range(SHOPPERS)]
     for _, client in crowd:
         assert (await client.call("join", {"room": ROOM, "product": PRODUCT}))["ok"]
@@ -156,7 +158,8 @@ async def test_after_a_heavy_delivery_the_next_commits_are_delivered_together(
     await ask(0)
     await server.settled()
     assert max(sizes) == 1  # a light room: delivered as committed
-    services.dispatcher.heavy, services.dispatcher.gather = 0.0, 0.5  # as after a hot room
+    dispatcher = services.dispatcher  # as in a hot room:
+    dispatcher.heavy, dispatcher.recent, dispatcher.gather = 0.0, math.inf, 0.5
     for n in (1, 2, 3):  # committed one by one, within the gathering
         await ask(n)
     await server.settled()

@@ -19,6 +19,7 @@ its points show, the earlier facts have been scored too.
 from __future__ import annotations
 
 import asyncio
+import math
 import threading
 from pathlib import Path
 from typing import Any
@@ -70,7 +71,8 @@ def delivery(request: pytest.FixtureRequest, server: LiveServer) -> None:
     (services/outbox.py): rewards must not depend on how commits are batched."""
     assert server.app is not None
     if request.param == "gathered":
-        server.app.services.dispatcher.heavy = 0.0
+        dispatcher = server.app.services.dispatcher
+        dispatcher.heavy, dispatcher.recent = 0.0, math.inf
 
 
 @pytest.fixture
