@@ -775,6 +775,7 @@ async def test_participations_count_published_questions_and_public_answers(
     assert await store.participation_times("v1", 5) == [asked.created_at, first_answer.created_at]
     assert await store.participation_times("v1", 1) == [asked.created_at]
     assert await store.participation_times("nobody", 1) == []
+    assert await store.participation_times("v1", 0) == []
 
     released = await make.hold("Vraiment ?", author="v3")
     assert await store.participations("v3") == 0

@@ -257,6 +257,8 @@ class SqliteRewards(SqliteBoards):
         return int(row["n"])
 
     async def participation_times(self, visitor_id: str, first: int) -> list[datetime]:
+        if first <= 0:
+            return []
         rows = await self._read_all(
             "SELECT created_at FROM threads WHERE author_id = ? AND seq > 0 AND held = 0"
             " UNION ALL SELECT created_at FROM messages WHERE author_id = ?"
